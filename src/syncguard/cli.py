@@ -1,0 +1,169 @@
+"""The command line: ``syncguard check`` (the quality gate) and ``syncguard rules`` (list them).
+
+Exit status: 0 passed, 1 a rule of severity error failed, 2 unusable export or wrong
+invocation (one sentence on stderr). Great Expectations is imported only by ``check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from syncguard import __version__
+from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}; see '{self.prog} --help'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also the source of ``--help``)."""
+    parser = _Parser(
+        prog="syncguard",
+        description="Data-quality gate for the Handshake student sync export (EU format).",
+        epilog="Exit status: 0 passed, 1 gate failed (an error finding), 2 unusable export or "
+        "wrong invocation.",
+    )
+    parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser("check", help="check an export against the suite")
+    check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
+    check.add_argument("--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)")
+    check.add_argument("--json", type=Path, metavar="OUT.json", help="also write the results JSON here")
+    check.add_argument(
+        "--report-dir", type=Path, default=Path("reports"), metavar="DIR",
+        help="where each run's folder (results.json, report.html) goes (default: ./reports)",
+    )
+    check.add_argument("--show-values", action="store_true", help="show raw values instead of masked ones")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    rules = sub.add_parser("rules", help="list the rules of the suite (checks the rule files)")
+    rules.add_argument("--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)")
+    return parser
+
+
+@dataclass
+class _Streams:
+    out: TextIO
+    err: TextIO
+
+
+def _load(rules: Path | None):  # type: ignore[no-untyped-def]
+    from syncguard.defaults import default_rules
+    from syncguard.suite.loader import load_suite
+
+    path = rules if rules is not None else default_rules()
+    if not path.exists():
+        raise UsageError(f"{path}: no such rule file or folder; check --rules")
+    return load_suite(path)
+
+
+def _run_dir(base: Path, export: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return base / f"{stamp}-{export.stem}"
+
+
+def _check(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.output.html_report import write_report
+    from syncguard.output.results_json import results_json, unusable_json, write_json
+    from syncguard.pipeline import check
+
+    suite = _load(args.rules)
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"syncguard: {message}", file=io.err, flush=True)
+
+    try:
+        result = check(args.export, suite, progress)
+    except UnusableExportError as exc:
+        if args.json is not None:
+            write_json(args.json, unusable_json(args.export, suite.name, str(exc), exc.row))
+        raise
+    document = results_json(result, args.show_values)
+    run_dir = _run_dir(args.report_dir, args.export)
+    try:
+        write_json(run_dir / "results.json", document)
+        write_report(run_dir / "report.html", result, args.show_values)
+        if args.json is not None:
+            write_json(args.json, document)
+    except OSError as exc:
+        raise UsageError(f"{exc.filename}: cannot write results ({exc.strerror}); choose another --report-dir or --json") from None
+    errors, warnings = document["counts"]["error"], document["counts"]["warning"]
+    verdict = "PASSED" if result.outcome.value == "passed" else "FAILED"
+    print(
+        f"{verdict}: {args.export}: {errors} error(s), {warnings} warning(s) in "
+        f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)",
+        file=io.out,
+    )
+    for finding in result.findings:
+        rows = ", ".join(str(r) for r in finding.rows[:8]) + (" ..." if len(finding.rows) > 8 else "")
+        where = f" rows {rows}" if rows else ""
+        print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
+    print(f"results: {run_dir / 'results.json'}", file=io.out)
+    print(f"report:  {run_dir / 'report.html'}", file=io.out)
+    if args.json is not None:
+        print(f"json:    {args.json}", file=io.out)
+    return EXIT_FAILED if result.outcome.value == "failed" else EXIT_PASSED
+
+
+def _rules(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.suite.registry import kinds
+
+    suite = _load(args.rules)
+    registry = kinds()
+    print(f"{suite.name} {suite.version}: {len(suite.rules)} rule(s)", file=io.out)
+    for rule in suite.rules:
+        engine = registry[rule.kind].engine.value
+        print(f"  {rule.id:40} {rule.kind:16} {engine:18} {rule.severity.value:7} {', '.join(rule.columns)}", file=io.out)
+    return EXIT_PASSED
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status (never raises for a person's mistake)."""
+    io = _Streams(out or sys.stdout, err or sys.stderr)
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help and --version
+            return int(exc.code or 0)
+        if args.command == "check":
+            return _check(args, io)
+        if args.command == "rules":
+            return _rules(args, io)
+        parser.print_help(io.out)
+        return EXIT_UNUSABLE
+    except RuleFileError as exc:
+        count = len(exc.problems)
+        print(f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again", file=io.err)
+        return EXIT_UNUSABLE
+    except SyncguardError as exc:
+        print(f"syncguard: {exc}", file=io.err)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("syncguard: interrupted", file=io.err)
+        return 130
+    except Exception as exc:  # a bug of ours: one sentence, traceback only on request
+        if os.environ.get("SYNCGUARD_DEBUG"):
+            raise
+        print(
+            f"syncguard: internal error ({type(exc).__name__}: {exc}); this is a bug in syncguard, "
+            "please report it with SYNCGUARD_DEBUG=1 output",
+            file=io.err,
+        )
+        return EXIT_UNUSABLE
+
+
+def main_exit() -> None:
+    """Console-script entry point: exit with :func:`main`'s status."""
+    sys.exit(main())

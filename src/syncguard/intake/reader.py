@@ -1,0 +1,191 @@
+"""Reads an export file into a polars frame (every column text) and the findings about it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from syncguard.errors import UnusableExportError
+from syncguard.intake import sniff
+from syncguard.intake.headers import HeaderContract, check_header, column_names
+from syncguard.intake.structure import first_record, parse, scan
+from syncguard.model import Engine, ExportInfo, Finding, Severity
+
+ROW = "__row__"
+"""Name of the column holding each record's spreadsheet row number (header = row 1)."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """What intake made of a file: the usable records, the file's facts, and what is wrong."""
+
+    frame: pl.DataFrame
+    info: ExportInfo
+    header: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def rows_read(self) -> int:
+        """Every record after the header, used or not."""
+        return self.info.rows
+
+    @property
+    def row_numbers(self) -> range:
+        """Spreadsheet rows of every record read: 2 .. rows_read + 1."""
+        return range(2, self.info.rows + 2)
+
+
+def _listing(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def read_export(path: Path, contract: HeaderContract) -> Export:
+    """Read and check an export.
+
+    Raises:
+        UnusableExportError: the file cannot be validated (missing, empty, binary, not UTF-8,
+            wrong delimiter, required header missing).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableExportError(path, "no such file", "check the path") from None
+    except IsADirectoryError:
+        raise UnusableExportError(path, "this is a folder, not a file", "name the CSV file") from None
+    except OSError as exc:
+        raise UnusableExportError(path, f"cannot read the file ({exc.strerror})", "check its permissions") from None
+    findings: list[Finding] = []
+    sniff.check_not_binary(path, data)
+    text, bom = sniff.decode(path, data)
+    if bom:
+        findings.append(
+            Finding(
+                rule="intake.bom",
+                severity=Severity.WARNING,
+                engine=Engine.INTAKE,
+                message="the file starts with a UTF-8 byte order mark (BOM); it was removed before "
+                "reading, but save as UTF-8 without BOM to be safe with the importer",
+                rows=(1,),
+            )
+        )
+    if len(data) >= sniff.MAX_IMPORT_BYTES:
+        findings.append(
+            Finding(
+                rule="intake.file_size",
+                severity=Severity.ERROR,
+                engine=Engine.INTAKE,
+                message=f"the file is {len(data) / 1e6:.1f} MB; the importer takes files under 50 MB, "
+                "so split it into several files",
+            )
+        )
+    header = first_record(text)
+    sniff.check_delimiter(path, text.split("\n", 1)[0])
+    findings.extend(check_header(path, header, contract))
+    names = column_names(header)
+    body = data[len(sniff.UTF8_BOM) :] if bom else data
+    frame, records, structural = _records(body, text, names)
+    findings.extend(structural)
+    info = ExportInfo(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        rows=records,
+        bytes=len(data),
+        encoding="utf-8-sig" if bom else "utf-8",
+        delimiter=",",
+    )
+    return Export(frame=frame, info=info, header=tuple(header), findings=tuple(findings))
+
+
+def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, int, list[Finding]]:
+    """The usable records as a frame with their row numbers, the record count, and findings."""
+    width = len(names)
+    layout = scan(body)
+    records = len(layout.cells) - 1
+    simple = (
+        layout.quotes_balanced
+        and bool((layout.cells[1:] == width).all())
+        and len(set(names)) == width
+        and names == [n for n in names if not n.startswith("(")]
+    )
+    if simple:
+        frame = _fast_frame(body, names, records)
+        if frame is not None:
+            return _drop_blank(frame, records)
+    parsed = parse(text, width)
+    findings: list[Finding] = []
+    if parsed.quoting_error is not None:
+        row, problem = parsed.quoting_error
+        unclosed = "end of data" in problem
+        findings.append(
+            Finding(
+                rule="intake.quoting",
+                severity=Severity.ERROR,
+                engine=Engine.INTAKE,
+                message=(
+                    f"a quoted cell opens in row {row} and is never closed, so the lines after it "
+                    "were read into that cell; close the quote (\") or remove it"
+                    if unclosed
+                    else f"row {row} has a quote (\") in the middle of a quoted cell ({problem}); "
+                    "double it (\"\") or remove it"
+                ),
+                rows=(row,),
+            )
+        )
+    if parsed.ragged_rows:
+        rows = [r for r, _ in parsed.ragged_rows]
+        detail = ", ".join(f"row {r}: {n}" for r, n in parsed.ragged_rows[:5])
+        findings.append(
+            Finding(
+                rule="intake.ragged_rows",
+                severity=Severity.ERROR,
+                engine=Engine.INTAKE,
+                message=f"{len(rows)} row(s) do not have the header's {width} cells ({detail}"
+                f"{', ...' if len(rows) > 5 else ''}), so their values would land in the wrong "
+                "columns; these rows were not checked further. Fix the commas or quotes in them",
+                rows=tuple(rows),
+            )
+        )
+    if parsed.blank_rows:
+        findings.append(_blank_finding(parsed.blank_rows))
+    frame = pl.DataFrame(
+        {name: pl.Series(name, col, dtype=pl.String) for name, col in zip(names, parsed.columns, strict=True)},
+    ).with_columns(pl.Series(ROW, parsed.rows, dtype=pl.UInt32))
+    return frame, parsed.records, findings
+
+
+def _fast_frame(body: bytes, names: list[str], records: int) -> pl.DataFrame | None:
+    try:
+        frame = pl.read_csv(
+            body, has_header=True, infer_schema=False, separator=",", quote_char='"', new_columns=names
+        )
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    if frame.height != records or frame.columns != names:
+        return None
+    return frame.with_columns(
+        [pl.when(pl.col(n) == "").then(None).otherwise(pl.col(n)).alias(n) for n in names]
+    ).with_columns(pl.int_range(2, records + 2, dtype=pl.UInt32).alias(ROW))
+
+
+def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, list[Finding]]:
+    cells = [c for c in frame.columns if c != ROW]
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells])
+    blank_rows = frame.filter(blank)[ROW].to_list()
+    if not blank_rows:
+        return frame, records, []
+    return frame.filter(~blank), records, [_blank_finding(blank_rows)]
+
+
+def _blank_finding(rows: list[int]) -> Finding:
+    return Finding(
+        rule="intake.blank_rows",
+        severity=Severity.ERROR,
+        engine=Engine.INTAKE,
+        message=f"{len(rows)} blank row(s) ({_listing(rows)}): the importer rejects a row without "
+        "email_address, username and first_name; delete them",
+        rows=tuple(rows),
+    )

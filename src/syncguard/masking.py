@@ -1,0 +1,28 @@
+"""Masking of personal values before they leave syncguard (JSON, reports, logs)."""
+
+from __future__ import annotations
+
+MASK = "\u2022\u2022\u2022"
+
+
+def mask(value: str | None) -> str:
+    """Mask a cell value: ``jana@uni.ac.uk`` -> ``j•••@uni.ac.uk``, ``Anna`` -> ``A•••``.
+
+    The domain of an email address is kept (it is the institution's, and rules are about it);
+    of any other value only the first character. Blank stays blank so it can be told apart.
+    """
+    if value is None:
+        return ""
+    if value.strip() == "":
+        return value
+    local, at, domain = value.partition("@")
+    if at and local and domain:
+        return f"{local[0]}{MASK}@{domain}"
+    return f"{value[0]}{MASK}"
+
+
+def shown(value: str | None, show_values: bool) -> str:
+    """The value as it may be shown: raw when asked for, else masked."""
+    if show_values:
+        return "" if value is None else value
+    return mask(value)

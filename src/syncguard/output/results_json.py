@@ -1,0 +1,104 @@
+"""The results JSON contract (schema_version 1), with personal values masked by default."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from syncguard.masking import shown
+from syncguard.model import Finding, Outcome, RunResult, Severity
+
+SCHEMA_VERSION = 1
+
+
+def finding_json(finding: Finding, show_values: bool) -> dict[str, Any]:
+    """One finding as the JSON contract spells it."""
+    out: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "engine": finding.engine.value,
+        "column": finding.column,
+        "message": finding.message,
+        "failed_rows": finding.failed_count,
+        "rows": list(finding.rows),
+        "examples": [shown(v, show_values) for v in finding.examples],
+    }
+    if len(finding.columns) > 1:
+        out["columns"] = list(finding.columns)
+    if finding.location:
+        out["location"] = finding.location
+    if finding.suggestion:
+        out["suggestion"] = finding.suggestion
+    return out
+
+
+def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]:
+    """The whole results document of a run."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": result.suite,
+        "suite_version": result.suite_version,
+        "started_at": result.started_at,
+        "duration_s": result.duration_s,
+        "export": {
+            "path": result.export.path,
+            "sha256": result.export.sha256,
+            "rows": result.export.rows,
+            "bytes": result.export.bytes,
+            "encoding": result.export.encoding,
+            "delimiter": result.export.delimiter,
+        },
+        "outcome": result.outcome.value,
+        "counts": {s.value: result.count(s) for s in Severity},
+        "findings": [finding_json(f, show_values) for f in result.findings],
+        "accounting": {
+            "rows_read": result.accounting.rows_read,
+            "rows_clean": result.accounting.rows_clean,
+            "rows_with_errors": result.accounting.rows_with_errors,
+        },
+    }
+
+
+def unusable_json(path: Path, suite: str, message: str, row: int | None) -> dict[str, Any]:
+    """The results document when the export could not be validated at all (exit 2)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": suite,
+        "export": {"path": str(path)},
+        "outcome": Outcome.UNUSABLE.value,
+        "counts": {Severity.ERROR.value: 1, Severity.WARNING.value: 0},
+        "findings": [
+            {
+                "rule": "intake.unusable",
+                "severity": Severity.ERROR.value,
+                "engine": "intake",
+                "column": None,
+                "message": message,
+                "failed_rows": 0,
+                "rows": [row] if row is not None else [],
+                "examples": [],
+            }
+        ],
+        "accounting": {"rows_read": 0, "rows_clean": 0, "rows_with_errors": 0},
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write a results document as indented UTF-8 JSON, atomically."""
+    write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,19 @@
+"""Kind ``not_blank``: every row has a value in the column (spaces alone count as blank)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import PanderaKind, register
+
+
+@register
+class NotBlank(PanderaKind):
+    """Fails rows whose cell is empty or only whitespace (the importer: "can't be blank")."""
+
+    name = "not_blank"
+    summary = "every row must have a value (blank or only spaces fails)"
+
+    def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
+        return value.is_not_null() & (value.str.strip_chars() != "")

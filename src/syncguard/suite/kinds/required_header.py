@@ -1,0 +1,13 @@
+"""Kind ``required_header``: the column's header must be in the file (else it is unusable)."""
+
+from __future__ import annotations
+
+from syncguard.suite.registry import HeaderKind, register
+
+
+@register
+class RequiredHeader(HeaderKind):
+    """Intake stops with exit 2 when a required header is missing."""
+
+    name = "required_header"
+    summary = "the header must be present on row 1 (spelled exactly, lowercase)"

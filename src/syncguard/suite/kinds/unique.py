@@ -1,0 +1,45 @@
+"""Kind ``unique``: no two rows share a value (the importer skips duplicate rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import GxKind, Param, register
+
+
+@register
+class Unique(GxKind):
+    """Great Expectations' uniqueness, optionally on case-folded, trimmed values.
+
+    Blank cells are not compared: a blank is "no value", not a duplicate.
+    """
+
+    name = "unique"
+    summary = "no two rows may share a value"
+    params = (
+        Param("ignore_case", (bool,), doc="compare case-insensitively (emails)"),
+        Param("strip", (bool,), doc="ignore leading and trailing spaces"),
+    )
+
+    def derived(self, rule: Rule) -> dict[str, pl.Expr]:
+        value = pl.col(rule.column)
+        if rule.params.get("strip"):
+            value = value.str.strip_chars()
+        if rule.params.get("ignore_case"):
+            value = value.str.to_lowercase()
+        value = pl.when(value == "").then(None).otherwise(value)
+        return {self.expectation_column(rule): value}
+
+    def expectation_column(self, rule: Rule) -> str:
+        return f"{rule.column}::{rule.id}"
+
+    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
+        import great_expectations.expectations as gxe
+
+        kwargs: dict[str, Any] = {"column": self.expectation_column(rule), "meta": meta}
+        if rule.mostly is not None:
+            kwargs["mostly"] = rule.mostly
+        return gxe.ExpectColumnValuesToBeUnique(**kwargs)

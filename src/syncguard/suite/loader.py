@@ -1,0 +1,289 @@
+"""Reads rule YAML into a checked Suite; every problem is reported at its ``path:line:col``."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
+from syncguard.model import Severity
+from syncguard.suite.model import Rule, Suite
+from syncguard.suite.registry import kinds
+from syncguard.suite.yamlnodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    compose,
+    loc,
+    mapping_items,
+    to_python,
+)
+
+RULE_KEYS = ("id", "kind", "column", "columns", "severity", "description", "mostly", "params")
+TOP_KEYS = ("suite", "version", "headers", "rules")
+RULE_ID = re.compile(r"^[a-z0-9_:.\-]+$")
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The YAML files a ``--rules`` argument names: the file itself, or a folder's *.yaml."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    return [path]
+
+
+def load_suite(path: Path) -> Suite:
+    """Parse and check the suite at ``path`` (file or folder).
+
+    Raises:
+        RuleFileError: with every problem of every file, each at its line and column.
+    """
+    files = rule_files(path)
+    if not files:
+        where = SourceLocation(path, 1, 1)
+        raise RuleFileError([RuleProblem(where, "no rule files (*.yaml) in this folder")])
+    parser = _SuiteParser()
+    for file in files:
+        parser.parse_file(file)
+    return parser.finish(path)
+
+
+class _SuiteParser:
+    def __init__(self) -> None:
+        self.problems: list[RuleProblem] = []
+        self.name: str | None = None
+        self.version: str | None = None
+        self.headers: list[str] = []
+        self.rules: list[Rule] = []
+        self.ids: dict[str, SourceLocation] = {}
+        self.files: list[Path] = []
+
+    def problem(self, path: Path, node: Node, message: str) -> None:
+        self.problems.append(RuleProblem(loc(path, node), message))
+
+    def parse_file(self, path: Path) -> None:
+        self.files.append(path)
+        root = compose(path)
+        if isinstance(root, RuleProblem):
+            self.problems.append(root)
+            return
+        if not isinstance(root, MappingNode):
+            self.problem(path, root, "expected a mapping with keys " + ", ".join(TOP_KEYS))
+            return
+        for key, knode, value in mapping_items(root):
+            if key in ("suite", "version"):
+                text = self.scalar_text(path, value, key)
+                if text is not None:
+                    setattr(self, "name" if key == "suite" else "version", text)
+            elif key == "headers":
+                self.parse_headers(path, value)
+            elif key == "rules":
+                self.parse_rules(path, value)
+            else:
+                self.unknown_key(path, knode, key, TOP_KEYS)
+
+    def scalar_text(self, path: Path, node: Node, what: str) -> str | None:
+        if not isinstance(node, ScalarNode) or str(node.value).strip() == "":
+            self.problem(path, node, f"'{what}' must be a non-empty text")
+            return None
+        return str(node.value)
+
+    def unknown_key(self, path: Path, node: Node, key: str, known: tuple[str, ...]) -> None:
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        self.problem(path, node, f"unknown key '{key}'; {hint}known keys: {', '.join(known)}")
+
+    def parse_headers(self, path: Path, node: Node) -> None:
+        if not isinstance(node, SequenceNode):
+            self.problem(path, node, "'headers' must be a list of column headers")
+            return
+        for item in node.value:
+            text = self.scalar_text(path, item, "headers item")
+            if text is None:
+                continue
+            if text in self.headers:
+                self.problem(path, item, f"header '{text}' is listed twice")
+            else:
+                self.headers.append(text)
+
+    def parse_rules(self, path: Path, node: Node) -> None:
+        if not isinstance(node, SequenceNode):
+            self.problem(path, node, "'rules' must be a list of rules")
+            return
+        for item in node.value:
+            rule = self.parse_rule(path, item)
+            if rule is not None:
+                self.rules.append(rule)
+
+    def parse_rule(self, path: Path, node: Node) -> Rule | None:
+        if not isinstance(node, MappingNode):
+            self.problem(path, node, "a rule must be a mapping with keys " + ", ".join(RULE_KEYS))
+            return None
+        before = len(self.problems)
+        fields: dict[str, tuple[Node, Any]] = {}
+        for key, knode, value in mapping_items(node):
+            if key not in RULE_KEYS:
+                self.unknown_key(path, knode, key, RULE_KEYS)
+            else:
+                fields[key] = (value, to_python(value))
+        for required in ("id", "kind", "description"):
+            if required not in fields:
+                self.problem(path, node, f"rule is missing '{required}'")
+        rule_id = self.rule_id(path, fields)
+        kind = self.kind(path, fields)
+        columns = self.columns(path, node, fields, kind)
+        severity = self.severity(path, fields)
+        mostly = self.mostly(path, fields)
+        params = self.params(path, fields, kind)
+        description = fields.get("description", (node, ""))[1]
+        if "description" in fields and (not isinstance(description, str) or not description):
+            self.problem(path, fields["description"][0], "'description' must be one sentence")
+        if len(self.problems) > before or rule_id is None or kind is None:
+            return None
+        return Rule(
+            id=rule_id,
+            kind=kind,
+            columns=columns,
+            severity=severity,
+            description=str(description),
+            location=loc(path, node),
+            params=params,
+            mostly=mostly,
+        )
+
+    def rule_id(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> str | None:
+        if "id" not in fields:
+            return None
+        node, value = fields["id"]
+        if not isinstance(value, str) or not RULE_ID.match(value):
+            self.problem(path, node, "'id' must be lowercase letters, digits and _ : . -")
+            return None
+        if value in self.ids:
+            self.problem(path, node, f"rule id '{value}' is already used at {self.ids[value]}")
+            return None
+        self.ids[value] = loc(path, node)
+        return value
+
+    def kind(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> str | None:
+        if "kind" not in fields:
+            return None
+        node, value = fields["kind"]
+        known = sorted(kinds())
+        if value not in known:
+            self.problem(path, node, f"unknown kind '{value}'; known kinds: {', '.join(known)}")
+            return None
+        return str(value)
+
+    def columns(
+        self, path: Path, node: Node, fields: dict[str, tuple[Node, Any]], kind: str | None
+    ) -> tuple[str, ...]:
+        if "column" in fields and "columns" in fields:
+            self.problem(path, fields["columns"][0], "give 'column' or 'columns', not both")
+            return ()
+        if "column" in fields:
+            cnode, value = fields["column"]
+            names = [value]
+        elif "columns" in fields:
+            cnode, value = fields["columns"]
+            names = value if isinstance(value, list) else [value]
+        else:
+            cnode, names = node, []
+        if not all(isinstance(n, str) and n for n in names):
+            self.problem(path, cnode, "column names must be non-empty texts")
+            return ()
+        if kind is not None:
+            spec = kinds()[kind]
+            low, high = spec.min_columns, spec.max_columns
+            if len(names) < low or (high is not None and len(names) > high):
+                want = str(low) if low == high else f"{low} or more" if high is None else f"{low}-{high}"
+                self.problem(path, cnode, f"kind '{kind}' takes {want} column(s), got {len(names)}")
+        return tuple(names)
+
+    def severity(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Severity:
+        if "severity" not in fields:
+            return Severity.ERROR
+        node, value = fields["severity"]
+        try:
+            return Severity(value)
+        except ValueError:
+            allowed = ", ".join(s.value for s in Severity)
+            self.problem(path, node, f"severity must be one of {allowed}, got '{value}'")
+            return Severity.ERROR
+
+    def mostly(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> float | None:
+        if "mostly" not in fields:
+            return None
+        node, value = fields["mostly"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            self.problem(path, node, "'mostly' must be a fraction above 0 and at most 1")
+            return None
+        return float(value)
+
+    def params(
+        self, path: Path, fields: dict[str, tuple[Node, Any]], kind: str | None
+    ) -> dict[str, Any]:
+        if "params" not in fields:
+            given: dict[str, Any] = {}
+            pnode: Node | None = None
+        else:
+            pnode, given = fields["params"]
+            if not isinstance(given, dict):
+                self.problem(path, pnode, "'params' must be a mapping")
+                return {}
+        if kind is None:
+            return dict(given)
+        spec = kinds()[kind]
+        declared = {p.name: p for p in spec.params}
+        keynodes = {str(k.value): k for k, _ in pnode.value} if isinstance(pnode, MappingNode) else {}
+        for name, value in given.items():
+            where = keynodes.get(str(name), pnode)
+            assert where is not None
+            if name not in declared:
+                known = ", ".join(declared) or "none"
+                self.problem(path, where, f"kind '{kind}' has no parameter '{name}'; it takes: {known}")
+            elif isinstance(value, bool) and bool not in declared[name].types or not isinstance(
+                value, declared[name].types
+            ):
+                names = " or ".join(t.__name__ for t in declared[name].types)
+                self.problem(path, where, f"parameter '{name}' must be {names}")
+        for p in spec.params:
+            if p.required and p.name not in given:
+                where_node = pnode if pnode is not None else fields["kind"][0]
+                self.problem(path, where_node, f"kind '{kind}' needs parameter '{p.name}'")
+        if not self.problems_since_params(given, declared):
+            for message in spec.check_params(given):
+                self.problem(path, pnode if pnode is not None else fields["kind"][0], message)
+        return dict(given)
+
+    @staticmethod
+    def problems_since_params(given: dict[str, Any], declared: dict[str, Any]) -> bool:
+        return any(name not in declared for name in given)
+
+    def finish(self, path: Path) -> Suite:
+        first = self.files[0] if self.files else path
+        if self.name is None and not any(p.location.path == first for p in self.problems):
+            self.problems.append(RuleProblem(SourceLocation(first, 1, 1), "no 'suite' name given"))
+        if not self.headers and not self.problems:
+            self.problems.append(
+                RuleProblem(SourceLocation(first, 1, 1), "no 'headers' list of known columns")
+            )
+        known = set(self.headers)
+        for rule in self.rules:
+            for column in rule.columns:
+                if known and column not in known:
+                    close = difflib.get_close_matches(column, sorted(known), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    self.problems.append(
+                        RuleProblem(rule.location, f"rule '{rule.id}' names unknown column '{column}'{hint}")
+                    )
+        if self.problems:
+            raise RuleFileError(self.problems)
+        return Suite(
+            name=self.name or "suite",
+            version=self.version or "0",
+            known_headers=tuple(self.headers),
+            rules=tuple(self.rules),
+            sources=tuple(self.files),
+        )

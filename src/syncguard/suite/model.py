@@ -1,0 +1,52 @@
+"""Typed rules and the suite they form: the single source of truth for every engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syncguard.errors import SourceLocation
+from syncguard.model import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule as an analyst wrote it, with the place it was written."""
+
+    id: str
+    kind: str
+    columns: tuple[str, ...]
+    severity: Severity
+    description: str
+    location: SourceLocation
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    mostly: float | None = None
+
+    @property
+    def column(self) -> str:
+        """The first (for single-column kinds: the only) column of the rule."""
+        return self.columns[0]
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A parsed, checked suite of rules and the header contract of the export."""
+
+    name: str
+    version: str
+    known_headers: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    sources: tuple[Path, ...] = ()
+
+    def rules_of(self, kind: str) -> tuple[Rule, ...]:
+        """The rules of one kind, in file order."""
+        return tuple(r for r in self.rules if r.kind == kind)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError for a developer mistake)."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)

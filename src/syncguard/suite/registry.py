@@ -1,0 +1,101 @@
+"""The registry of rule kinds: each kind lives in one module and registers itself once."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from syncguard.model import Engine
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from syncguard.suite.model import Rule
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a rule kind accepts in YAML."""
+
+    name: str
+    types: tuple[type, ...]
+    required: bool = False
+    doc: str = ""
+
+
+class RuleKind:
+    """What every kind declares: its name, the engine that runs it, the parameters it takes."""
+
+    name: ClassVar[str]
+    engine: ClassVar[Engine]
+    summary: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]] = ()
+    min_columns: ClassVar[int] = 1
+    max_columns: ClassVar[int | None] = 1
+
+    def check_params(self, params: Mapping[str, Any]) -> list[str]:
+        """Problems with parameter values beyond their types (none by default)."""
+        return []
+
+
+class HeaderKind(RuleKind):
+    """A kind that intake enforces on the header row, before any record is validated."""
+
+    engine: ClassVar[Engine] = Engine.INTAKE
+
+
+class PanderaKind(RuleKind):
+    """A per-row kind compiled to a Pandera check on the polars frame."""
+
+    engine: ClassVar[Engine] = Engine.PANDERA
+
+    def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
+        """A boolean expression over the column: true where a row passes the rule."""
+        raise NotImplementedError
+
+
+class GxKind(RuleKind):
+    """A kind compiled to a Great Expectations expectation, run on a pandas copy of its columns."""
+
+    engine: ClassVar[Engine] = Engine.GREAT_EXPECTATIONS
+
+    def derived(self, rule: Rule) -> dict[str, pl.Expr]:
+        """Extra columns to compute in polars before the pandas boundary (name -> expression)."""
+        return {}
+
+    def expectation_column(self, rule: Rule) -> str:
+        """The column the expectation runs on (a derived one, or the rule's column)."""
+        return rule.column
+
+    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
+        """The Great Expectations expectation for a rule (imports GE; call only when validating)."""
+        raise NotImplementedError
+
+
+K = TypeVar("K", bound=type[RuleKind])
+
+_KINDS: dict[str, RuleKind] = {}
+
+
+def register(cls: K) -> K:
+    """Class decorator: register a kind under its ``name`` (once; a second name is a bug)."""
+    if cls.name in _KINDS:
+        raise RuntimeError(f"rule kind {cls.name!r} registered twice")
+    _KINDS[cls.name] = cls()
+    return cls
+
+
+def kinds() -> Mapping[str, RuleKind]:
+    """Every registered kind, built-in ones loaded on first use."""
+    _load_builtin()
+    return dict(_KINDS)
+
+
+def _load_builtin() -> None:
+    from syncguard.suite import kinds as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where each run's folder (results.json, report.html) goes (default: ./reports)",
     )
     check.add_argument("--show-values", action="store_true", help="show raw values instead of masked ones")
-    check.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress lines (shown only on a terminal anyway)")
     rules = sub.add_parser("rules", help="list the rules of the suite (checks the rule files)")
     rules.add_argument("--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)")
     return parser
@@ -79,8 +79,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
 
     suite = _load(args.rules)
 
+    show_progress = not args.quiet and io.err.isatty()
+
     def progress(message: str) -> None:
-        if not args.quiet:
+        if show_progress:
             print(f"syncguard: {message}", file=io.err, flush=True)
 
     try:

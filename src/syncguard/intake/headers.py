@@ -62,7 +62,7 @@ def column_names(header: Sequence[str]) -> list[str]:
 def check_header(path: Path, header: Sequence[str], contract: HeaderContract) -> list[Finding]:
     """Findings about row 1; a missing required header stops intake (exit 2)."""
     findings: list[Finding] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name.strip() == "":
             findings.append(
@@ -80,13 +80,13 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
                 _finding(
                     "intake.duplicate_header",
                     Severity.ERROR,
-                    f"header '{name}' appears more than once (again in column {index}); "
-                    "keep one column of that name",
+                    f"header '{name}' appears again in column {index} (first in column "
+                    f"{seen[name]}); keep one column of that name",
                     name,
                 )
             )
             continue
-        seen.add(name)
+        seen[name] = index
         if name in contract.known:
             continue
         guess = nearest(name, contract.known)

@@ -59,6 +59,7 @@ class _SuiteParser:
         self.rules: list[Rule] = []
         self.ids: dict[str, SourceLocation] = {}
         self.files: list[Path] = []
+        self.named_columns: list[tuple[SourceLocation, str]] = []
 
     def problem(self, path: Path, node: Node, message: str) -> None:
         self.problems.append(RuleProblem(loc(path, node), message))
@@ -193,6 +194,9 @@ class _SuiteParser:
         if not all(isinstance(n, str) and n for n in names):
             self.problem(path, cnode, "column names must be non-empty texts")
             return ()
+        items = cnode.value if isinstance(cnode, SequenceNode) else [cnode] * len(names)
+        for item, name in zip(items, names, strict=False):
+            self.named_columns.append((loc(path, item), name))
         if kind is not None:
             spec = kinds()[kind]
             low, high = spec.min_columns, spec.max_columns
@@ -269,15 +273,14 @@ class _SuiteParser:
             self.problems.append(
                 RuleProblem(SourceLocation(first, 1, 1), "no 'headers' list of known columns")
             )
-        known = set(self.headers)
-        for rule in self.rules:
-            for column in rule.columns:
-                if known and column not in known:
-                    close = difflib.get_close_matches(column, sorted(known), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    self.problems.append(
-                        RuleProblem(rule.location, f"rule '{rule.id}' names unknown column '{column}'{hint}")
-                    )
+        known = sorted(self.headers)
+        for where, column in self.named_columns:
+            if known and column not in known:
+                close = difflib.get_close_matches(column, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problems.append(
+                    RuleProblem(where, f"unknown column '{column}' (not in 'headers'){hint}")
+                )
         if self.problems:
             raise RuleFileError(self.problems)
         return Suite(

@@ -1,0 +1,109 @@
+"""Rule files: the built-in suite loads, and every mistake is reported at its line:col."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from syncguard.errors import RuleFileError
+from syncguard.suite.loader import load_suite
+from syncguard.suite.model import Suite
+
+SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "spec" / "student_sync_eu.txt"
+
+
+def test_builtin_suite_knows_every_header_of_the_spec(suite: Suite) -> None:
+    assert suite.name == "handshake_student_sync_eu"
+    assert len(suite.known_headers) == 23
+    assert {"email_address", "primary_education:end_date", "campus_name"} <= set(suite.known_headers)
+    required = {r.column for r in suite.rules_of("required_header")}
+    assert required == {
+        "email_address", "username", "first_name", "last_name",
+        "primary_education:end_date", "school_year_name",
+    }
+
+
+GOOD_HEAD = """suite: t
+version: "1"
+headers: [email_address, username]
+rules:
+"""
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "x.yaml"
+    path.write_text(GOOD_HEAD + body, encoding="utf-8")
+    return path
+
+
+def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """  - id: a.unique
+    kind: uniq
+    column: username
+    description: x.
+  - id: b
+    kind: unique
+    column: emial_address
+    severity: fatal
+    description: y.
+  - id: c
+    kind: not_blank
+    colum: username
+    description: z.
+""",
+    )
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}:6:11: unknown kind 'uniq'; known kinds: not_blank, required_header, unique",
+        f"{path}:11:13: unknown column 'emial_address' (not in 'headers'); "
+        "did you mean 'email_address'?",
+        f"{path}:12:15: severity must be one of error, warning, got 'fatal'",
+        f"{path}:14:5: kind 'not_blank' takes 1 column(s), got 0",
+        f"{path}:16:5: unknown key 'colum'; did you mean 'column'? known keys: "
+        "id, kind, column, columns, severity, description, mostly, params",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("  - id: a\n    kind: unique\n    column: username\n    params: {ignore_cas: true}\n    description: d.\n",
+         "8:14: kind 'unique' has no parameter 'ignore_cas'; it takes: ignore_case, strip"),
+        ("  - id: a\n    kind: unique\n    column: username\n    params: {strip: 1}\n    description: d.\n",
+         "8:14: parameter 'strip' must be bool"),
+        ("  - id: a\n    kind: unique\n    column: username\n    mostly: 1.5\n    description: d.\n",
+         "8:13: 'mostly' must be a fraction above 0 and at most 1"),
+        ("  - id: a\n    kind: unique\n    column: username\n", "5:5: rule is missing 'description'"),
+        ("  - id: A B\n    kind: unique\n    column: username\n    description: d.\n",
+         "5:9: 'id' must be lowercase letters, digits and _ : . -"),
+        ("  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
+         "  - id: a\n    kind: unique\n    column: username\n    description: d.\n",
+         "9:9: rule id 'a' is already used at"),
+        ("  - [x]\n", "5:5: a rule must be a mapping"),
+        ("  - id: a\n   kind: : :\n", "not valid YAML"),
+    ],
+)
+def test_each_mistake_is_reported(tmp_path: Path, body: str, expected: str) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    assert expected in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:")
+
+
+def test_folder_of_rules_merges_and_finds_nothing_when_empty(tmp_path: Path) -> None:
+    with pytest.raises(RuleFileError, match="no rule files"):
+        load_suite(tmp_path)
+    _write(tmp_path, "  - id: a\n    kind: unique\n    column: username\n    description: d.\n")
+    (tmp_path / "more.yaml").write_text(
+        "rules:\n  - id: b\n    kind: not_blank\n    column: email_address\n    description: d.\n",
+        encoding="utf-8",
+    )
+    suite = load_suite(tmp_path)
+    assert [r.id for r in suite.rules] == ["b", "a"]
+    assert suite.rule("a").location.line == 5
+    assert suite.rule("b").location.path == tmp_path / "more.yaml"

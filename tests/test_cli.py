@@ -47,15 +47,23 @@ def test_both_engines_report_into_one_list_with_rows(
     assert found["username.not_blank"]["rows"] == [5]
     assert run.json["outcome"] == "failed"
     assert run.json["accounting"] == {"rows_read": 4, "rows_clean": 0, "rows_with_errors": 4}
-    assert found["email_address.unique"]["examples"] == ["j•••@student.uni-example.eu", "J•••@student.uni-example.eu "]
+    assert found["email_address.unique"]["examples"] == [
+        "j•••@student.uni-example.eu",
+        "J•••@student.uni-example.eu ",
+    ]
     assert "Jana.Novak" not in str(run.json)
 
 
-def test_show_values_shows_raw_examples(run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]) -> None:
+def test_show_values_shows_raw_examples(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
     path = write_csv(GOOD, GOOD.replace("S1000001", "S1000002"))
     run = run_cli("check", path, "--show-values")
     assert run.json is not None
-    assert findings_by_rule(run.json)["email_address.unique"]["examples"][0] == "jana.novak@student.uni-example.eu"
+    assert (
+        findings_by_rule(run.json)["email_address.unique"]["examples"][0]
+        == "jana.novak@student.uni-example.eu"
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,10 +74,15 @@ def test_show_values_shows_raw_examples(run_cli: Callable[..., CliRun], write_cs
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["check", "does-not-exist.csv"], "does-not-exist.csv: no such file; check the path."),
         (["check", str(INTAKE / "semicolon.csv")], "separated by semicolons"),
-        (["check", str(INTAKE / "valid.csv"), "--rules", "no/such/rules"], "no/such/rules: no such rule file"),
+        (
+            ["check", str(INTAKE / "valid.csv"), "--rules", "no/such/rules"],
+            "no/such/rules: no such rule file",
+        ),
     ],
 )
-def test_wrong_use_exits_2_with_one_sentence(run_cli: Callable[..., CliRun], argv: list[str], words: str) -> None:
+def test_wrong_use_exits_2_with_one_sentence(
+    run_cli: Callable[..., CliRun], argv: list[str], words: str
+) -> None:
     run = run_cli(*argv, want_json=False)
     assert run.code == 2
     assert words in run.err
@@ -85,9 +98,13 @@ def test_unusable_export_writes_unusable_json(run_cli: Callable[..., CliRun]) ->
     assert run.json["findings"][0]["rows"] == [4]
 
 
-def test_bad_rule_file_exits_2_with_every_problem(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+def test_bad_rule_file_exits_2_with_every_problem(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
     rules = tmp_path / "r.yaml"
-    rules.write_text("suite: s\nheaders: [email_address]\nrules:\n  - id: a\n    kind: nope\n", encoding="utf-8")
+    rules.write_text(
+        "suite: s\nheaders: [email_address]\nrules:\n  - id: a\n    kind: nope\n", encoding="utf-8"
+    )
     run = run_cli("check", INTAKE / "valid.csv", "--rules", rules, want_json=False)
     assert run.code == 2
     assert f"{rules}:5:11: unknown kind 'nope'" in run.err
@@ -114,14 +131,26 @@ def test_commands_without_validation_never_import_great_expectations(argv: list[
         "import sys; from syncguard.cli import main; rc = main(sys.argv[1:]); "
         "assert 'great_expectations' not in sys.modules, 'GE imported'; sys.exit(rc)"
     )
-    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_python_dash_m_runs_and_exit_codes_are_real(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "syncguard", "check", str(INTAKE / "tab.csv"), "--report-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "syncguard",
+            "check",
+            str(INTAKE / "tab.csv"),
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert done.stderr.strip().endswith("or set the export's delimiter to ','.")

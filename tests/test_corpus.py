@@ -9,7 +9,11 @@ import pytest
 
 from tests.conftest import CORPUS, CliRun
 
-FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in (".csv", ".tsv", ".txt")) if CORPUS.is_dir() else []
+FILES = (
+    sorted(p for p in CORPUS.glob("*") if p.suffix in (".csv", ".tsv", ".txt"))
+    if CORPUS.is_dir()
+    else []
+)
 
 
 def test_the_corpus_is_there() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from syncguard.cli import main
+from syncguard.cli import main_exit
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main_exit()

@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard import __version__
 from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
+
+if TYPE_CHECKING:
+    from syncguard.suite.model import Suite
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -38,16 +41,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser("check", help="check an export against the suite")
     check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
-    check.add_argument("--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)")
-    check.add_argument("--json", type=Path, metavar="OUT.json", help="also write the results JSON here")
     check.add_argument(
-        "--report-dir", type=Path, default=Path("reports"), metavar="DIR",
+        "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
+    )
+    check.add_argument(
+        "--json", type=Path, metavar="OUT.json", help="also write the results JSON here"
+    )
+    check.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
         help="where each run's folder (results.json, report.html) goes (default: ./reports)",
     )
-    check.add_argument("--show-values", action="store_true", help="show raw values instead of masked ones")
-    check.add_argument("-q", "--quiet", action="store_true", help="no progress lines (shown only on a terminal anyway)")
+    check.add_argument(
+        "--show-values", action="store_true", help="show raw values instead of masked ones"
+    )
+    check.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress lines (shown only on a terminal anyway)",
+    )
     rules = sub.add_parser("rules", help="list the rules of the suite (checks the rule files)")
-    rules.add_argument("--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)")
+    rules.add_argument(
+        "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
+    )
     return parser
 
 
@@ -57,7 +76,7 @@ class _Streams:
     err: TextIO
 
 
-def _load(rules: Path | None):  # type: ignore[no-untyped-def]
+def _load(rules: Path | None) -> Suite:
     from syncguard.defaults import default_rules
     from syncguard.suite.loader import load_suite
 
@@ -99,7 +118,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         if args.json is not None:
             write_json(args.json, document)
     except OSError as exc:
-        raise UsageError(f"{exc.filename}: cannot write results ({exc.strerror}); choose another --report-dir or --json") from None
+        raise UsageError(
+            f"{exc.filename}: cannot write results ({exc.strerror}); "
+            "choose another --report-dir or --json"
+        ) from None
     errors, warnings = document["counts"]["error"], document["counts"]["warning"]
     verdict = "PASSED" if result.outcome.value == "passed" else "FAILED"
     print(
@@ -108,7 +130,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         file=io.out,
     )
     for finding in result.findings:
-        rows = ", ".join(str(r) for r in finding.rows[:8]) + (" ..." if len(finding.rows) > 8 else "")
+        rows = ", ".join(str(r) for r in finding.rows[:8]) + (
+            " ..." if len(finding.rows) > 8 else ""
+        )
         where = f" rows {rows}" if rows else ""
         print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
     print(f"results: {run_dir / 'results.json'}", file=io.out)
@@ -126,11 +150,17 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
     print(f"{suite.name} {suite.version}: {len(suite.rules)} rule(s)", file=io.out)
     for rule in suite.rules:
         engine = registry[rule.kind].engine.value
-        print(f"  {rule.id:40} {rule.kind:16} {engine:18} {rule.severity.value:7} {', '.join(rule.columns)}", file=io.out)
+        print(
+            f"  {rule.id:40} {rule.kind:16} {engine:18} {rule.severity.value:7} "
+            + ", ".join(rule.columns),
+            file=io.out,
+        )
     return EXIT_PASSED
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the command line; returns the exit status (never raises for a person's mistake)."""
     io = _Streams(out or sys.stdout, err or sys.stderr)
     parser = build_parser()
@@ -147,11 +177,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_UNUSABLE
     except RuleFileError as exc:
         count = len(exc.problems)
-        print(f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again", file=io.err)
+        print(
+            f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again",
+            file=io.err,
+        )
         return EXIT_UNUSABLE
     except SyncguardError as exc:
         print(f"syncguard: {exc}", file=io.err)
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # output piped into `head` and closed early: exit as SIGPIPE would
+        return 141
     except KeyboardInterrupt:
         print("syncguard: interrupted", file=io.err)
         return 130
@@ -168,4 +203,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 def main_exit() -> None:
     """Console-script entry point: exit with :func:`main`'s status."""
-    sys.exit(main())
+    status = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(status)

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncguard.errors import UnusableExportError
-from syncguard.intake import read_export
-from syncguard.intake import sniff
+from syncguard.intake import read_export, sniff
 from syncguard.pipeline import contract_of
 from syncguard.suite.model import Suite
 from tests.conftest import FIXTURES
@@ -27,10 +26,17 @@ INTAKE = FIXTURES / "intake"
         ("latin1.csv", 4, "not UTF-8 in column 'first_name' (byte 0xE9 reads as 'é'"),
         ("semicolon.csv", 1, "separated by semicolons"),
         ("tab.csv", 1, "separated by tabs"),
-        ("missing_required.csv", 1, "'primary_education:end_date' (found 'primary_education:end_dat' instead)"),
+        ("not_an_export.csv", 1, "none of the headers ('id', 'name') is a student sync header"),
+        (
+            "missing_required.csv",
+            1,
+            "'primary_education:end_date' (found 'primary_education:end_dat' instead)",
+        ),
     ],
 )
-def test_unusable_files_stop_with_the_row_and_the_fix(suite: Suite, name: str, row: int | None, words: str) -> None:
+def test_unusable_files_stop_with_the_row_and_the_fix(
+    suite: Suite, name: str, row: int | None, words: str
+) -> None:
     with pytest.raises(UnusableExportError) as caught:
         read_export(INTAKE / name, contract_of(suite))
     message = str(caught.value)
@@ -44,14 +50,38 @@ def test_unusable_files_stop_with_the_row_and_the_fix(suite: Suite, name: str, r
     ("name", "rule", "severity", "rows", "words"),
     [
         ("bom.csv", "intake.bom", "warning", (1,), "byte order mark"),
-        ("unknown_header.csv", "intake.unknown_header", "error", (1,), "did you mean 'mobile_number'?"),
+        (
+            "unknown_header.csv",
+            "intake.unknown_header",
+            "error",
+            (1,),
+            "did you mean 'mobile_number'?",
+        ),
         ("unknown_header.csv", "intake.unknown_header", "warning", (1,), "'favourite_colour'"),
-        ("wrong_case_header.csv", "intake.header_case", "error", (1,), "lowercase as 'mobile_number'"),
-        ("duplicate_header.csv", "intake.duplicate_header", "error", (1,), "appears again in column 8 (first in column 7)"),
+        (
+            "wrong_case_header.csv",
+            "intake.header_case",
+            "error",
+            (1,),
+            "lowercase as 'mobile_number'",
+        ),
+        (
+            "duplicate_header.csv",
+            "intake.duplicate_header",
+            "error",
+            (1,),
+            "appears again in column 8 (first in column 7)",
+        ),
         ("blank_header.csv", "intake.blank_header", "error", (1,), "column 7 has a blank header"),
         ("ragged.csv", "intake.ragged_rows", "error", (3, 5), "row 3: 7, row 5: 5"),
         ("blank_rows.csv", "intake.blank_rows", "error", (3, 5), "2 blank row(s)"),
-        ("unclosed_quote.csv", "intake.quoting", "error", (4,), "opens in row 4 and is never closed"),
+        (
+            "unclosed_quote.csv",
+            "intake.quoting",
+            "error",
+            (4,),
+            "opens in row 4 and is never closed",
+        ),
     ],
 )
 def test_findings_name_their_rows(
@@ -76,7 +106,9 @@ def test_findings_name_their_rows(
         ("duplicate_header.csv", 2, [2, 3]),
     ],
 )
-def test_every_record_is_kept_or_listed(suite: Suite, name: str, rows_read: int, frame_rows: list[int]) -> None:
+def test_every_record_is_kept_or_listed(
+    suite: Suite, name: str, rows_read: int, frame_rows: list[int]
+) -> None:
     export = read_export(INTAKE / name, contract_of(suite))
     assert export.rows_read == rows_read
     assert export.frame["__row__"].to_list() == frame_rows
@@ -86,22 +118,28 @@ def test_every_record_is_kept_or_listed(suite: Suite, name: str, rows_read: int,
 
 def test_multiline_cells_keep_spreadsheet_rows_and_text(suite: Suite) -> None:
     export = read_export(INTAKE / "multiline_quoted.csv", contract_of(suite))
-    rows = dict(zip(export.frame["__row__"].to_list(), export.frame["first_name"].to_list(), strict=True))
+    rows = dict(
+        zip(export.frame["__row__"].to_list(), export.frame["first_name"].to_list(), strict=True)
+    )
     assert rows[3] == "Anna\r\nMaria"
     assert rows[4] == "Søren"
-    names = dict(zip(export.frame["__row__"].to_list(), export.frame["last_name"].to_list(), strict=True))
+    names = dict(
+        zip(export.frame["__row__"].to_list(), export.frame["last_name"].to_list(), strict=True)
+    )
     assert names[5] == 'Kis "the" Younger'
 
 
 def test_ids_keep_leading_zeros_and_blank_cells_are_null(write_csv, suite: Suite) -> None:  # type: ignore[no-untyped-def]
-    path = write_csv("a@student.uni-example.eu,00123,Ana,,2027-06-30,\"\"")
+    path = write_csv('a@student.uni-example.eu,00123,Ana,,2027-06-30,""')
     export = read_export(path, contract_of(suite))
     assert export.frame["username"].to_list() == ["00123"]
     assert export.frame["last_name"].to_list() == [None]
     assert export.frame["school_year_name"].to_list() == [None]
 
 
-def test_file_over_the_import_limit_is_an_error_finding(suite: Suite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_over_the_import_limit_is_an_error_finding(
+    suite: Suite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sniff, "MAX_IMPORT_BYTES", 100)
     export = read_export(INTAKE / "valid.csv", contract_of(suite))
     (finding,) = [f for f in export.findings if f.rule == "intake.file_size"]

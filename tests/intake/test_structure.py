@@ -31,7 +31,9 @@ def _csv(records: list[list[str]], newline: str) -> bytes:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(record, max_size=12), st.sampled_from(["\r\n", "\n"]))
-def test_round_trip_keeps_values_and_rows(tmp_path_factory, records: list[list[str]], newline: str) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_keeps_values_and_rows(
+    tmp_path_factory, records: list[list[str]], newline: str
+) -> None:  # type: ignore[no-untyped-def]
     path: Path = tmp_path_factory.mktemp("rt") / "x.csv"
     path.write_bytes(_csv(records, newline))
     export = read_export(path, CONTRACT)

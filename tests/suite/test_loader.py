@@ -16,14 +16,21 @@ SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "spec" / "student
 def test_builtin_suite_knows_every_header_of_the_spec(suite: Suite) -> None:
     assert suite.name == "handshake_student_sync_eu"
     assert len(suite.known_headers) == 23
-    assert {"email_address", "primary_education:end_date", "campus_name"} <= set(suite.known_headers)
+    assert {"email_address", "primary_education:end_date", "campus_name"} <= set(
+        suite.known_headers
+    )
     required = {r.column for r in suite.rules_of("required_header")}
     assert required == {
-        "email_address", "username", "first_name", "last_name",
-        "primary_education:end_date", "school_year_name",
+        "email_address",
+        "username",
+        "first_name",
+        "last_name",
+        "primary_education:end_date",
+        "school_year_name",
     }
 
 
+RULE = "  - id: a\n    kind: unique\n    column: username\n"
 GOOD_HEAD = """suite: t
 version: "1"
 headers: [email_address, username]
@@ -71,18 +78,31 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("  - id: a\n    kind: unique\n    column: username\n    params: {ignore_cas: true}\n    description: d.\n",
-         "8:14: kind 'unique' has no parameter 'ignore_cas'; it takes: ignore_case, strip"),
-        ("  - id: a\n    kind: unique\n    column: username\n    params: {strip: 1}\n    description: d.\n",
-         "8:14: parameter 'strip' must be bool"),
-        ("  - id: a\n    kind: unique\n    column: username\n    mostly: 1.5\n    description: d.\n",
-         "8:13: 'mostly' must be a fraction above 0 and at most 1"),
-        ("  - id: a\n    kind: unique\n    column: username\n", "5:5: rule is missing 'description'"),
-        ("  - id: A B\n    kind: unique\n    column: username\n    description: d.\n",
-         "5:9: 'id' must be lowercase letters, digits and _ : . -"),
-        ("  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
-         "  - id: a\n    kind: unique\n    column: username\n    description: d.\n",
-         "9:9: rule id 'a' is already used at"),
+        (
+            RULE + "    params: {ignore_cas: true}\n    description: d.\n",
+            "8:14: kind 'unique' has no parameter 'ignore_cas'; it takes: ignore_case, strip",
+        ),
+        (
+            RULE + "    params: {strip: 1}\n    description: d.\n",
+            "8:14: parameter 'strip' must be bool",
+        ),
+        (
+            RULE + "    mostly: 1.5\n    description: d.\n",
+            "8:13: 'mostly' must be a fraction above 0 and at most 1",
+        ),
+        (
+            "  - id: a\n    kind: unique\n    column: username\n",
+            "5:5: rule is missing 'description'",
+        ),
+        (
+            "  - id: A B\n    kind: unique\n    column: username\n    description: d.\n",
+            "5:9: 'id' must be lowercase letters, digits and _ : . -",
+        ),
+        (
+            "  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
+            "  - id: a\n    kind: unique\n    column: username\n    description: d.\n",
+            "9:9: rule id 'a' is already used at",
+        ),
         ("  - [x]\n", "5:5: a rule must be a mapping"),
         ("  - id: a\n   kind: : :\n", "not valid YAML"),
     ],

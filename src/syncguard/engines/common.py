@@ -13,8 +13,10 @@ from syncguard.suite.model import Rule
 EXAMPLES = 5
 
 
-def failing(rule: Rule, engine: Engine, frame: pl.DataFrame, rows: Iterable[int], message: str) -> Finding:
-    """A finding for the rows (spreadsheet numbers) that failed a rule, with a few example values."""
+def failing(
+    rule: Rule, engine: Engine, frame: pl.DataFrame, rows: Iterable[int], message: str
+) -> Finding:
+    """A finding for the rows (spreadsheet numbers) that failed a rule, with example values."""
     ordered = tuple(sorted(set(rows)))
     examples: tuple[str, ...] = ()
     present = [c for c in rule.columns if c in frame.columns]

@@ -59,7 +59,7 @@ def _context() -> Any:
 
 
 def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
-    """Validate with Great Expectations; one finding per failing rule or per rule it could not run."""
+    """Validate with GE: one finding per failing rule, and per rule it could not run."""
     rules = gx_rules(suite, frame.columns)
     if not rules:
         return []
@@ -67,7 +67,9 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
     for rule in rules:
         derived.update(_kind(rule).derived(rule))
     needed = sorted({_kind(r).expectation_column(r) for r in rules} - set(derived))
-    boundary = frame.select([pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]])
+    boundary = frame.select(
+        [pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]]
+    )
     pdf = boundary.to_pandas().set_index(ROW)
     pdf.index.name = None
     try:
@@ -78,9 +80,13 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
             .add_batch_definition_whole_dataframe("whole")
             .get_batch(batch_parameters={"dataframe": pdf})
         )
-        result = batch.validate(compile_suite(suite, rules), result_format={"result_format": "COMPLETE"})
+        result = batch.validate(
+            compile_suite(suite, rules), result_format={"result_format": "COMPLETE"}
+        )
     except Exception as exc:  # an engine crash is a finding for each of its rules, never a pass
-        return [crashed(r, Engine.GREAT_EXPECTATIONS, f"{type(exc).__name__}: {exc}") for r in rules]
+        return [
+            crashed(r, Engine.GREAT_EXPECTATIONS, f"{type(exc).__name__}: {exc}") for r in rules
+        ]
     by_id = {r.id: r for r in rules}
     findings: list[Finding] = []
     seen: set[str] = set()
@@ -97,6 +103,8 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
             message = summary(rule, len(set(rows)), frame.height)
             findings.append(failing(rule, Engine.GREAT_EXPECTATIONS, frame, rows, message))
     findings.extend(
-        crashed(r, Engine.GREAT_EXPECTATIONS, "no result came back") for r in rules if r.id not in seen
+        crashed(r, Engine.GREAT_EXPECTATIONS, "no result came back")
+        for r in rules
+        if r.id not in seen
     )
     return findings

@@ -28,7 +28,8 @@ def pandera_rules(suite: Suite, columns: list[str]) -> list[Rule]:
 
 def _check(rule: Rule, kind: PanderaKind) -> pa.Check:
     def passes(data: Any) -> pl.LazyFrame:
-        return data.lazyframe.select(kind.passes(rule, pl.col(data.key)))
+        frame: pl.LazyFrame = data.lazyframe
+        return frame.select(kind.passes(rule, pl.col(data.key)))
 
     return pa.Check(passes, name=rule.id, ignore_na=False, element_wise=False)
 
@@ -42,7 +43,10 @@ def compile_schema(rules: list[Rule]) -> pa.DataFrameSchema:
         assert isinstance(kind, PanderaKind)
         checks[rule.column].append(_check(rule, kind))
     return pa.DataFrameSchema(
-        {name: pa.Column(pl.String, checks=cs, nullable=True, required=False) for name, cs in checks.items()},
+        {
+            name: pa.Column(pl.String, checks=cs, nullable=True, required=False)
+            for name, cs in checks.items()
+        },
         strict=False,
     )
 
@@ -74,7 +78,16 @@ def run_pandera(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
         rows = row_numbers.gather(idx).to_list()
         if rule.mostly is not None and len(set(rows)) <= (1 - rule.mostly) * frame.height:
             continue
-        findings.append(failing(rule, Engine.PANDERA, frame, rows, summary(rule, len(set(rows)), frame.height)))
+        findings.append(
+            failing(rule, Engine.PANDERA, frame, rows, summary(rule, len(set(rows)), frame.height))
+        )
     if unexplained:
-        findings.extend(crashed(r, Engine.PANDERA, "unexpected schema failure: " + ", ".join(sorted(set(unexplained)))) for r in rules[:1])
+        findings.extend(
+            crashed(
+                r,
+                Engine.PANDERA,
+                "unexpected schema failure: " + ", ".join(sorted(set(unexplained))),
+            )
+            for r in rules[:1]
+        )
     return findings

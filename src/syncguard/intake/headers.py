@@ -20,7 +20,9 @@ class HeaderContract:
     required_rule: dict[str, str]
 
 
-def _finding(rule: str, severity: Severity, message: str, column: str, hint: str | None = None) -> Finding:
+def _finding(
+    rule: str, severity: Severity, message: str, column: str, hint: str | None = None
+) -> Finding:
     return Finding(
         rule=rule,
         severity=severity,
@@ -107,7 +109,8 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
                 _finding(
                     "intake.unknown_header",
                     Severity.ERROR,
-                    f"unknown header '{name}' (column {index}) is silently ignored by the importer; "
+                    f"unknown header '{name}' (column {index}) is silently ignored by the "
+                    "importer; "
                     f"did you mean '{guess}'?",
                     name,
                     guess,
@@ -118,12 +121,22 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
                 _finding(
                     "intake.unknown_header",
                     Severity.WARNING,
-                    f"unknown header '{name}' (column {index}) is silently ignored by the importer; "
+                    f"unknown header '{name}' (column {index}) is silently ignored by the "
+                    "importer; "
                     "remove it or rename it to a supported header",
                     name,
                 )
             )
     missing = [r for r in contract.required if r not in seen]
+    if missing and not any(nearest(h, contract.known) for h in header if h.strip()):
+        first = ", ".join(f"'{h}'" for h in header[:3])
+        raise UnusableExportError(
+            path,
+            f"none of the headers ({first}{', ...' if len(header) > 3 else ''}) is a student sync "
+            "header, so this is not a student sync export or row 1 is not its header row",
+            "put the header row (email_address, username, first_name, ...) on row 1",
+            row=1,
+        )
     if missing:
         parts = []
         for name in missing:
@@ -132,8 +145,7 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
         noun = "header" if len(missing) == 1 else "headers"
         raise UnusableExportError(
             path,
-            f"required {noun} {', '.join(parts)} {'is' if len(missing) == 1 else 'are'} "
-            "missing from row 1",
+            f"required {noun} {', '.join(parts)} {'is' if len(missing) == 1 else 'are'} missing",
             "add or rename the column(s) exactly as the importer spells them (lowercase)",
             row=1,
         )

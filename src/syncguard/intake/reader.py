@@ -55,9 +55,13 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     except FileNotFoundError:
         raise UnusableExportError(path, "no such file", "check the path") from None
     except IsADirectoryError:
-        raise UnusableExportError(path, "this is a folder, not a file", "name the CSV file") from None
+        raise UnusableExportError(
+            path, "this is a folder, not a file", "name the CSV file"
+        ) from None
     except OSError as exc:
-        raise UnusableExportError(path, f"cannot read the file ({exc.strerror})", "check its permissions") from None
+        raise UnusableExportError(
+            path, f"cannot read the file ({exc.strerror})", "check its permissions"
+        ) from None
     findings: list[Finding] = []
     sniff.check_not_binary(path, data)
     text, bom = sniff.decode(path, data)
@@ -78,7 +82,8 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
                 rule="intake.file_size",
                 severity=Severity.ERROR,
                 engine=Engine.INTAKE,
-                message=f"the file is {len(data) / 1e6:.1f} MB; the importer takes files under 50 MB, "
+                message=f"the file is {len(data) / 1e6:.1f} MB; the importer takes files under "
+                "50 MB, "
                 "so split it into several files",
             )
         )
@@ -127,10 +132,10 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
                 engine=Engine.INTAKE,
                 message=(
                     f"a quoted cell opens in row {row} and is never closed, so the lines after it "
-                    "were read into that cell; close the quote (\") or remove it"
+                    'were read into that cell; close the quote (") or remove it'
                     if unclosed
-                    else f"row {row} has a quote (\") in the middle of a quoted cell ({problem}); "
-                    "double it (\"\") or remove it"
+                    else f'row {row} has a quote (") in the middle of a quoted cell ({problem}); '
+                    'double it ("") or remove it'
                 ),
                 rows=(row,),
             )
@@ -152,7 +157,10 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
     if parsed.blank_rows:
         findings.append(_blank_finding(parsed.blank_rows))
     frame = pl.DataFrame(
-        {name: pl.Series(name, col, dtype=pl.String) for name, col in zip(names, parsed.columns, strict=True)},
+        {
+            name: pl.Series(name, col, dtype=pl.String)
+            for name, col in zip(names, parsed.columns, strict=True)
+        },
     ).with_columns(pl.Series(ROW, parsed.rows, dtype=pl.UInt32))
     return frame, parsed.records, findings
 
@@ -160,7 +168,12 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
 def _fast_frame(body: bytes, names: list[str], records: int) -> pl.DataFrame | None:
     try:
         frame = pl.read_csv(
-            body, has_header=True, infer_schema=False, separator=",", quote_char='"', new_columns=names
+            body,
+            has_header=True,
+            infer_schema=False,
+            separator=",",
+            quote_char='"',
+            new_columns=names,
         )
     except (pl.exceptions.PolarsError, ValueError):
         return None
@@ -173,7 +186,9 @@ def _fast_frame(body: bytes, names: list[str], records: int) -> pl.DataFrame | N
 
 def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, list[Finding]]:
     cells = [c for c in frame.columns if c != ROW]
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells])
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
+    )
     blank_rows = frame.filter(blank)[ROW].to_list()
     if not blank_rows:
         return frame, records, []

@@ -10,7 +10,10 @@ from syncguard.errors import UnusableExportError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_IMPORT_BYTES = 50 * 1000 * 1000
-SAVE_AS_UTF8 = "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)', or export UTF-8 from the student record system"
+SAVE_AS_UTF8 = (
+    "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)', "
+    "or export UTF-8 from the student record system"
+)
 
 _SIGNATURES = {
     b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
@@ -25,9 +28,7 @@ def check_not_binary(path: Path, data: bytes) -> None:
         raise UnusableExportError(path, "the file is empty", "export the student data again")
     for signature, what in _SIGNATURES.items():
         if data.startswith(signature):
-            raise UnusableExportError(
-                path, f"this is {what}, not a CSV file", SAVE_AS_UTF8
-            )
+            raise UnusableExportError(path, f"this is {what}, not a CSV file", SAVE_AS_UTF8)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnusableExportError(path, "the file is UTF-16 encoded, not UTF-8", SAVE_AS_UTF8)
     nul = data.find(b"\x00")

@@ -85,13 +85,13 @@ def parse(text: str, width: int) -> Parsed:
 
 def _error_row(text: str, width: int) -> int:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    row = 1
+    good = 0
     try:
-        for row, _ in enumerate(reader, start=1):
-            pass
+        for _ in reader:
+            good += 1
     except csv.Error:
-        return row + 1
-    return row
+        return good + 1
+    return good
 
 
 def _parse(text: str, width: int, strict: bool) -> Parsed:
@@ -119,4 +119,3 @@ def first_record(text: str) -> list[str]:
     """The header record (row 1), parsed exactly."""
     reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""))
     return next(reader, [])
-

@@ -201,7 +201,13 @@ class _SuiteParser:
             spec = kinds()[kind]
             low, high = spec.min_columns, spec.max_columns
             if len(names) < low or (high is not None and len(names) > high):
-                want = str(low) if low == high else f"{low} or more" if high is None else f"{low}-{high}"
+                want = (
+                    str(low)
+                    if low == high
+                    else f"{low} or more"
+                    if high is None
+                    else f"{low}-{high}"
+                )
                 self.problem(path, cnode, f"kind '{kind}' takes {want} column(s), got {len(names)}")
         return tuple(names)
 
@@ -240,14 +246,18 @@ class _SuiteParser:
             return dict(given)
         spec = kinds()[kind]
         declared = {p.name: p for p in spec.params}
-        keynodes = {str(k.value): k for k, _ in pnode.value} if isinstance(pnode, MappingNode) else {}
+        keynodes = (
+            {str(k.value): k for k, _ in pnode.value} if isinstance(pnode, MappingNode) else {}
+        )
         for name, value in given.items():
             where = keynodes.get(str(name), pnode)
             assert where is not None
             if name not in declared:
                 known = ", ".join(declared) or "none"
-                self.problem(path, where, f"kind '{kind}' has no parameter '{name}'; it takes: {known}")
-            elif isinstance(value, bool) and bool not in declared[name].types or not isinstance(
+                self.problem(
+                    path, where, f"kind '{kind}' has no parameter '{name}'; it takes: {known}"
+                )
+            elif (isinstance(value, bool) and bool not in declared[name].types) or not isinstance(
                 value, declared[name].types
             ):
                 names = " or ".join(t.__name__ for t in declared[name].types)

@@ -37,9 +37,9 @@ class Unique(GxKind):
         return f"{rule.column}::{rule.id}"
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        import great_expectations.expectations as gxe
+        from great_expectations.expectations import ExpectColumnValuesToBeUnique
 
         kwargs: dict[str, Any] = {"column": self.expectation_column(rule), "meta": meta}
         if rule.mostly is not None:
             kwargs["mostly"] = rule.mostly
-        return gxe.ExpectColumnValuesToBeUnique(**kwargs)
+        return ExpectColumnValuesToBeUnique(**kwargs)

@@ -1,0 +1,45 @@
+"""Developer sessions: tests, lint, typecheck, and the demo (the main job on sample_data/)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.default_venv_backend = "venv"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, on two workers."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "2", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", "src", "tests", "sample_data", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "sample_data", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy strict on src/."""
+    session.install("-e", ".", "mypy", "types-PyYAML")
+    session.run("mypy")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Check the sample exports: the clean one passes (0), the defective one fails the gate (1)."""
+    session.install(".")
+    session.run("syncguard", "check", "sample_data/clean.csv", "--json", "reports/clean.json")
+    session.run(
+        "syncguard",
+        "check",
+        "sample_data/defective.csv",
+        "--json",
+        "reports/defective.json",
+        success_codes=[1],
+    )

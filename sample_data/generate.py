@@ -7,7 +7,7 @@ import csv
 import json
 import random
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -396,8 +396,8 @@ class _Edu:
 def _enrolled(rng: random.Random, year: int) -> date:
     """An enrolment date: winter term (autumn) mostly, sometimes the summer term."""
     if rng.random() < 0.85:
-        return date(year, 9, 15) + timedelta(days=rng.randrange(31))
-    return date(year, 4, 1) + timedelta(days=rng.randrange(15))
+        return date(year, 9, 15) + timedelta(days=int(rng.random() * 31))
+    return date(year, 4, 1) + timedelta(days=int(rng.random() * 15))
 
 
 _GRADUATION = ((7, 31), (9, 30), (3, 31), (6, 30))
@@ -405,7 +405,7 @@ _GRADUATION = ((7, 31), (9, 30), (3, 31), (6, 30))
 
 def _graduates(rng: random.Random, year: int) -> date:
     """An expected (or actual) graduation date in a given year."""
-    month, day = _GRADUATION[rng.randrange(4)]
+    month, day = _GRADUATION[int(rng.random() * 4)]
     return date(year, month, day)
 
 
@@ -445,9 +445,11 @@ def _simple(
     level: str, year: str, starts: tuple[int, ...], length: tuple[int, ...], track: str,
     attending: bool = True,
 ) -> Callable[[random.Random], _Edu]:  # fmt: skip
+    """A kind of student who enrolled ``starts`` years from now (0, -1, ...) for ``length``."""
+
     def build(rng: random.Random) -> _Edu:
-        start_year = starts[rng.randrange(len(starts))]
-        end_year = max(start_year + length[rng.randrange(len(length))], TODAY.year + 1)
+        start_year = TODAY.year + starts[int(rng.random() * len(starts))]
+        end_year = max(start_year + length[int(rng.random() * len(length))], TODAY.year + 1)
         return _Edu(
             level,
             year,
@@ -461,7 +463,7 @@ def _simple(
 
 
 def _exchange(rng: random.Random) -> _Edu:
-    start = date(TODAY.year, 9, 1) + timedelta(days=rng.randrange(31))
+    start = date(TODAY.year, 9, 1) + timedelta(days=int(rng.random() * 31))
     end = date(TODAY.year + 1, 2, 28) if rng.random() < 0.5 else date(TODAY.year + 1, 7, 31)
     year = SCHOOL_YEARS[3] if rng.random() < 0.7 else SCHOOL_YEARS[5]
     return _Edu("Non-Degree Seeking", year, start, end, True, "exchange")
@@ -473,9 +475,9 @@ _ALUMNI_LEVELS = (("Undergraduate", "ug", 3), ("Undergraduate", "ug", 4),
 
 
 def _alumnus(rng: random.Random) -> _Edu:
-    level, track, length = _ALUMNI_LEVELS[rng.randrange(len(_ALUMNI_LEVELS))]
-    end = _graduates(rng, rng.randrange(2015, TODAY.year + 1))
-    start = date(end.year - length, 10, 1) + timedelta(days=rng.randrange(15))
+    level, track, length = _ALUMNI_LEVELS[int(rng.random() * len(_ALUMNI_LEVELS))]
+    end = _graduates(rng, TODAY.year - int(rng.random() * 12))  # graduated in the last 12 years
+    start = date(end.year - length, 10, 1) + timedelta(days=int(rng.random() * 15))
     return _Edu(level, "Alumni", start, end, False, track)
 
 
@@ -484,19 +486,18 @@ _KINDS: tuple[tuple[Callable[[random.Random], _Edu], int], ...] = (
     (_bachelor(2), 13),
     (_bachelor(3), 12),
     (_bachelor(4), 4),
-    (_simple("Undergraduate", "Foundation year", (2026,), (4,), "ug"), 3),
-    (_simple("Undergraduate", "Placement", (2023, 2024), (4,), "ug"), 2),
-    (_simple("Undergraduate", "Gap Year", (2024, 2025), (4,), "ug", attending=False), 1),
+    (_simple("Undergraduate", "Foundation year", (0,), (4,), "ug"), 3),
+    (_simple("Undergraduate", "Placement", (-3, -2), (4,), "ug"), 2),
+    (_simple("Undergraduate", "Gap Year", (-2, -1), (4,), "ug", attending=False), 1),
     (_master(1), 9),
     (_master(2), 8),
-    (_simple("Postgraduate", "Masters of Business Administration", (2025, 2026), (2,), "mba"), 2),
-    (_simple("Doctorate", "Doctorate", (2020, 2021, 2022, 2023, 2024, 2025, 2026), (4, 5),
-             "phd"), 5),
-    (_simple("Postdoctoral Researcher", "Postdoctoral Researcher", (2024, 2025, 2026), (2, 3),
-             "phd"), 1),
-    (_simple("Certificate", "Certificate Program", (2026,), (1,), "cert"), 2),
-    (_simple("Further Education", "Further education", (2025, 2026), (1, 2), "fe"), 2),
-    (_simple("Secondary Education", "Foundation year", (2026,), (1,), "junior"), 1),
+    (_simple("Postgraduate", "Masters of Business Administration", (-1, 0), (2,), "mba"), 2),
+    (_simple("Doctorate", "Doctorate", (-6, -5, -4, -3, -2, -1, 0), (4, 5), "phd"), 5),
+    (_simple("Postdoctoral Researcher", "Postdoctoral Researcher", (-2, -1, 0), (2, 3), "phd"),
+     1),
+    (_simple("Certificate", "Certificate Program", (0,), (1,), "cert"), 2),
+    (_simple("Further Education", "Further education", (-1, 0), (1, 2), "fe"), 2),
+    (_simple("Secondary Education", "Foundation year", (0,), (1,), "junior"), 1),
     (_exchange, 4),
     (_alumnus, 17),
 )  # fmt: skip
@@ -536,7 +537,9 @@ def _phone(rng: random.Random, nation: _Nation, domestic: bool) -> str:
     if r < 0.1:
         return ""
     code, prefixes, digits = nation.phone
-    number = prefixes[rng.randrange(len(prefixes))] + f"{rng.randrange(10**digits):0{digits}d}"
+    number = (
+        prefixes[int(rng.random() * len(prefixes))] + f"{int(rng.random() * 10**digits):0{digits}d}"
+    )
     if r < 0.16:
         return f"00{code}{number}"
     if domestic and r < 0.24:
@@ -554,8 +557,21 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
 
     Deterministic for a given seed; the first ``k`` rows do not depend on ``n``.
     """
+    return list(HEADERS), list(iter_rows(n, seed))
+
+
+def iter_rows(n: int, seed: int = 7) -> Iterator[dict[str, str]]:
+    """The rows of :func:`generate_rows`, one at a time (stream millions to disk in little memory).
+
+    Raises:
+        ValueError: when ``n`` is negative or above the 10 million student IDs available.
+    """
     if not 0 <= n <= _ID_SPACE:
         raise ValueError(f"n must be between 0 and {_ID_SPACE}, not {n}")
+    return _rows(n, seed)
+
+
+def _rows(n: int, seed: int) -> Iterator[dict[str, str]]:
     rng = random.Random(seed)
     id_a, id_b = _affine(rng, _ID_SPACE)
     card_a, card_b = _affine(rng, _CARD_SPACE)
@@ -565,14 +581,12 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
     kinds = _pool(_KINDS)
     counters: dict[str, int] = {}
     local_cache: dict[str, str] = {}
-    rand, randrange = rng.random, rng.randrange
+    rand = rng.random
     n_nations, n_kinds, n_colleges = len(nations), len(kinds), len(_COLLEGE_NAMES)
     n_minors, n_staff, n_postcodes = len(_MINORS), len(_STAFF), len(_GERMAN_POSTCODES)
-    rows: list[dict[str, str]] = []
-    append = rows.append
 
     def pick(items: Sequence[str]) -> str:
-        return items[randrange(len(items))]
+        return items[int(rand() * len(items))]
 
     def local(name: str) -> str:
         folded = local_cache.get(name)
@@ -581,7 +595,7 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
         return folded
 
     for i in range(n):
-        nation = nations[randrange(n_nations)]
+        nation = nations[int(rand() * n_nations)]
         domestic = nation.country == "Germany"
         female = rand() < 0.52
         firsts = nation.female if female else nation.male
@@ -594,7 +608,7 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
                 middle = ""
         preferred = _NICKNAMES.get(first, "") if rand() < 0.35 else ""
 
-        edu = kinds[randrange(n_kinds)](rng)
+        edu = kinds[int(rand() * n_kinds)](rng)
 
         # identities: username anchor, email, SSO identifier, card
         value = (id_a * i + id_b) % _ID_SPACE
@@ -617,7 +631,7 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
         auth = f"u{(auth_a * i + auth_b) % _ID_SPACE:07d}"
 
         # courses and colleges
-        college = _COLLEGE_NAMES[randrange(n_colleges)]
+        college = _COLLEGE_NAMES[int(rand() * n_colleges)]
         campus, ug_courses, pg_courses = _COLLEGES[college]
         colleges = college
         minors = ""
@@ -625,7 +639,7 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
         if track in ("ug", "exchange"):
             majors = pick(ug_courses)
             if track == "ug" and rand() < 0.15:  # joint honours
-                other = _COLLEGE_NAMES[randrange(n_colleges)]
+                other = _COLLEGE_NAMES[int(rand() * n_colleges)]
                 second = pick(_COLLEGES[other][1])
                 if second != majors:
                     majors = f"{majors};{second}"
@@ -633,14 +647,14 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
                         colleges = f"{college};{other}"
             r = rand()
             if r < 0.05:
-                minor1, minor2 = pick(_MINORS), _MINORS[randrange(n_minors)]
+                minor1, minor2 = pick(_MINORS), _MINORS[int(rand() * n_minors)]
                 minors = minor1 if minor1 == minor2 else f"{minor1};{minor2}"
             elif r < 0.3:
-                minors = _MINORS[randrange(n_minors)]
+                minors = _MINORS[int(rand() * n_minors)]
         elif track == "pg":
             majors = pick(pg_courses)
             if rand() < 0.08:
-                minors = _MINORS[randrange(n_minors)]
+                minors = _MINORS[int(rand() * n_minors)]
         elif track == "mba":
             college, campus = "School of Business and Economics", "City"
             colleges, majors = college, "Master of Business Administration"
@@ -682,46 +696,43 @@ def generate_rows(n: int, seed: int = 7) -> tuple[list[str], list[dict[str, str]
         if r < 0.12:
             gender = ""
         elif r < 0.17:
-            gender = _GENDERS_OTHER[randrange(4)]
+            gender = _GENDERS_OTHER[int(rand() * 4)]
         else:
             gender = "Female" if female else "Male"
 
         if rand() < 0.08:
             hometown = ""
         elif domestic:
-            hometown = _GERMAN_POSTCODES[randrange(n_postcodes)]
+            hometown = _GERMAN_POSTCODES[int(rand() * n_postcodes)]
         else:
             hometown = pick(nation.cities)
 
         alumni = edu.year == "Alumni"
-        append(
-            {
-                "email_address": email,
-                "username": username,
-                "first_name": first,
-                "last_name": last,
-                "middle_name": middle,
-                "preferred_name": preferred,
-                "auth_identifier": auth,
-                _PE + "education_level_name": edu.level,
-                _PE + "start_date": edu.start.isoformat(),
-                _PE + "end_date": edu.end.isoformat(),
-                _PE + "college_names": colleges,
-                "school_year_name": edu.year,
-                _PE + "currently_attending": "TRUE" if edu.attending else "FALSE",
-                _PE + "major_names": majors,
-                _PE + "minor_names": minors,
-                "card_id": card,
-                "mobile_number": _phone(rng, nation, domestic),
-                "gender": gender,
-                "disabled": "TRUE" if rand() < (0.12 if alumni else 0.01) else "FALSE",
-                "system_label_names": ";".join(labels),
-                "assigned_to_email_address": _STAFF[randrange(n_staff)] if rand() < 0.55 else "",
-                "hometown_location_attributes:name": hometown,
-                "campus_name": campus,
-            }
-        )
-    return list(HEADERS), rows
+        yield {
+            "email_address": email,
+            "username": username,
+            "first_name": first,
+            "last_name": last,
+            "middle_name": middle,
+            "preferred_name": preferred,
+            "auth_identifier": auth,
+            "primary_education:education_level_name": edu.level,
+            "primary_education:start_date": edu.start.isoformat(),
+            "primary_education:end_date": edu.end.isoformat(),
+            "primary_education:college_names": colleges,
+            "school_year_name": edu.year,
+            "primary_education:currently_attending": "TRUE" if edu.attending else "FALSE",
+            "primary_education:major_names": majors,
+            "primary_education:minor_names": minors,
+            "card_id": card,
+            "mobile_number": _phone(rng, nation, domestic),
+            "gender": gender,
+            "disabled": "TRUE" if rand() < (0.12 if alumni else 0.01) else "FALSE",
+            "system_label_names": ";".join(labels),
+            "assigned_to_email_address": _STAFF[int(rand() * n_staff)] if rand() < 0.55 else "",
+            "hometown_location_attributes:name": hometown,
+            "campus_name": campus,
+        }
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
@@ -743,6 +754,30 @@ _LONG_COURSE = (
     "Communication in Multilingual Societies (Joint Degree)"
 )[:300]
 
+DEFECTS: tuple[str, ...] = (
+    "duplicate_username",
+    "duplicate_email",
+    "blank_first_name",
+    "blank_email",
+    "invalid_school_year",
+    "invalid_education_level",
+    "bad_date_format",
+    "impossible_date",
+    "end_before_start",
+    "bad_boolean",
+    "long_course",
+    "username_in_email",
+    "bad_phone",
+    "formula_injection",
+    "stray_whitespace",
+    "excel_mangled_id",
+    "alumni_attending",
+    "foreign_email_domain",
+    "blank_labels",
+    "script_in_name",
+)
+"""The defects :func:`plant_defects` plants, in the order of its report."""
+
 Row = dict[str, str]
 Predicate = Callable[[Row], bool]
 
@@ -753,10 +788,6 @@ def _is_alumni(row: Row) -> bool:
 
 def _is_current(row: Row) -> bool:
     return row["school_year_name"] != "Alumni"
-
-
-def _first_is_longer_than_one(row: Row) -> bool:
-    return len(row["first_name"]) > 1
 
 
 def _dmy(iso: str) -> str:
@@ -812,6 +843,66 @@ def plant_defects(
     def modern(row: Row) -> bool:
         return row["username"].startswith("S")
 
+    # Rows with scarce traits (alumni, legacy IDs, two-part surnames) are taken first, so
+    # that even a small export can host every defect in a row of the right kind.
+    # -- end before start: the two date columns swapped --
+    for _ in range(2):
+        row = take(_is_alumni)  # swapped columns; both dates stay in the past
+        start, end = row[_PE + "start_date"], row[_PE + "end_date"]
+        row[_PE + "start_date"], row[_PE + "end_date"] = end, start
+        if row[_PE + "end_date"] >= row[_PE + "start_date"]:  # fallback row: not an alumnus
+            row[_PE + "start_date"] = (
+                date.fromisoformat(row[_PE + "end_date"]) + timedelta(days=90)
+            ).isoformat()
+        record("end_before_start", row)
+
+    # -- graduates still marked as attending --
+    for _ in range(2):
+        row = take(_is_alumni)
+        row["school_year_name"] = "Alumni"
+        row[_PE + "currently_attending"] = "TRUE"
+        record("alumni_attending", row)
+
+    # -- username inside the email address (case-insensitive) --
+    row = take(modern)
+    local = row["email_address"].split("@")[0].rstrip("0123456789")
+    row["email_address"] = f"{local}.{row['username'].lower()}@{STUDENT_DOMAIN}"
+    record("username_in_email", row)
+    row = take(legacy)
+    row["email_address"] = f"{row['username']}@{STUDENT_DOMAIN}"
+    record("username_in_email", row)
+
+    # -- accepted values --
+    row = take(lambda r: r["school_year_name"].startswith("Bachelor"))
+    row["school_year_name"] = row["school_year_name"].lower()
+    record("invalid_school_year", row)
+    row = take(lambda r: r["school_year_name"].startswith("Master 1st"))
+    year = row["school_year_name"]
+    fixed = year.removesuffix(" or equivalent")
+    row["school_year_name"] = fixed if fixed != year else "Master 1st year"
+    record("invalid_school_year", row)
+
+    row = take(lambda r: r[_PE + "education_level_name"] == "Undergraduate")
+    row[_PE + "education_level_name"] = "undergraduate"
+    record("invalid_education_level", row)
+    row = take(lambda r: r[_PE + "education_level_name"] == "Doctorate")
+    row[_PE + "education_level_name"] = "PhD"
+    record("invalid_education_level", row)
+
+    # -- whitespace a steward cannot see --
+    row = take(lambda r: " " not in r["last_name"])
+    row["last_name"] = " " + row["last_name"]
+    record("stray_whitespace", row)
+    row = take(lambda r: " " not in r["last_name"])
+    row["last_name"] = row["last_name"] + "\u00a0"
+    record("stray_whitespace", row)
+    row = take(lambda r: " " in r["last_name"])
+    if " " in row["last_name"]:
+        row["last_name"] = row["last_name"].replace(" ", "\u00a0", 1)
+    else:
+        row["last_name"] = "\u00a0" + row["last_name"]
+    record("stray_whitespace", row)
+
     # -- identities: duplicates (the importer skips the later rows) --
     a, b = take(), take()
     b["username"] = a["username"]
@@ -823,28 +914,13 @@ def plant_defects(
     record("duplicate_email", a, b, c)
 
     for _ in range(2):
-        row = take(_first_is_longer_than_one)
+        row = take()
         row["first_name"] = ""
         record("blank_first_name", row)
     for _ in range(2):
         row = take()
         row["email_address"] = ""
         record("blank_email", row)
-
-    # -- accepted values --
-    row = take(lambda r: r["school_year_name"].startswith("Bachelor"))
-    row["school_year_name"] = row["school_year_name"].lower()
-    record("invalid_school_year", row)
-    row = take(lambda r: r["school_year_name"].startswith("Master 1st"))
-    row["school_year_name"] = row["school_year_name"].removesuffix(" or equivalent")
-    record("invalid_school_year", row)
-
-    row = take(lambda r: r[_PE + "education_level_name"] == "Undergraduate")
-    row[_PE + "education_level_name"] = "undergraduate"
-    record("invalid_education_level", row)
-    row = take(lambda r: r[_PE + "education_level_name"] == "Doctorate")
-    row[_PE + "education_level_name"] = "PhD"
-    record("invalid_education_level", row)
 
     # -- dates --
     row = take(lambda r: _is_current(r) and int(r[_PE + "end_date"][-2:]) > 12)
@@ -860,16 +936,6 @@ def plant_defects(
     row = take(_is_current)
     row[_PE + "start_date"] = f"{row[_PE + 'start_date'][:4]}-04-31"
     record("impossible_date", row)
-
-    for _ in range(2):
-        row = take(_is_alumni)  # swapped columns; both dates stay in the past
-        start, end = row[_PE + "start_date"], row[_PE + "end_date"]
-        row[_PE + "start_date"], row[_PE + "end_date"] = end, start
-        if row[_PE + "end_date"] >= row[_PE + "start_date"]:  # fallback row: not an alumnus
-            row[_PE + "start_date"] = (
-                date.fromisoformat(row[_PE + "end_date"]) + timedelta(days=90)
-            ).isoformat()
-        record("end_before_start", row)
 
     # -- booleans --
     row = take()
@@ -890,15 +956,6 @@ def plant_defects(
     row[_PE + "major_names"] = f"{_LONG_COURSE};{row[_PE + 'major_names']}"
     record("long_course", row)
 
-    # -- username inside the email address (case-insensitive) --
-    row = take(modern)
-    local = row["email_address"].split("@")[0].rstrip("0123456789")
-    row["email_address"] = f"{local}.{row['username'].lower()}@{STUDENT_DOMAIN}"
-    record("username_in_email", row)
-    row = take(legacy)
-    row["email_address"] = f"{row['username']}@{STUDENT_DOMAIN}"
-    record("username_in_email", row)
-
     # -- phones with special characters --
     for value in ("(030) 123-456", "+49 151 1234 5678", "0151-2345678"):
         row = take()
@@ -916,20 +973,6 @@ def plant_defects(
     row["middle_name"] = "-2+3+cmd|' /C calc'!A0"
     record("formula_injection", row)
 
-    # -- whitespace a steward cannot see --
-    row = take()
-    row["last_name"] = " " + row["last_name"]
-    record("stray_whitespace", row)
-    row = take(lambda r: " " not in r["last_name"])
-    row["last_name"] = row["last_name"] + "\u00a0"
-    record("stray_whitespace", row)
-    row = take(lambda r: " " in r["last_name"])
-    if " " in row["last_name"]:
-        row["last_name"] = row["last_name"].replace(" ", "\u00a0", 1)
-    else:
-        row["last_name"] = "\u00a0" + row["last_name"]
-    record("stray_whitespace", row)
-
     # -- an ID that went through Excel --
     row = take()
     row["card_id"] = f"{int(row['card_id']):.5E}"  # 4.12346E+08, as Excel shows it
@@ -937,13 +980,6 @@ def plant_defects(
     row = take()
     row["card_id"] = f"{int(row['card_id']):.1E}"  # 4.1E+08
     record("excel_mangled_id", row)
-
-    # -- graduates still marked as attending --
-    for _ in range(2):
-        row = take(_is_alumni)
-        row["school_year_name"] = "Alumni"
-        row[_PE + "currently_attending"] = "TRUE"
-        record("alumni_attending", row)
 
     # -- addresses outside the institution's domain --
     for domain in ("gmail.com", "notuni-example.eu"):
@@ -965,7 +1001,7 @@ def plant_defects(
     row["last_name"] = "O'Neil\"><script>alert(document.cookie)</script>"
     record("script_in_name", row)
 
-    return out, planted
+    return out, {name: planted[name] for name in DEFECTS}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""The HTML report: self-contained, every export value escaped, masked by default."""
+
+from __future__ import annotations
+
+from syncguard.model import (
+    Accounting,
+    Engine,
+    ExportInfo,
+    Finding,
+    Outcome,
+    RunResult,
+    Severity,
+)
+from syncguard.output.html_report import render
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _result(example: str, path: str = "export.csv") -> RunResult:
+    finding = Finding(
+        rule="last_name.not_blank",
+        severity=Severity.ERROR,
+        engine=Engine.PANDERA,
+        message="Every student needs a last name. 1 row(s) fail.",
+        columns=("last_name",),
+        rows=(7,),
+        examples=(example,),
+        failed_rows=1,
+    )
+    return RunResult(
+        suite="s",
+        suite_version="1",
+        export=ExportInfo(path, "ab" * 32, 10, 100, "utf-8", ","),
+        outcome=Outcome.FAILED,
+        findings=(finding,),
+        accounting=Accounting(10, 9, 1),
+        started_at="2026-11-29T00:00:00+00:00",
+    )
+
+
+def test_values_from_the_export_are_escaped() -> None:
+    html = render(_result(SCRIPT, path=f"{SCRIPT}.csv"), show_values=True)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_examples_are_masked_by_default() -> None:
+    html = render(_result("Nováková"))
+    assert "Nováková" not in html
+    assert "N•••" in html
+
+
+def test_report_is_self_contained() -> None:
+    html = render(_result("x"))
+    assert "http://" not in html and "https://" not in html
+    assert "<link" not in html and "<script" not in html
+    assert "Failed: 1 error(s), 0 warning(s)" in html

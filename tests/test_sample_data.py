@@ -1,4 +1,4 @@
-"""The sample exports: the clean one passes with no finding, each planted defect is found at its rows."""
+"""Sample exports: the clean one has no finding; each planted defect is found at its rows."""
 
 from __future__ import annotations
 
@@ -43,5 +43,7 @@ def defective() -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.parametrize(("defect", "rule"), sorted(DETECTED_BY.items()))
-def test_planted_defect_is_found_at_its_rows(defective: dict[str, dict[str, object]], defect: str, rule: str) -> None:
+def test_planted_defect_is_found_at_its_rows(
+    defective: dict[str, dict[str, object]], defect: str, rule: str
+) -> None:
     assert defective[rule]["rows"] == PLANTED[defect]

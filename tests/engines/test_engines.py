@@ -14,7 +14,15 @@ from syncguard.suite.model import Rule, Suite
 
 
 def _rule(rule_id: str, kind: str, column: str, **params: object) -> Rule:
-    return Rule(rule_id, kind, (column,), Severity.ERROR, f"{rule_id}.", SourceLocation(Path("r.yaml"), 3, 5), params)
+    return Rule(
+        rule_id,
+        kind,
+        (column,),
+        Severity.ERROR,
+        f"{rule_id}.",
+        SourceLocation(Path("r.yaml"), 3, 5),
+        params,
+    )
 
 
 SUITE = Suite(
@@ -60,16 +68,41 @@ def test_gx_compiles_one_expectation_per_rule_with_the_rule_id() -> None:
 def test_mostly_lets_a_small_share_pass() -> None:
     # GE counts the share over non-blank values (1 of 3 usernames passes), Pandera over all rows
     # (3 of 5 emails are not blank).
-    lenient = Suite("t", "1", SUITE.known_headers, (
-        Rule("u", "unique", ("username",), Severity.ERROR, "u.", SourceLocation(Path("r"), 1, 1), {}, mostly=0.3),
-        Rule("n", "not_blank", ("email_address",), Severity.ERROR, "n.", SourceLocation(Path("r"), 1, 1), {}, mostly=0.5),
-    ))
+    lenient = Suite(
+        "t",
+        "1",
+        SUITE.known_headers,
+        (
+            Rule(
+                "u",
+                "unique",
+                ("username",),
+                Severity.ERROR,
+                "u.",
+                SourceLocation(Path("r"), 1, 1),
+                {},
+                mostly=0.3,
+            ),
+            Rule(
+                "n",
+                "not_blank",
+                ("email_address",),
+                Severity.ERROR,
+                "n.",
+                SourceLocation(Path("r"), 1, 1),
+                {},
+                mostly=0.5,
+            ),
+        ),
+    )
     assert gx_engine.run_gx(FRAME, lenient) == []
     assert pandera_engine.run_pandera(FRAME, lenient) == []
 
 
 @pytest.mark.parametrize("engine", ["pandera", "gx"])
-def test_an_engine_crash_is_an_error_finding_never_a_pass(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_engine_crash_is_an_error_finding_never_a_pass(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*_: object, **__: object) -> object:
         raise RuntimeError("engine exploded")
 

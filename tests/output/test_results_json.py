@@ -11,11 +11,28 @@ from tests.output.test_html_report import _result
 
 def test_contract_keys_and_masking() -> None:
     doc = results_json(_result("Nováková"))
-    assert set(doc) >= {"schema_version", "suite", "export", "outcome", "counts", "findings", "accounting"}
+    assert set(doc) >= {
+        "schema_version",
+        "suite",
+        "export",
+        "outcome",
+        "counts",
+        "findings",
+        "accounting",
+    }
     assert doc["schema_version"] == 1
     assert set(doc["export"]) == {"path", "sha256", "rows", "bytes", "encoding", "delimiter"}
     (finding,) = doc["findings"]
-    assert set(finding) >= {"rule", "severity", "engine", "column", "message", "failed_rows", "rows", "examples"}
+    assert set(finding) >= {
+        "rule",
+        "severity",
+        "engine",
+        "column",
+        "message",
+        "failed_rows",
+        "rows",
+        "examples",
+    }
     assert finding["examples"] == ["N•••"]
     assert doc["counts"] == {"error": 1, "warning": 0}
     assert doc["accounting"] == {"rows_read": 10, "rows_clean": 9, "rows_with_errors": 1}

@@ -65,13 +65,15 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError) as caught:
         load_suite(path)
     assert str(caught.value).splitlines() == [
-        f"{path}:6:11: unknown kind 'uniq'; known kinds: not_blank, required_header, unique",
+        f"{path}:6:11: unknown kind 'uniq'; known kinds: allowed_values, boolean, conditional, "
+        "date, date_order, email, excel_mangled_id, formula_injection, independent, "
+        "item_length, not_blank, pattern, phone, required_header, stray_whitespace, unique",
         f"{path}:11:13: unknown column 'emial_address' (not in 'headers'); "
         "did you mean 'email_address'?",
         f"{path}:12:15: severity must be one of error, warning, got 'fatal'",
         f"{path}:14:5: kind 'not_blank' takes 1 column(s), got 0",
         f"{path}:16:5: unknown key 'colum'; did you mean 'column'? known keys: "
-        "id, kind, column, columns, severity, description, mostly, params",
+        "id, kind, column, columns, severity, description, mostly, params, enabled_if",
     ]
 
 
@@ -84,7 +86,7 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
         ),
         (
             RULE + "    params: {strip: 1}\n    description: d.\n",
-            "8:14: parameter 'strip' must be bool",
+            "8:21: parameter 'strip' must be bool",
         ),
         (
             RULE + "    mostly: 1.5\n    description: d.\n",

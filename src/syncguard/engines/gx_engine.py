@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from syncguard.engines.common import crashed, failing, summary
+from syncguard.engines.common import crashed, failing
 from syncguard.intake.reader import ROW
 from syncguard.model import Engine, Finding
 from syncguard.suite.model import Rule, Suite
@@ -22,7 +22,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
 def gx_rules(suite: Suite, columns: list[str] | None = None) -> list[Rule]:
-    """Rules of Great Expectations kinds (those whose columns are present, when given)."""
+    """Rules of Great Expectations kinds (those whose columns are all present, when given)."""
     registry = kinds()
     return [
         r
@@ -42,7 +42,10 @@ def compile_suite(suite: Suite, rules: list[Rule] | None = None) -> Any:
     """The Great Expectations ``ExpectationSuite`` of the rules (all GE rules by default)."""
     import great_expectations as gx
 
-    expectation_suite = gx.ExpectationSuite(name=suite.name)
+    _context()  # GE builds suites only with an active data context
+    expectation_suite = gx.ExpectationSuite(
+        name=suite.name, meta={"syncguard_version": suite.version}
+    )
     for rule in gx_rules(suite) if rules is None else rules:
         meta = {"rule": rule.id, "severity": rule.severity.value, "source": str(rule.location)}
         expectation_suite.add_expectation(_kind(rule).expectation(rule, meta))
@@ -66,7 +69,7 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
     derived: dict[str, pl.Expr] = {}
     for rule in rules:
         derived.update(_kind(rule).derived(rule))
-    needed = sorted({_kind(r).expectation_column(r) for r in rules} - set(derived))
+    needed = sorted({c for r in rules for c in _kind(r).boundary_columns(r)} - set(derived))
     boundary = frame.select(
         [pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]]
     )
@@ -100,8 +103,9 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
             findings.append(crashed(rule, Engine.GREAT_EXPECTATIONS, str(message)))
         elif not item.success:
             rows = [int(i) for i in item.result.get("unexpected_index_list") or []]
-            message = summary(rule, len(set(rows)), frame.height)
-            findings.append(failing(rule, Engine.GREAT_EXPECTATIONS, frame, rows, message))
+            finding = failing(rule, Engine.GREAT_EXPECTATIONS, frame, rows)
+            if finding is not None:
+                findings.append(finding)
     findings.extend(
         crashed(r, Engine.GREAT_EXPECTATIONS, "no result came back")
         for r in rules

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.model import Severity
 from syncguard.suite.model import Rule, Suite
 from syncguard.suite.registry import kinds
+from syncguard.suite.settings import SETTINGS, resolved
 from syncguard.suite.yamlnodes import (
     MappingNode,
     Node,
@@ -22,9 +24,33 @@ from syncguard.suite.yamlnodes import (
     to_python,
 )
 
-RULE_KEYS = ("id", "kind", "column", "columns", "severity", "description", "mostly", "params")
-TOP_KEYS = ("suite", "version", "headers", "rules")
+RULE_KEYS = (
+    "id",
+    "kind",
+    "column",
+    "columns",
+    "severity",
+    "description",
+    "mostly",
+    "params",
+    "enabled_if",
+)
+TOP_KEYS = ("suite", "version", "headers", "settings", "rules")
 RULE_ID = re.compile(r"^[a-z0-9_:.\-]+$")
+REFERENCE = re.compile(r"^\$\{(\w+)\}$")
+ALL_COLUMNS = "*"
+
+
+@dataclass
+class _Draft:
+    """A rule read from YAML whose parameters wait for the settings of every file."""
+
+    rule: Rule
+    path: Path
+    kind_node: Node
+    params_node: Node | None
+    params: dict[str, Any]
+    enabled_if: tuple[Node, str] | None
 
 
 def rule_files(path: Path) -> list[Path]:
@@ -34,8 +60,10 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_suite(path: Path) -> Suite:
+def load_suite(path: Path, overrides: dict[str, Any] | None = None) -> Suite:
     """Parse and check the suite at ``path`` (file or folder).
+
+    ``overrides`` replace settings the files give (``--email-domain`` on the command line).
 
     Raises:
         RuleFileError: with every problem of every file, each at its line and column.
@@ -47,7 +75,7 @@ def load_suite(path: Path) -> Suite:
     parser = _SuiteParser()
     for file in files:
         parser.parse_file(file)
-    return parser.finish(path)
+    return parser.finish(path, overrides or {})
 
 
 class _SuiteParser:
@@ -56,7 +84,8 @@ class _SuiteParser:
         self.name: str | None = None
         self.version: str | None = None
         self.headers: list[str] = []
-        self.rules: list[Rule] = []
+        self.drafts: list[_Draft] = []
+        self.settings: dict[str, Any] = {}
         self.ids: dict[str, SourceLocation] = {}
         self.files: list[Path] = []
         self.named_columns: list[tuple[SourceLocation, str]] = []
@@ -82,6 +111,8 @@ class _SuiteParser:
                 self.parse_headers(path, value)
             elif key == "rules":
                 self.parse_rules(path, value)
+            elif key == "settings":
+                self.parse_settings(path, value)
             else:
                 self.unknown_key(path, knode, key, TOP_KEYS)
 
@@ -109,16 +140,42 @@ class _SuiteParser:
             else:
                 self.headers.append(text)
 
+    def parse_settings(self, path: Path, node: Node) -> None:
+        if not isinstance(node, MappingNode):
+            self.problem(path, node, "'settings' must be a mapping of setting names to values")
+            return
+        for key, knode, value in mapping_items(node):
+            if key not in SETTINGS:
+                self.unknown_key(path, knode, key, tuple(SETTINGS))
+                continue
+            if key in self.settings:
+                self.problem(path, knode, f"setting '{key}' is given twice")
+                continue
+            given = to_python(value)
+            if given is None:
+                given = SETTINGS[key].default
+            if not isinstance(given, SETTINGS[key].types) or (
+                isinstance(given, list) and not all(isinstance(v, str) for v in given)
+            ):
+                shape = (
+                    "a list of texts"
+                    if list in SETTINGS[key].types
+                    else (" or ".join(t.__name__ for t in SETTINGS[key].types))
+                )
+                self.problem(path, value, f"setting '{key}' must be {shape}")
+                continue
+            self.settings[key] = given
+
     def parse_rules(self, path: Path, node: Node) -> None:
         if not isinstance(node, SequenceNode):
             self.problem(path, node, "'rules' must be a list of rules")
             return
         for item in node.value:
-            rule = self.parse_rule(path, item)
-            if rule is not None:
-                self.rules.append(rule)
+            draft = self.parse_rule(path, item)
+            if draft is not None:
+                self.drafts.append(draft)
 
-    def parse_rule(self, path: Path, node: Node) -> Rule | None:
+    def parse_rule(self, path: Path, node: Node) -> _Draft | None:
         if not isinstance(node, MappingNode):
             self.problem(path, node, "a rule must be a mapping with keys " + ", ".join(RULE_KEYS))
             return None
@@ -137,22 +194,37 @@ class _SuiteParser:
         columns = self.columns(path, node, fields, kind)
         severity = self.severity(path, fields)
         mostly = self.mostly(path, fields)
-        params = self.params(path, fields, kind)
+        enabled_if = self.enabled_if(path, fields)
         description = fields.get("description", (node, ""))[1]
         if "description" in fields and (not isinstance(description, str) or not description):
             self.problem(path, fields["description"][0], "'description' must be one sentence")
+        params_node, params = fields.get("params", (None, {}))
+        if params_node is not None and not isinstance(params, dict):
+            self.problem(path, params_node, "'params' must be a mapping")
         if len(self.problems) > before or rule_id is None or kind is None:
             return None
-        return Rule(
+        rule = Rule(
             id=rule_id,
             kind=kind,
             columns=columns,
             severity=severity,
             description=str(description),
             location=loc(path, node),
-            params=params,
             mostly=mostly,
         )
+        return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
+
+    def enabled_if(
+        self, path: Path, fields: dict[str, tuple[Node, Any]]
+    ) -> tuple[Node, str] | None:
+        if "enabled_if" not in fields:
+            return None
+        node, value = fields["enabled_if"]
+        if not isinstance(value, str) or value not in SETTINGS:
+            known = ", ".join(SETTINGS)
+            self.problem(path, node, f"'enabled_if' must name a setting ({known})")
+            return None
+        return node, value
 
     def rule_id(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> str | None:
         if "id" not in fields:
@@ -197,6 +269,10 @@ class _SuiteParser:
         items = cnode.value if isinstance(cnode, SequenceNode) else [cnode] * len(names)
         for item, name in zip(items, names, strict=False):
             self.named_columns.append((loc(path, item), name))
+        if names == [ALL_COLUMNS]:
+            if kind is not None and kinds()[kind].max_columns is not None:
+                self.problem(path, cnode, f"kind '{kind}' cannot check every column ('*')")
+            return (ALL_COLUMNS,)
         if kind is not None:
             spec = kinds()[kind]
             low, high = spec.min_columns, spec.max_columns
@@ -231,52 +307,69 @@ class _SuiteParser:
             return None
         return float(value)
 
-    def params(
-        self, path: Path, fields: dict[str, tuple[Node, Any]], kind: str | None
+    def resolve_params(
+        self, draft: _Draft, settings: dict[str, Any], enabled: bool
     ) -> dict[str, Any]:
-        if "params" not in fields:
-            given: dict[str, Any] = {}
-            pnode: Node | None = None
-        else:
-            pnode, given = fields["params"]
-            if not isinstance(given, dict):
-                self.problem(path, pnode, "'params' must be a mapping")
-                return {}
-        if kind is None:
-            return dict(given)
+        """Substitute ``${setting}`` references, then check names and types of parameters.
+
+        The kind's own value checks run only for an enabled rule (a disabled allow-list may be
+        empty).
+        """
+        path, pnode, kind = draft.path, draft.params_node, draft.rule.kind
         spec = kinds()[kind]
         declared = {p.name: p for p in spec.params}
-        keynodes = (
-            {str(k.value): k for k, _ in pnode.value} if isinstance(pnode, MappingNode) else {}
+        keynodes: dict[str, tuple[Node, Node]] = (
+            {str(k.value): (k, v) for k, v in pnode.value} if isinstance(pnode, MappingNode) else {}
         )
-        for name, value in given.items():
-            where = keynodes.get(str(name), pnode)
-            assert where is not None
+        anchor = pnode if pnode is not None else draft.kind_node
+        out: dict[str, Any] = {}
+        for name, given in draft.params.items():
+            key_node, value_node = keynodes.get(str(name), (anchor, anchor))
+            value = given
+            ref = REFERENCE.match(given) if isinstance(given, str) else None
+            if ref is not None:
+                if ref.group(1) not in settings:
+                    known = ", ".join(SETTINGS)
+                    self.problem(
+                        path,
+                        value_node,
+                        f"unknown setting '${{{ref.group(1)}}}'; settings: {known}",
+                    )
+                    continue
+                value = settings[ref.group(1)]
             if name not in declared:
                 known = ", ".join(declared) or "none"
                 self.problem(
-                    path, where, f"kind '{kind}' has no parameter '{name}'; it takes: {known}"
+                    path, key_node, f"kind '{kind}' has no parameter '{name}'; it takes: {known}"
                 )
-            elif (isinstance(value, bool) and bool not in declared[name].types) or not isinstance(
-                value, declared[name].types
-            ):
-                names = " or ".join(t.__name__ for t in declared[name].types)
-                self.problem(path, where, f"parameter '{name}' must be {names}")
+                continue
+            types = declared[name].types
+            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+                names = " or ".join(t.__name__ for t in types)
+                self.problem(path, value_node, f"parameter '{name}' must be {names}")
+                continue
+            out[name] = value
         for p in spec.params:
-            if p.required and p.name not in given:
-                where_node = pnode if pnode is not None else fields["kind"][0]
-                self.problem(path, where_node, f"kind '{kind}' needs parameter '{p.name}'")
-        if not self.problems_since_params(given, declared):
-            for message in spec.check_params(given):
-                self.problem(path, pnode if pnode is not None else fields["kind"][0], message)
-        return dict(given)
+            if p.required and p.name not in draft.params:
+                self.problem(path, anchor, f"kind '{kind}' needs parameter '{p.name}'")
+        if enabled and len(out) == len(draft.params):
+            for message in spec.check_params(out):
+                self.problem(path, anchor, message)
+        return out
 
-    @staticmethod
-    def problems_since_params(given: dict[str, Any], declared: dict[str, Any]) -> bool:
-        return any(name not in declared for name in given)
-
-    def finish(self, path: Path) -> Suite:
+    def finish(self, path: Path, overrides: dict[str, Any]) -> Suite:
         first = self.files[0] if self.files else path
+        settings = resolved({**self.settings, **overrides})
+        rules: list[Rule] = []
+        for draft in self.drafts:
+            enabled = draft.enabled_if is None or bool(settings[draft.enabled_if[1]])
+            params = self.resolve_params(draft, settings, enabled)
+            if not enabled:
+                continue
+            columns = draft.rule.columns
+            if columns == (ALL_COLUMNS,):
+                columns = tuple(self.headers)
+            rules.append(replace(draft.rule, columns=columns, params=params))
         if self.name is None and not any(p.location.path == first for p in self.problems):
             self.problems.append(RuleProblem(SourceLocation(first, 1, 1), "no 'suite' name given"))
         if not self.headers and not self.problems:
@@ -285,7 +378,7 @@ class _SuiteParser:
             )
         known = sorted(self.headers)
         for where, column in self.named_columns:
-            if known and column not in known:
+            if known and column not in known and column != ALL_COLUMNS:
                 close = difflib.get_close_matches(column, known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.problems.append(
@@ -297,6 +390,7 @@ class _SuiteParser:
             name=self.name or "suite",
             version=self.version or "0",
             known_headers=tuple(self.headers),
-            rules=tuple(self.rules),
+            rules=tuple(rules),
+            settings=settings,
             sources=tuple(self.files),
         )

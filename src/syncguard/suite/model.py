@@ -39,6 +39,7 @@ class Suite:
     known_headers: tuple[str, ...]
     rules: tuple[Rule, ...]
     sources: tuple[Path, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         """The rules of one kind, in file order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from syncguard.model import Engine
@@ -14,6 +14,24 @@ if TYPE_CHECKING:
     import polars as pl
 
     from syncguard.suite.model import Rule
+
+
+CLEAR = "**CLEAR**"
+"""The importer's literal for "clear this field" (non-boolean fields only)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example of a kind: rows that pass and rows that fail (one tuple per row).
+
+    Each tuple holds the values of the rule's columns, in order; for a header kind, a tuple is
+    a header row. The registry test runs every kind on its example.
+    """
+
+    columns: tuple[str, ...]
+    passing: tuple[tuple[str | None, ...], ...]
+    failing: tuple[tuple[str | None, ...], ...]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -35,10 +53,19 @@ class RuleKind:
     params: ClassVar[tuple[Param, ...]] = ()
     min_columns: ClassVar[int] = 1
     max_columns: ClassVar[int | None] = 1
+    example: ClassVar[Example]
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
         """Problems with parameter values beyond their types (none by default)."""
         return []
+
+    def suggest(self, rule: Rule, value: str) -> str | None:
+        """The value probably meant instead of a failing one ("did you mean"), if any."""
+        return None
+
+    def hint(self, rule: Rule, failing: list[str]) -> str | None:
+        """A sentence explaining the failing values (e.g. "3 dates are day-first"), if any."""
+        return None
 
 
 class HeaderKind(RuleKind):
@@ -48,7 +75,10 @@ class HeaderKind(RuleKind):
 
 
 class PanderaKind(RuleKind):
-    """A per-row kind compiled to a Pandera check on the polars frame."""
+    """A per-row kind compiled to a Pandera check on the polars frame.
+
+    A kind that takes several columns checks each of them alike, one finding per column.
+    """
 
     engine: ClassVar[Engine] = Engine.PANDERA
 
@@ -62,13 +92,13 @@ class GxKind(RuleKind):
 
     engine: ClassVar[Engine] = Engine.GREAT_EXPECTATIONS
 
+    def boundary_columns(self, rule: Rule) -> tuple[str, ...]:
+        """Raw columns the expectation reads, carried across the pandas boundary."""
+        return rule.columns
+
     def derived(self, rule: Rule) -> dict[str, pl.Expr]:
         """Extra columns to compute in polars before the pandas boundary (name -> expression)."""
         return {}
-
-    def expectation_column(self, rule: Rule) -> str:
-        """The column the expectation runs on (a derived one, or the rule's column)."""
-        return rule.column
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
         """The Great Expectations expectation for a rule (imports GE; call only when validating)."""

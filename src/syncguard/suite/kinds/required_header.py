@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncguard.suite.registry import HeaderKind, register
+from syncguard.suite.registry import Example, HeaderKind, register
 
 
 @register
@@ -11,3 +11,8 @@ class RequiredHeader(HeaderKind):
 
     name = "required_header"
     summary = "the header must be present on row 1 (spelled exactly, lowercase)"
+    example = Example(
+        columns=("email_address",),
+        passing=(("email_address", "username"),),
+        failing=(("Email_Address", "username"), ("username",)),
+    )

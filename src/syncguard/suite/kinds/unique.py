@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import GxKind, Param, register
+from syncguard.suite.registry import Example, GxKind, Param, register
 
 
 @register
@@ -23,6 +23,15 @@ class Unique(GxKind):
         Param("ignore_case", (bool,), doc="compare case-insensitively (emails)"),
         Param("strip", (bool,), doc="ignore leading and trailing spaces"),
     )
+    example = Example(
+        columns=("email_address",),
+        params={"ignore_case": True, "strip": True},
+        passing=(("a@uni-example.eu",), ("b@uni-example.eu",), (None,), (None,)),
+        failing=(("c@uni-example.eu",), ("C@Uni-Example.eu ",)),
+    )
+
+    def boundary_columns(self, rule: Rule) -> tuple[str, ...]:
+        return ()
 
     def derived(self, rule: Rule) -> dict[str, pl.Expr]:
         value = pl.col(rule.column)
@@ -31,15 +40,21 @@ class Unique(GxKind):
         if rule.params.get("ignore_case"):
             value = value.str.to_lowercase()
         value = pl.when(value == "").then(None).otherwise(value)
-        return {self.expectation_column(rule): value}
+        return {self._column(rule): value}
 
-    def expectation_column(self, rule: Rule) -> str:
+    def _column(self, rule: Rule) -> str:
         return f"{rule.column}::{rule.id}"
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
         from great_expectations.expectations import ExpectColumnValuesToBeUnique
 
-        kwargs: dict[str, Any] = {"column": self.expectation_column(rule), "meta": meta}
+        meta = {**meta, "derived": self._describe(rule)}
+        kwargs: dict[str, Any] = {"column": self._column(rule), "meta": meta}
         if rule.mostly is not None:
             kwargs["mostly"] = rule.mostly
         return ExpectColumnValuesToBeUnique(**kwargs)
+
+    def _describe(self, rule: Rule) -> str:
+        steps = [s for s in ("strip", "ignore_case") if rule.params.get(s)]
+        how = " and ".join({"strip": "trimmed", "ignore_case": "lowercased"}[s] for s in steps)
+        return f"{rule.column}{', ' + how if how else ''}, blank as missing"

@@ -1,0 +1,103 @@
+"""syncguard's own Great Expectations expectations, for what GE has no expectation for.
+
+Importing this module imports Great Expectations and registers the expectations and their
+metrics, so a team loading the compiled suite (``syncguard compile``) imports it first.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import (
+    ColumnMapExpectation,
+    ColumnPairMapExpectation,
+)
+from great_expectations.expectations.metrics.map_metric_provider import (
+    ColumnMapMetricProvider,
+    ColumnPairMapMetricProvider,
+    column_condition_partial,
+    column_pair_condition_partial,
+)
+
+PAIR_DOMAIN_KEYS = (
+    "batch_id",
+    "table",
+    "column_A",
+    "column_B",
+    "row_condition",
+    "condition_parser",
+    "ignore_row_if",
+)
+
+
+def _items(column: pd.Series, separator: str) -> pd.Series:
+    return column.astype(str).str.split(separator, regex=False)
+
+
+class ColumnValuesItemsMaxLength(ColumnMapMetricProvider):
+    """Each separator-delimited item of a value is at most ``max_length`` characters."""
+
+    condition_metric_name = "column_values.syncguard_items_max_length"
+    condition_value_keys = ("max_length", "separator")
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, max_length: int, separator: str, **_: Any) -> pd.Series:
+        return _items(column, separator).map(lambda items: max(map(len, items)) <= max_length)
+
+
+class ExpectColumnValuesItemsToBeAtMostLength(ColumnMapExpectation):
+    """Expect every ``separator``-delimited item of each value to be at most ``max_length`` long."""
+
+    max_length: int
+    separator: str = ";"
+    map_metric: ClassVar[str] = "column_values.syncguard_items_max_length"
+    success_keys: ClassVar[tuple[str, ...]] = ("max_length", "separator", "mostly")
+
+
+class ColumnValuesItemsInSet(ColumnMapMetricProvider):
+    """Each separator-delimited item of a value is in the set."""
+
+    condition_metric_name = "column_values.syncguard_items_in_set"
+    condition_value_keys = ("value_set", "separator")
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(
+        cls, column: pd.Series, value_set: list[str], separator: str, **_: Any
+    ) -> pd.Series:
+        allowed = set(value_set)
+        return _items(column, separator).map(lambda items: all(i in allowed for i in items))
+
+
+class ExpectColumnValuesItemsToBeInSet(ColumnMapExpectation):
+    """Expect every ``separator``-delimited item of each value to be one of ``value_set``."""
+
+    value_set: list[str]
+    separator: str = ";"
+    map_metric: ClassVar[str] = "column_values.syncguard_items_in_set"
+    success_keys: ClassVar[tuple[str, ...]] = ("value_set", "separator", "mostly")
+
+
+class ColumnPairValuesIndependent(ColumnPairMapMetricProvider):
+    """Neither value of the pair contains the other, ignoring case and surrounding spaces."""
+
+    condition_metric_name = "column_pair_values.syncguard_independent"
+    condition_domain_keys = PAIR_DOMAIN_KEYS
+    condition_value_keys = ()
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)  # type: ignore[untyped-decorator]
+    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **_: Any) -> pd.Series:
+        a = column_A.astype(str).str.strip().str.lower()
+        b = column_B.astype(str).str.strip().str.lower()
+        return pd.Series(
+            [not (x in y or y in x) for x, y in zip(a, b, strict=True)], index=column_A.index
+        )
+
+
+class ExpectColumnPairValuesToBeIndependent(ColumnPairMapExpectation):
+    """Expect neither value of a column pair to contain the other (case-insensitive)."""
+
+    ignore_row_if: str = "either_value_is_missing"
+    map_metric: ClassVar[str] = "column_pair_values.syncguard_independent"
+    success_keys: ClassVar[tuple[str, ...]] = ("column_A", "column_B", "ignore_row_if", "mostly")

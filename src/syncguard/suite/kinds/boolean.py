@@ -1,0 +1,30 @@
+"""Kind ``boolean``: exactly ``TRUE`` or ``FALSE`` (all caps, as the importer demands)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import Example, PanderaKind, register
+
+VALUES = ("TRUE", "FALSE")
+
+
+@register
+class Boolean(PanderaKind):
+    """Blank is "unchanged"; ``**CLEAR**`` is not allowed for booleans; ``True`` is a typo."""
+
+    name = "boolean"
+    summary = "TRUE or FALSE, all caps"
+    example = Example(
+        columns=("disabled",),
+        passing=(("TRUE",), ("FALSE",), (None,)),
+        failing=(("True",), ("yes",), ("1",), ("**CLEAR**",)),
+    )
+
+    def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
+        return value.is_null() | value.is_in(VALUES)
+
+    def suggest(self, rule: Rule, value: str) -> str | None:
+        upper = value.strip().upper()
+        return upper if upper in VALUES else None

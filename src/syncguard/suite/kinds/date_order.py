@@ -1,0 +1,50 @@
+"""Kind ``date_order``: the second date is on or after the first (end on or after start)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from syncguard.suite.kinds._values import iso_date
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import Example, GxKind, register
+
+
+def _as_date(column: str) -> str:
+    return f"{column}::date"
+
+
+@register
+class DateOrder(GxKind):
+    """Run by Great Expectations on the valid dates only; malformed dates are the date rule's."""
+
+    name = "date_order"
+    summary = "the second column's date must be on or after the first's"
+    min_columns = 2
+    max_columns = 2
+    example = Example(
+        columns=("primary_education:start_date", "primary_education:end_date"),
+        passing=(("2024-09-01", "2027-06-30"), ("2024-09-01", "2024-09-01"), (None, "2027-06-30")),
+        failing=(("2027-06-30", "2024-09-01"), ("2024-09-02", "2024-09-01")),
+    )
+
+    def boundary_columns(self, rule: Rule) -> tuple[str, ...]:
+        return ()
+
+    def derived(self, rule: Rule) -> dict[str, pl.Expr]:
+        return {_as_date(c): iso_date(pl.col(c)) for c in rule.columns}
+
+    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
+        from great_expectations.expectations import ExpectColumnPairValuesAToBeGreaterThanB
+
+        kwargs: dict[str, Any] = {
+            "column_A": _as_date(rule.columns[1]),
+            "column_B": _as_date(rule.columns[0]),
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+            "meta": {**meta, "derived": "valid yyyy-mm-dd dates of the columns, else missing"},
+        }
+        if rule.mostly is not None:
+            kwargs["mostly"] = rule.mostly
+        return ExpectColumnPairValuesAToBeGreaterThanB(**kwargs)

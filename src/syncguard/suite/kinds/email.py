@@ -1,0 +1,70 @@
+"""Kind ``email``: a well-formed address at the institution's domain (or one of its subdomains)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from syncguard.suite.kinds._values import ALLOW_CLEAR, skipped
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import Example, PanderaKind, Param, register
+
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+SYNTAX = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~\-]+@{LABEL}(?:\.{LABEL})+$"
+
+
+def _domain(value: pl.Expr) -> pl.Expr:
+    return value.str.extract(r"@([^@]+)$", 1).str.to_lowercase()
+
+
+def _at_one_of(domain: pl.Expr, domains: list[str]) -> pl.Expr:
+    ok = pl.lit(False)
+    for d in domains:
+        d = d.lower().lstrip("@")
+        ok = ok | (domain == d) | domain.str.ends_with("." + d)
+    return ok
+
+
+@register
+class Email(PanderaKind):
+    """Syntax, then domain: ``domains`` given, or else the export's most common domain.
+
+    ``notuni-example.eu`` is not a subdomain of ``uni-example.eu``; ``student.uni-example.eu`` is.
+    """
+
+    name = "email"
+    summary = "a well-formed email address at the institution's domain"
+    params = (
+        Param("domains", (list,), doc="accepted domains; empty: the export's most common one"),
+        ALLOW_CLEAR,
+    )
+    example = Example(
+        columns=("email_address",),
+        params={"domains": ["uni-example.eu"]},
+        passing=(("jana.novak@student.uni-example.eu",), ("a.b@uni-example.eu",), (None,)),
+        failing=(
+            ("jana@gmail.com",),
+            ("jana@notuni-example.eu",),
+            ("jana.novak",),
+            ("jana@@uni-example.eu",),
+            ("jana novak@uni-example.eu",),
+        ),
+    )
+
+    def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
+        domain = _domain(value)
+        domains = [str(d) for d in rule.params.get("domains") or []]
+        if domains:
+            at_home = _at_one_of(domain, domains)
+        else:
+            usual = domain.drop_nulls().mode().sort().first()
+            at_home = (domain == usual) | domain.str.ends_with(pl.lit(".") + usual)
+        well_formed = value.str.contains(SYNTAX)
+        return skipped(value, rule.params.get("allow_clear")) | (well_formed & at_home)
+
+    def hint(self, rule: Rule, failing: list[str]) -> str | None:
+        if rule.params.get("domains"):
+            return f"Accepted domains: {', '.join(rule.params['domains'])} and their subdomains."
+        return (
+            "No institution domain is configured, so the export's most common domain was taken "
+            "as the institution's; set email_domains in the settings or pass --email-domain."
+        )

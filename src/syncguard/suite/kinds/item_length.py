@@ -1,0 +1,43 @@
+"""Kind ``item_length``: each item of a ``;``-list is at most N characters (courses: 255)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import Example, GxKind, Param, register
+
+
+@register
+class ItemLength(GxKind):
+    """Run by Great Expectations (a custom expectation): a long cell of short items passes."""
+
+    name = "item_length"
+    summary = "each item of a ;-separated list must be at most max_length characters"
+    params = (
+        Param("max_length", (int,), required=True, doc="most characters an item may have"),
+        Param("separator", (str,), doc="item separator (default ';')"),
+    )
+    example = Example(
+        columns=("primary_education:major_names",),
+        params={"max_length": 255},
+        passing=((";".join(["History"] * 60),), ("x" * 255,), (None,)),
+        failing=(("History;" + "x" * 256,), ("y" * 300,)),
+    )
+
+    def check_params(self, params: Mapping[str, Any]) -> list[str]:
+        return [] if int(params["max_length"]) > 0 else ["'max_length' must be above 0"]
+
+    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
+        from syncguard.engines.gx_expectations import ExpectColumnValuesItemsToBeAtMostLength
+
+        kwargs: dict[str, Any] = {
+            "column": rule.column,
+            "max_length": rule.params["max_length"],
+            "separator": rule.params.get("separator", ";"),
+            "meta": meta,
+        }
+        if rule.mostly is not None:
+            kwargs["mostly"] = rule.mostly
+        return ExpectColumnValuesItemsToBeAtMostLength(**kwargs)

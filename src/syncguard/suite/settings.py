@@ -1,0 +1,46 @@
+"""Institution settings: the values rules refer to as ``${name}`` (email domains, SSO, lists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting an institution may give, with its type and default."""
+
+    name: str
+    types: tuple[type, ...]
+    default: Any
+    doc: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "email_domains",
+            (list,),
+            [],
+            "institution email domains (subdomains included); empty: the export's most "
+            "common domain is taken as the institution's",
+        ),
+        Setting(
+            "sso", (bool,), False, "true when students log in by SSO (auth_identifier required)"
+        ),
+        Setting("campus_names", (list,), [], "accepted campus names; empty: any"),
+        Setting("college_names", (list,), [], "accepted college names; empty: any"),
+        Setting("major_names", (list,), [], "accepted course names; empty: any"),
+        Setting("today", (str,), "", "the date the run counts as today (yyyy-mm-dd); empty: today"),
+    )
+}
+
+
+def resolved(values: dict[str, Any]) -> dict[str, Any]:
+    """Every setting, with defaults for those not given and ``today`` filled in."""
+    out = {name: values.get(name, s.default) for name, s in SETTINGS.items()}
+    if not out["today"]:
+        out["today"] = date.today().isoformat()
+    return out

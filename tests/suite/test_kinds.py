@@ -1,0 +1,112 @@
+"""Every registered kind compiles for its engine and gets its own worked example right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from syncguard.engines.gx_engine import compile_suite, run_gx
+from syncguard.engines.pandera_engine import compile_schema, run_pandera
+from syncguard.errors import SourceLocation, UnusableExportError
+from syncguard.intake.headers import HeaderContract, check_header
+from syncguard.model import Engine, Severity
+from syncguard.suite.model import Rule, Suite
+from syncguard.suite.registry import GxKind, HeaderKind, PanderaKind, RuleKind, kinds
+
+KINDS = sorted(kinds().items())
+HEADERS = (
+    "email_address",
+    "username",
+    "first_name",
+    "school_year_name",
+    "card_id",
+    "gender",
+    "last_name",
+    "mobile_number",
+    "disabled",
+    "campus_name",
+    "primary_education:start_date",
+    "primary_education:end_date",
+    "primary_education:major_names",
+    "primary_education:currently_attending",
+    "primary_education:education_level_name",
+)
+
+
+def _suite(name: str, kind: RuleKind) -> tuple[Suite, Rule]:
+    ex = kind.example
+    rule = Rule(
+        f"example.{name}",
+        name,
+        ex.columns,
+        Severity.ERROR,
+        "Example.",
+        SourceLocation(Path("example.yaml"), 1, 1),
+        dict(ex.params),
+    )
+    return Suite("example", "1", HEADERS, (rule,)), rule
+
+
+def _frame(columns: tuple[str, ...], rows: list[tuple[str | None, ...]]) -> pl.DataFrame:
+    data = {c: pl.Series(c, [r[i] for r in rows], dtype=pl.String) for i, c in enumerate(columns)}
+    numbers = pl.Series("__row__", range(2, len(rows) + 2), dtype=pl.UInt32)
+    return pl.DataFrame(data).with_columns(numbers)
+
+
+def test_the_registry_has_the_kinds_the_contract_needs() -> None:
+    assert {
+        "required_header",
+        "not_blank",
+        "unique",
+        "allowed_values",
+        "pattern",
+        "date",
+        "date_order",
+        "boolean",
+        "item_length",
+        "independent",
+        "email",
+        "phone",
+        "formula_injection",
+        "stray_whitespace",
+        "excel_mangled_id",
+        "conditional",
+    } <= set(kinds())
+
+
+@pytest.mark.parametrize(("name", "kind"), KINDS, ids=[k for k, _ in KINDS])
+def test_kind_is_documented_with_an_example(name: str, kind: RuleKind) -> None:
+    assert kind.summary and type(kind).__doc__
+    assert kind.example.passing and kind.example.failing
+    assert kind.engine in (Engine.INTAKE, Engine.PANDERA, Engine.GREAT_EXPECTATIONS)
+
+
+@pytest.mark.parametrize(("name", "kind"), KINDS, ids=[k for k, _ in KINDS])
+def test_kind_compiles_and_flags_exactly_its_failing_example_rows(
+    name: str, kind: RuleKind
+) -> None:
+    suite, rule = _suite(name, kind)
+    ex = kind.example
+    if isinstance(kind, HeaderKind):
+        contract = HeaderContract(known=HEADERS, required=ex.columns, required_rule={})
+        for header in ex.passing:
+            check_header(Path("x.csv"), list(header), contract)
+        for header in ex.failing:
+            with pytest.raises(UnusableExportError):
+                check_header(Path("x.csv"), list(header), contract)
+        return
+    rows = [*ex.passing, *ex.failing]
+    frame = _frame(ex.columns, rows)
+    expected = set(range(2 + len(ex.passing), 2 + len(rows)))
+    if isinstance(kind, PanderaKind):
+        assert compile_schema([rule], list(ex.columns)).columns
+        findings = run_pandera(frame, suite)
+    else:
+        assert isinstance(kind, GxKind)
+        assert len(compile_suite(suite).expectations) == 1
+        findings = run_gx(frame, suite)
+    assert all(f.rule == rule.id and f.severity is Severity.ERROR for f in findings)
+    assert "could not run" not in " ".join(f.message for f in findings)
+    assert {r for f in findings for r in f.rows} == expected

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -29,6 +29,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; see '{self.prog} --help'")
 
 
+def _date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written yyyy-mm-dd") from None
+
+
+def _domain(text: str) -> str:
+    domain = text.strip().lstrip("@").lower()
+    if "." not in domain or " " in domain:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an email domain such as uni.example.eu")
+    return domain
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also the source of ``--help``)."""
     parser = _Parser(
@@ -38,12 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
         "wrong invocation.",
     )
     parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    check = sub.add_parser("check", help="check an export against the suite")
-    check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
-    check.add_argument(
+    suite_options = _Parser(add_help=False)
+    suite_options.add_argument(
         "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
     )
+    suite_options.add_argument(
+        "--email-domain",
+        type=_domain,
+        action="append",
+        metavar="D",
+        help="institution email domain (repeat for several); overrides the settings",
+    )
+    suite_options.add_argument(
+        "--as-of", type=_date, metavar="YYYY-MM-DD", help="the date to count as today"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser("check", parents=[suite_options], help="check an export")
+    check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
     check.add_argument(
         "--json", type=Path, metavar="OUT.json", help="also write the results JSON here"
     )
@@ -63,10 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no progress lines (shown only on a terminal anyway)",
     )
-    rules = sub.add_parser("rules", help="list the rules of the suite (checks the rule files)")
-    rules.add_argument(
-        "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
+    sub.add_parser(
+        "rules", parents=[suite_options], help="list the rules of the suite (checks rule files)"
     )
+    compile_ = sub.add_parser(
+        "compile",
+        parents=[suite_options],
+        help="write the Great Expectations suite compiled from the rules (GE's JSON)",
+    )
+    compile_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     return parser
 
 
@@ -76,14 +106,19 @@ class _Streams:
     err: TextIO
 
 
-def _load(rules: Path | None) -> Suite:
+def _load(args: argparse.Namespace) -> Suite:
     from syncguard.defaults import default_rules
     from syncguard.suite.loader import load_suite
 
-    path = rules if rules is not None else default_rules()
+    path = args.rules if args.rules is not None else default_rules()
     if not path.exists():
         raise UsageError(f"{path}: no such rule file or folder; check --rules")
-    return load_suite(path)
+    overrides: dict[str, object] = {}
+    if args.email_domain:
+        overrides["email_domains"] = list(args.email_domain)
+    if args.as_of:
+        overrides["today"] = args.as_of
+    return load_suite(path, overrides)
 
 
 def _run_dir(base: Path, export: Path) -> Path:
@@ -96,7 +131,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.output.results_json import results_json, unusable_json, write_json
     from syncguard.pipeline import check
 
-    suite = _load(args.rules)
+    suite = _load(args)
 
     show_progress = not args.quiet and io.err.isatty()
 
@@ -145,7 +180,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
 def _rules(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.suite.registry import kinds
 
-    suite = _load(args.rules)
+    suite = _load(args)
     registry = kinds()
     print(f"{suite.name} {suite.version}: {len(suite.rules)} rule(s)", file=io.out)
     for rule in suite.rules:
@@ -155,6 +190,32 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
             + ", ".join(rule.columns),
             file=io.out,
         )
+    return EXIT_PASSED
+
+
+def _compile(args: argparse.Namespace, io: _Streams) -> int:
+    import json
+
+    from syncguard.engines.gx_engine import compile_suite
+    from syncguard.output.results_json import write_atomic
+
+    suite = _load(args)
+    document = compile_suite(suite).to_json_dict()
+    target = args.out / f"{suite.name}.json"
+    try:
+        write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise UsageError(
+            f"{args.out}: cannot write there ({exc.strerror}); choose another --out"
+        ) from None
+    count = len(document["expectations"])
+    print(f"wrote {count} expectation(s) to {target}", file=io.out)
+    print(
+        "load it with Great Expectations after 'import syncguard.engines.gx_expectations' "
+        "(syncguard's own expectations); an expectation whose meta names 'derived' runs on a "
+        "column syncguard derives before validation",
+        file=io.out,
+    )
     return EXIT_PASSED
 
 
@@ -173,6 +234,8 @@ def main(
             return _check(args, io)
         if args.command == "rules":
             return _rules(args, io)
+        if args.command == "compile":
+            return _compile(args, io)
         parser.print_help(io.out)
         return EXIT_UNUSABLE
     except RuleFileError as exc:

@@ -7,14 +7,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from syncguard.defaults import default_rules
 from syncguard.engines.gx_engine import compile_suite, run_gx
 from syncguard.engines.pandera_engine import compile_schema, run_pandera
 from syncguard.errors import SourceLocation, UnusableExportError
 from syncguard.intake.headers import HeaderContract, check_header
 from syncguard.model import Engine, Severity
+from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Rule, Suite
 from syncguard.suite.registry import GxKind, HeaderKind, PanderaKind, RuleKind, kinds
 
+load_suite(default_rules())  # registers the project's own kinds from checks/ too
 KINDS = sorted(kinds().items())
 HEADERS = (
     "email_address",

@@ -44,7 +44,8 @@ def _write(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
+def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Suite) -> None:
+    # the ``suite`` fixture loaded the project's kinds from checks/, so they are known too
     path = _write(
         tmp_path,
         """  - id: a.unique
@@ -67,7 +68,8 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path) -> None:
     assert str(caught.value).splitlines() == [
         f"{path}:6:11: unknown kind 'uniq'; known kinds: allowed_values, boolean, conditional, "
         "date, date_order, email, excel_mangled_id, formula_injection, independent, "
-        "item_length, not_blank, pattern, phone, required_header, stray_whitespace, unique",
+        "item_length, label_not_numeric, not_blank, pattern, phone, required_header, "
+        "stray_whitespace, unique",
         f"{path}:11:13: unknown column 'emial_address' (not in 'headers'); "
         "did you mean 'email_address'?",
         f"{path}:12:15: severity must be one of error, warning, got 'fatal'",

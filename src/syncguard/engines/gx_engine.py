@@ -14,7 +14,7 @@ import polars as pl
 
 from syncguard.engines.common import crashed, failing
 from syncguard.intake.reader import ROW
-from syncguard.model import Engine, Finding
+from syncguard.model import Engine, Finding, Severity
 from syncguard.suite.model import Rule, Suite
 from syncguard.suite.registry import GxKind, kinds
 
@@ -48,7 +48,9 @@ def compile_suite(suite: Suite, rules: list[Rule] | None = None) -> Any:
     )
     for rule in gx_rules(suite) if rules is None else rules:
         meta = {"rule": rule.id, "severity": rule.severity.value, "source": str(rule.location)}
-        expectation_suite.add_expectation(_kind(rule).expectation(rule, meta))
+        expectation = _kind(rule).expectation(rule, meta)
+        expectation.severity = "warning" if rule.severity is Severity.WARNING else "critical"
+        expectation_suite.add_expectation(expectation)
     return expectation_suite
 
 

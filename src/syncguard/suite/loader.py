@@ -11,7 +11,7 @@ from typing import Any
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.model import Severity
 from syncguard.suite.model import Rule, Suite
-from syncguard.suite.registry import kinds
+from syncguard.suite.registry import kinds, load_checks
 from syncguard.suite.settings import SETTINGS, resolved
 from syncguard.suite.yamlnodes import (
     MappingNode,
@@ -35,7 +35,7 @@ RULE_KEYS = (
     "params",
     "enabled_if",
 )
-TOP_KEYS = ("suite", "version", "headers", "settings", "rules")
+TOP_KEYS = ("suite", "version", "headers", "settings", "checks", "rules")
 RULE_ID = re.compile(r"^[a-z0-9_:.\-]+$")
 REFERENCE = re.compile(r"^\$\{(\w+)\}$")
 ALL_COLUMNS = "*"
@@ -102,7 +102,13 @@ class _SuiteParser:
         if not isinstance(root, MappingNode):
             self.problem(path, root, "expected a mapping with keys " + ", ".join(TOP_KEYS))
             return
-        for key, knode, value in mapping_items(root):
+        items = mapping_items(root)
+        for key, _, value in items:  # project kinds first: the rules below may use them
+            if key == "checks":
+                self.parse_checks(path, value)
+        for key, knode, value in items:
+            if key == "checks":
+                continue
             if key in ("suite", "version"):
                 text = self.scalar_text(path, value, key)
                 if text is not None:
@@ -139,6 +145,17 @@ class _SuiteParser:
                 self.problem(path, item, f"header '{text}' is listed twice")
             else:
                 self.headers.append(text)
+
+    def parse_checks(self, path: Path, node: Node) -> None:
+        folder = self.scalar_text(path, node, "checks")
+        if folder is None:
+            return
+        where = (path.parent / folder).resolve()
+        if not where.is_dir():
+            self.problem(path, node, f"checks folder '{folder}' not found (looked in {where})")
+            return
+        for message in load_checks(where):
+            self.problem(path, node, message)
 
     def parse_settings(self, path: Path, node: Node) -> None:
         if not isinstance(node, MappingNode):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from syncguard.model import Engine
@@ -122,6 +125,32 @@ def kinds() -> Mapping[str, RuleKind]:
     """Every registered kind, built-in ones loaded on first use."""
     _load_builtin()
     return dict(_KINDS)
+
+
+def load_checks(folder: Path) -> list[str]:
+    """Import every ``*.py`` of a project's ``checks/`` folder, so its kinds register.
+
+    Returns the problems, one sentence each (a module that fails to import is named with why).
+    A module already loaded (same file) is not loaded again.
+    """
+    problems = []
+    _load_builtin()
+    for path in sorted(folder.glob("*.py")):
+        name = f"syncguard_checks_{abs(hash(str(path.resolve())))}_{path.stem}"
+        if name in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            problems.append(f"cannot load {path}")
+            continue
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[name]
+            problems.append(f"cannot load {path}: {type(exc).__name__}: {exc}")
+    return problems
 
 
 def _load_builtin() -> None:

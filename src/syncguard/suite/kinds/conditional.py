@@ -82,6 +82,8 @@ class Conditional(GxKind):
             ExpectColumnValuesToNotBeInSet,
         )
 
+        if "when_before" in rule.params:
+            meta = {**meta, "derived": f"{_as_date(rule.columns[0])}: valid yyyy-mm-dd dates"}
         kwargs: dict[str, Any] = {
             "column": rule.columns[1],
             "row_condition": self.row_condition(rule),

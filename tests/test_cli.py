@@ -155,3 +155,39 @@ def test_python_dash_m_runs_and_exit_codes_are_real(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().endswith("or set the export's delimiter to ','.")
     assert "Traceback" not in done.stderr
+
+
+def test_compile_writes_a_suite_great_expectations_loads(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    import json
+
+    import great_expectations as gx
+
+    import syncguard.engines.gx_expectations  # noqa: F401  (registers syncguard's expectations)
+
+    run = run_cli("compile", "--out", tmp_path, want_json=False)
+    assert run.code == 0, run.err
+    document = json.loads((tmp_path / "handshake_student_sync_eu.json").read_text("utf-8"))
+    rules = {e["meta"]["rule"] for e in document["expectations"]}
+    assert {"username.unique", "username.not_in_email", "major_names.item_length"} <= rules
+    gx.get_context(mode="ephemeral")
+    assert len(gx.ExpectationSuite(**document).expectations) == len(document["expectations"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["check", "x.csv", "--as-of", "29/11/2026"],
+            "'29/11/2026' is not a date written yyyy-mm-dd",
+        ),
+        (["check", "x.csv", "--email-domain", "gmail"], "'gmail' is not an email domain"),
+        (["compile"], "the following arguments are required: --out"),
+    ],
+)
+def test_bad_option_values_exit_2(
+    run_cli: Callable[..., CliRun], argv: list[str], words: str
+) -> None:
+    run = run_cli(*argv, want_json=False)
+    assert run.code == 2 and words in run.err

@@ -113,3 +113,40 @@ def test_kind_compiles_and_flags_exactly_its_failing_example_rows(
     assert all(f.rule == rule.id and f.severity is Severity.ERROR for f in findings)
     assert "could not run" not in " ".join(f.message for f in findings)
     assert {r for f in findings for r in f.rows} == expected
+
+
+def _rule(kind: str, **params: object) -> Rule:
+    return Rule("r", kind, ("c",), Severity.ERROR, "d.", SourceLocation(Path("r"), 1, 1), params)
+
+
+def test_date_names_day_first_and_impossible_dates() -> None:
+    hint = kinds()["date"].hint(_rule("date"), ["30/06/2027", "2027-02-30", "1.7.2027"])
+    assert hint == (
+        "Of these, 2 look day-first (dd/mm/yyyy): write them as yyyy-mm-dd; "
+        "1 are not real calendar dates (such as 30 February)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "params", "suggestion"),
+    [
+        ("bachelor 1st year or equivalent", {}, "Bachelor 1st year or equivalent"),
+        ("Bachelor  1st year or equivalent ", {}, "Bachelor 1st year or equivalent"),
+        ("Master 1st year", {}, None),
+        ("history;BIOLOGY", {"separator": ";"}, "History;Biology"),
+        ("History;Chemistry", {"separator": ";"}, None),
+    ],
+)
+def test_allowed_values_suggests_only_for_case_or_spacing(
+    value: str, params: dict[str, object], suggestion: str | None
+) -> None:
+    values = ["Bachelor 1st year or equivalent", "History", "Biology"]
+    rule = _rule("allowed_values", values=values, **params)
+    assert kinds()["allowed_values"].suggest(rule, value) == suggestion
+
+
+@pytest.mark.parametrize(
+    ("value", "suggestion"), [("True", "TRUE"), ("false", "FALSE"), ("yes", None)]
+)
+def test_boolean_suggests_capitals(value: str, suggestion: str | None) -> None:
+    assert kinds()["boolean"].suggest(_rule("boolean"), value) == suggestion

@@ -24,3 +24,8 @@ def iso_date(value: pl.Expr) -> pl.Expr:
     shaped = value.str.contains(r"^\d{4}-\d{2}-\d{2}$")
     parsed = value.str.to_date("%Y-%m-%d", strict=False)
     return pl.when(shaped & parsed.is_not_null()).then(value).otherwise(None)
+
+
+def date_column(column: str) -> str:
+    """Name of the derived column holding a column's valid dates (see :func:`iso_date`)."""
+    return f"{column}::date"

@@ -12,16 +12,12 @@ from typing import Any
 
 import polars as pl
 
-from syncguard.suite.kinds._values import iso_date
+from syncguard.suite.kinds._values import date_column, iso_date
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, GxKind, Param, register
 
 WHEN = ("when_in", "when_before")
 THEN = ("then_in", "then_not_in")
-
-
-def _as_date(column: str) -> str:
-    return f"{column}::date"
 
 
 @register
@@ -65,7 +61,7 @@ class Conditional(GxKind):
 
     def derived(self, rule: Rule) -> dict[str, pl.Expr]:
         if "when_before" in rule.params:
-            return {_as_date(rule.columns[0]): iso_date(pl.col(rule.columns[0]))}
+            return {date_column(rule.columns[0]): iso_date(pl.col(rule.columns[0]))}
         return {}
 
     def row_condition(self, rule: Rule) -> Any:
@@ -73,7 +69,7 @@ class Conditional(GxKind):
         from great_expectations.expectations.row_conditions import Column
 
         if "when_before" in rule.params:
-            return Column(_as_date(rule.columns[0])) < str(rule.params["when_before"])
+            return Column(date_column(rule.columns[0])) < str(rule.params["when_before"])
         return Column(rule.columns[0]).is_in([str(v) for v in rule.params["when_in"]])
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
@@ -83,7 +79,7 @@ class Conditional(GxKind):
         )
 
         if "when_before" in rule.params:
-            meta = {**meta, "derived": f"{_as_date(rule.columns[0])}: valid yyyy-mm-dd dates"}
+            meta = {**meta, "derived": f"{date_column(rule.columns[0])}: valid yyyy-mm-dd dates"}
         kwargs: dict[str, Any] = {
             "column": rule.columns[1],
             "row_condition": self.row_condition(rule),

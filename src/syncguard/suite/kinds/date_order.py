@@ -6,13 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from syncguard.suite.kinds._values import iso_date
+from syncguard.suite.kinds._values import date_column, iso_date
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, GxKind, register
-
-
-def _as_date(column: str) -> str:
-    return f"{column}::date"
 
 
 @register
@@ -33,14 +29,14 @@ class DateOrder(GxKind):
         return ()
 
     def derived(self, rule: Rule) -> dict[str, pl.Expr]:
-        return {_as_date(c): iso_date(pl.col(c)) for c in rule.columns}
+        return {date_column(c): iso_date(pl.col(c)) for c in rule.columns}
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
         from great_expectations.expectations import ExpectColumnPairValuesAToBeGreaterThanB
 
         kwargs: dict[str, Any] = {
-            "column_A": _as_date(rule.columns[1]),
-            "column_B": _as_date(rule.columns[0]),
+            "column_A": date_column(rule.columns[1]),
+            "column_B": date_column(rule.columns[0]),
             "or_equal": True,
             "ignore_row_if": "either_value_is_missing",
             "meta": {**meta, "derived": "valid yyyy-mm-dd dates of the columns, else missing"},

@@ -119,7 +119,7 @@ def test_rules_lists_the_suite(run_cli: Callable[..., CliRun]) -> None:
 
 def test_report_dir_gets_json_and_html(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
     run = run_cli("check", INTAKE / "valid.csv")
-    (run_dir,) = (tmp_path / "reports").iterdir()
+    (run_dir,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
     assert (run_dir / "results.json").is_file()
     assert (run_dir / "report.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     assert str(run_dir / "report.html") in run.out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,14 @@ def _domain(text: str) -> str:
     if "." not in domain or " " in domain:
         raise argparse.ArgumentTypeError(f"'{text}' is not an email domain such as uni.example.eu")
     return domain
+
+
+def _history_path(text: str) -> Path:
+    if text.startswith("sqlite:///"):
+        return Path(text[len("sqlite:///") :])
+    if "://" in text:
+        raise argparse.ArgumentTypeError(f"'{text}': only a file path or sqlite:///path works")
+    return Path(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-values", action="store_true", help="show raw values instead of masked ones"
     )
     check.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PREV.csv",
+        help="last week's export to compare with (default: the history's last run)",
+    )
+    history = check.add_mutually_exclusive_group()
+    history.add_argument(
+        "--history",
+        type=_history_path,
+        metavar="PATH_OR_URL",
+        help="the history file (default: REPORT_DIR/history.sqlite; sqlite:///path works too)",
+    )
+    history.add_argument(
+        "--no-history", action="store_true", help="neither read nor write the history"
+    )
+    check.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -91,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rules", parents=[suite_options], help="list the rules of the suite (checks rule files)"
     )
+    past = sub.add_parser("history", help="list past runs from the history")
+    past.add_argument(
+        "--history",
+        type=_history_path,
+        default=Path("reports") / "history.sqlite",
+        metavar="PATH_OR_URL",
+        help="the history file (default: reports/history.sqlite)",
+    )
+    past.add_argument("--suite", help="only runs of this suite")
+    past.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     compile_ = sub.add_parser(
         "compile",
         parents=[suite_options],
@@ -127,11 +162,13 @@ def _run_dir(base: Path, export: Path) -> Path:
 
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.history.store import HistoryError
     from syncguard.output.html_report import write_report
     from syncguard.output.results_json import results_json, unusable_json, write_json
-    from syncguard.pipeline import check
+    from syncguard.pipeline import Options, check, record
 
     suite = _load(args)
+    history = None if args.no_history else args.history or args.report_dir / "history.sqlite"
 
     show_progress = not args.quiet and io.err.isatty()
 
@@ -139,12 +176,15 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         if show_progress:
             print(f"syncguard: {message}", file=io.err, flush=True)
 
+    options = Options(previous=args.previous, history=history, progress=progress)
     try:
-        result = check(args.export, suite, progress)
+        result = check(args.export, suite, options)
     except UnusableExportError as exc:
         if args.json is not None:
             write_json(args.json, unusable_json(args.export, suite.name, str(exc), exc.row))
         raise
+    except HistoryError as exc:
+        raise UsageError(f"{exc}") from None
     document = results_json(result, args.show_values)
     run_dir = _run_dir(args.report_dir, args.export)
     try:
@@ -157,6 +197,11 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             f"{exc.filename}: cannot write results ({exc.strerror}); "
             "choose another --report-dir or --json"
         ) from None
+    if history is not None:
+        try:
+            record(result, history, run_dir / "report.html")
+        except (HistoryError, OSError, sqlite3.Error) as exc:
+            print(f"syncguard: warning: {history}: this run was not recorded ({exc})", file=io.err)
     errors, warnings = document["counts"]["error"], document["counts"]["warning"]
     verdict = "PASSED" if result.outcome.value == "passed" else "FAILED"
     print(
@@ -170,6 +215,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         )
         where = f" rows {rows}" if rows else ""
         print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
+    for note in result.notes:
+        print(f"  note: {note}", file=io.out)
     print(f"results: {run_dir / 'results.json'}", file=io.out)
     print(f"report:  {run_dir / 'report.html'}", file=io.out)
     if args.json is not None:
@@ -188,6 +235,27 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
         print(
             f"  {rule.id:40} {rule.kind:16} {engine:18} {rule.severity.value:7} "
             + ", ".join(rule.columns),
+            file=io.out,
+        )
+    return EXIT_PASSED
+
+
+def _history(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.history.store import History, HistoryError
+
+    if not args.history.exists():
+        raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
+    try:
+        with History(args.history) as history:
+            runs = history.runs(args.suite, args.limit)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{len(runs)} run(s) in {args.history}, newest first:", file=io.out)
+    for run in runs:
+        print(
+            f"  #{run.id:<4} {run.started_at}  {run.outcome:8} {run.errors:3} error(s) "
+            f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {run.export_name}  "
+            f"{run.suite} {run.suite_version}",
             file=io.out,
         )
     return EXIT_PASSED
@@ -236,6 +304,8 @@ def main(
             return _rules(args, io)
         if args.command == "compile":
             return _compile(args, io)
+        if args.command == "history":
+            return _history(args, io)
         parser.print_help(io.out)
         return EXIT_UNUSABLE
     except RuleFileError as exc:

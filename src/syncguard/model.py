@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -19,6 +20,7 @@ class Engine(StrEnum):
     INTAKE = "intake"
     PANDERA = "pandera"
     GREAT_EXPECTATIONS = "great_expectations"
+    COMPARE = "compare"
 
 
 class Outcome(StrEnum):
@@ -47,6 +49,7 @@ class Finding:
     failed_rows: int | None = None
     location: str | None = None
     suggestion: str | None = None
+    previous_rows: tuple[int, ...] = ()
 
     @property
     def column(self) -> str | None:
@@ -93,6 +96,14 @@ class RunResult:
     started_at: str
     duration_s: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    comparison: Any = None
+    """The weekly comparison (``syncguard.compare.changes.Comparison``), when there was one."""
+    status: dict[tuple[str, str], str] = field(default_factory=dict, hash=False, compare=False)
+    """Per (rule, columns): ``new`` or ``persisting`` since the previous run in the history."""
+    resolved: tuple[Any, ...] = ()
+    """Rule counts of the previous run whose problem is gone now."""
+    snapshot: Any = field(default=None, hash=False, compare=False, repr=False)
+    """This run's hashed snapshot, kept for the history."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

@@ -8,13 +8,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from syncguard.history.record import finding_key
 from syncguard.masking import shown
 from syncguard.model import Finding, Outcome, RunResult, Severity
 
 SCHEMA_VERSION = 1
 
 
-def finding_json(finding: Finding, show_values: bool) -> dict[str, Any]:
+def finding_json(finding: Finding, show_values: bool, status: str | None = None) -> dict[str, Any]:
     """One finding as the JSON contract spells it."""
     out: dict[str, Any] = {
         "rule": finding.rule,
@@ -32,7 +33,32 @@ def finding_json(finding: Finding, show_values: bool) -> dict[str, Any]:
         out["location"] = finding.location
     if finding.suggestion:
         out["suggestion"] = finding.suggestion
+    if finding.previous_rows:
+        out["previous_rows"] = list(finding.previous_rows)
+    if status is not None:
+        out["status"] = status
     return out
+
+
+def comparison_json(result: RunResult) -> dict[str, Any] | None:
+    """The comparison with last week: where it came from and the sync plan."""
+    comparison = result.comparison
+    if comparison is None:
+        return None
+    plan = comparison.plan
+    return {
+        "previous": {"source": comparison.source, "rows": comparison.previous_rows},
+        "plan": {
+            "new": plan.new,
+            "changed": plan.changed,
+            "unchanged": plan.unchanged,
+            "vanished": plan.vanished,
+            "newly_archived": plan.newly_archived,
+            "label_additions": plan.label_additions,
+            "label_removals": plan.label_removals,
+            "changed_by_field": plan.changed_by_field,
+        },
+    }
 
 
 def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]:
@@ -53,7 +79,15 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
         },
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
-        "findings": [finding_json(f, show_values) for f in result.findings],
+        "findings": [
+            finding_json(f, show_values, result.status.get(finding_key(f))) for f in result.findings
+        ],
+        "resolved": [
+            {"rule": c.rule, "column": c.column or None, "failed_rows": c.failed_rows}
+            for c in result.resolved
+        ],
+        "comparison": comparison_json(result),
+        "notes": list(result.notes),
         "accounting": {
             "rows_read": result.accounting.rows_read,
             "rows_clean": result.accounting.rows_clean,
@@ -93,6 +127,9 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # as a plain open() would have made it
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Week over week: hashed snapshots of an export, and what changed since the previous one."""

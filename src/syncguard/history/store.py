@@ -1,0 +1,263 @@
+"""The history store: one SQLite file, schema-versioned, every run written in one transaction.
+
+Tables: ``runs`` (one row per run), ``rule_counts`` (failed rows per rule and column per run),
+``snapshots`` (the hashed identities of a run's export, kept for next week's comparison; only
+the newest few per suite). No raw personal data is written: the snapshot holds keyed hashes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SNAPSHOTS_KEPT = 3
+BUSY_TIMEOUT_MS = 60_000
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: runs, per-rule counts, snapshots
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        suite TEXT NOT NULL,
+        suite_version TEXT NOT NULL,
+        export_name TEXT NOT NULL,
+        export_sha256 TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        errors INTEGER NOT NULL,
+        warnings INTEGER NOT NULL,
+        rows_clean INTEGER NOT NULL,
+        rows_with_errors INTEGER NOT NULL,
+        rule_count_rows INTEGER NOT NULL,
+        report TEXT
+    );
+    CREATE INDEX runs_by_suite ON runs (suite, id);
+    CREATE TABLE rule_counts (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        column_name TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        failed_rows INTEGER NOT NULL,
+        PRIMARY KEY (run_id, rule, column_name)
+    );
+    CREATE TABLE snapshots (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        suite TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        polars_version TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class HistoryError(Exception):
+    """The history file cannot be used (not SQLite, newer schema, locked for too long)."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One past run as the history holds it."""
+
+    id: int
+    started_at: str
+    suite: str
+    suite_version: str
+    export_name: str
+    export_sha256: str
+    rows: int
+    outcome: str
+    errors: int
+    warnings: int
+    rows_clean: int
+    rows_with_errors: int
+    report: str | None
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """Failed rows of one rule (and column) in one run."""
+
+    rule: str
+    column: str
+    severity: str
+    failed_rows: int
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    """A snapshot as stored: parquet bytes of hashed identities, and how they were keyed."""
+
+    run_id: int
+    key_id: str
+    polars_version: str
+    rows: int
+    data: bytes
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise HistoryError(f"{path}: not a syncguard history ({exc})") from None
+    return conn
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class History:
+    """An open history file; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = _connect(path)
+        try:
+            self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        with _transaction(self.conn):
+            version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path}: written by a newer syncguard (schema {version}, this one "
+                    f"knows {SCHEMA_VERSION}); upgrade syncguard or use another --history"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the file."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def record(
+        self,
+        run: RunRecord,
+        counts: Sequence[RuleCount],
+        snapshot: StoredSnapshot | None,
+        suite: str,
+    ) -> int:
+        """Write a run, its rule counts and its snapshot in one transaction; return its id."""
+        with _transaction(self.conn):
+            cursor = self.conn.execute(
+                "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
+                " rows, outcome, errors, warnings, rows_clean, rows_with_errors,"
+                " rule_count_rows, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run.started_at,
+                    run.suite,
+                    run.suite_version,
+                    run.export_name,
+                    run.export_sha256,
+                    run.rows,
+                    run.outcome,
+                    run.errors,
+                    run.warnings,
+                    run.rows_clean,
+                    run.rows_with_errors,
+                    len(counts),
+                    run.report,
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            self.conn.executemany(
+                "INSERT INTO rule_counts (run_id, rule, column_name, severity, failed_rows)"
+                " VALUES (?,?,?,?,?)",
+                [(run_id, c.rule, c.column, c.severity, c.failed_rows) for c in counts],
+            )
+            if snapshot is not None:
+                self.conn.execute(
+                    "INSERT INTO snapshots (run_id, suite, key_id, polars_version, rows, data)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        run_id,
+                        suite,
+                        snapshot.key_id,
+                        snapshot.polars_version,
+                        snapshot.rows,
+                        snapshot.data,
+                    ),
+                )
+                self.conn.execute(
+                    "DELETE FROM snapshots WHERE suite = ? AND run_id NOT IN (SELECT run_id FROM"
+                    " snapshots WHERE suite = ? ORDER BY run_id DESC LIMIT ?)",
+                    (suite, suite, SNAPSHOTS_KEPT),
+                )
+        return run_id
+
+    def runs(self, suite: str | None = None, limit: int | None = None) -> list[RunRecord]:
+        """Past runs, newest first."""
+        sql = (
+            "SELECT id, started_at, suite, suite_version, export_name, export_sha256, rows,"
+            " outcome, errors, warnings, rows_clean, rows_with_errors, report FROM runs"
+        )
+        args: list[object] = []
+        if suite is not None:
+            sql += " WHERE suite = ?"
+            args.append(suite)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [RunRecord(*row) for row in self.conn.execute(sql, args)]
+
+    def counts(self, run_id: int) -> list[RuleCount]:
+        """The per-rule counts of a run."""
+        rows = self.conn.execute(
+            "SELECT rule, column_name, severity, failed_rows FROM rule_counts WHERE run_id = ?"
+            " ORDER BY rule, column_name",
+            (run_id,),
+        )
+        return [RuleCount(*row) for row in rows]
+
+    def latest_snapshot(self, suite: str) -> StoredSnapshot | None:
+        """The newest snapshot of a suite's runs, if any."""
+        row = self.conn.execute(
+            "SELECT run_id, key_id, polars_version, rows, data FROM snapshots WHERE suite = ?"
+            " ORDER BY run_id DESC LIMIT 1",
+            (suite,),
+        ).fetchone()
+        return StoredSnapshot(*row) if row else None
+
+    def check(self) -> list[str]:
+        """Consistency problems (empty when the file is sound): integrity, partial runs."""
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        partial = self.conn.execute(
+            "SELECT r.id FROM runs r LEFT JOIN rule_counts c ON c.run_id = r.id GROUP BY r.id"
+            " HAVING COUNT(c.rule) != r.rule_count_rows"
+        ).fetchall()
+        problems += [f"run {rid} has missing rule counts" for (rid,) in partial]
+        return problems

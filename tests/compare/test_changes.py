@@ -67,8 +67,15 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
     doc = weekly(BASE, BASE)
     assert doc["findings"] == []
     assert doc["comparison"]["plan"] == {
-        "new": 0, "changed": 0, "unchanged": 20, "vanished": 0, "newly_archived": 0,
-        "label_additions": 0, "label_removals": 0, "changed_by_field": {},
+        "new": 0,
+        "changed": 0,
+        "unchanged": 20,
+        "vanished": 0,
+        "newly_archived": 0,
+        "label_additions": 0,
+        "label_removals": 0,
+        "skipped_duplicates": 0,
+        "changed_by_field": {},
     }
 
 
@@ -76,20 +83,35 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
     ("current", "rule", "severity", "rows"),
     [
         (_with(3, username="S9999999"), "compare.username_changed", "error", [5]),
-        (_with(4, username="S9999999", email_address="new.name@uni.example.eu"),
-         "compare.username_and_email_changed", "error", [6]),
+        (
+            _with(4, username="S9999999", email_address="new.name@uni.example.eu"),
+            "compare.username_and_email_changed",
+            "error",
+            [6],
+        ),
         (_with(5, auth_identifier="u9999"), "compare.auth_identifier_changed", "error", [7]),
         (_with(6, card_id="0499999999"), "compare.card_id_changed", "error", [8]),
         (_with(7, system_label_names=""), "compare.labels_wiped", "warning", [9]),
-        (_with(8, school_year_name="Bachelor 1st year or equivalent"),
-         "compare.school_year_backwards", "warning", [10]),
-        (_with(9, school_year_name="Master 1st year or equivalent", username="S2"),
-         "compare.username_changed", "error", [11]),
+        (
+            _with(8, school_year_name="Bachelor 1st year or equivalent"),
+            "compare.school_year_backwards",
+            "warning",
+            [10],
+        ),
+        (
+            _with(9, school_year_name="Master 1st year or equivalent", username="S2"),
+            "compare.username_changed",
+            "error",
+            [11],
+        ),
     ],
 )
 def test_change_is_found_at_its_row(
-    weekly: Callable[..., dict[str, Any]], current: list[dict[str, str]], rule: str,
-    severity: str, rows: list[int],
+    weekly: Callable[..., dict[str, Any]],
+    current: list[dict[str, str]],
+    rule: str,
+    severity: str,
+    rows: list[int],
 ) -> None:
     doc = weekly(BASE, current)
     found = findings_by_rule(doc)
@@ -109,7 +131,9 @@ def test_ten_percent_of_emails_changing_is_a_warning(weekly: Callable[..., dict[
     assert finding["severity"] == "warning"
 
 
-def test_email_change_in_case_or_spaces_only_is_no_change(weekly: Callable[..., dict[str, Any]]) -> None:
+def test_email_change_in_case_or_spaces_only_is_no_change(
+    weekly: Callable[..., dict[str, Any]],
+) -> None:
     rows = [student(i, email_address=f"Student{i}@Uni.Example.EU") for i in range(20)]
     doc = weekly(BASE, rows)
     assert "compare.many_email_changes" not in findings_by_rule(doc)
@@ -135,8 +159,14 @@ def test_sync_plan_is_a_dry_run(weekly: Callable[..., dict[str, Any]]) -> None:
     current.append(student(40))
     plan = weekly(BASE, current)["comparison"]["plan"]
     assert plan == {
-        "new": 1, "changed": 4, "unchanged": 15, "vanished": 1, "newly_archived": 1,
-        "label_additions": 1, "label_removals": 1,
+        "new": 1,
+        "changed": 4,
+        "unchanged": 15,
+        "vanished": 1,
+        "newly_archived": 1,
+        "label_additions": 1,
+        "label_removals": 1,
+        "skipped_duplicates": 0,
         "changed_by_field": {"last_name": 1, "disabled": 1, "system_label_names": 2},
     }
 
@@ -147,4 +177,6 @@ def test_unusable_previous_export_is_named(tmp_path: Path, run_cli: Callable[...
     prev.write_bytes(HEADER.replace(",", ";").encode() + b"\r\n")
     run = run_cli("check", cur, "--previous", prev, "--no-history")
     assert run.code == 2
-    assert f"{prev}: row 1: (the previous export) the columns are separated by semicolons" in run.err
+    assert (
+        f"{prev}: row 1: (the previous export) the columns are separated by semicolons" in run.err
+    )

@@ -6,7 +6,7 @@ Students are matched by ``username`` (the importer's anchor), and by ``email_add
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -31,6 +31,7 @@ class SyncPlan:
     newly_archived: int
     label_additions: int
     label_removals: int
+    skipped_duplicates: int = 0
     changed_by_field: dict[str, int] | None = field(default=None, hash=False)
 
 
@@ -79,7 +80,12 @@ def compare(
     max_row_drop: float = MAX_ROW_DROP,
 ) -> Comparison:
     """Findings and plan for ``current`` against ``previous`` (same key)."""
-    prev, cur = previous.frame, current.frame
+    prev = previous.frame
+    # a repeated username is skipped by the importer (the unique rule reports it): compare the
+    # first occurrence only
+    first = pl.col("username_h").is_null() | pl.col("username_h").is_first_distinct()
+    cur = current.frame.filter(first)
+    skipped = current.frame.height - cur.height
     findings: list[Finding] = []
     prev_by_user = prev.filter(pl.col("username_h").is_not_null()).unique(
         "username_h", keep="first"
@@ -204,14 +210,15 @@ def compare(
     prev_ids = set(prev["row"].to_list())
     kept = set(matched["row_prev"].to_list()) | moved_prev_rows
     vanished_rows = sorted(prev_ids - kept)
-    if prev.height and (prev.height - cur.height) / prev.height > max_row_drop:
+    if prev.height and (prev.height - current.frame.height) / prev.height > max_row_drop:
         shown = ", ".join(map(str, vanished_rows[:LISTED]))
         more = f" and {len(vanished_rows) - LISTED} more" if len(vanished_rows) > LISTED else ""
         findings.append(
             _finding(
                 "compare.row_count_drop",
                 Severity.ERROR,
-                f"The export has {cur.height} student rows, {prev.height - cur.height} fewer "
+                f"The export has {current.frame.height} student rows, "
+                f"{prev.height - current.frame.height} fewer "
                 "than last "
                 f"week's {prev.height} (more than {max_row_drop:.0%} fewer): was it cut short? "
                 f"{len(vanished_rows)} students of last week are missing (their rows last week: "
@@ -223,6 +230,7 @@ def compare(
         )
 
     plan = _plan(matched, current, previous, email_changed, new_students, len(vanished_rows))
+    plan = replace(plan, skipped_duplicates=skipped)
     note = None
     if plan.changed_by_field is None:
         note = (

@@ -56,6 +56,7 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
             "newly_archived": plan.newly_archived,
             "label_additions": plan.label_additions,
             "label_removals": plan.label_removals,
+            "skipped_duplicates": plan.skipped_duplicates,
             "changed_by_field": plan.changed_by_field,
         },
     }

@@ -1,0 +1,174 @@
+"""The history store: schema and migrations, no personal data, kill-safe, concurrent-safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from syncguard.history.store import SCHEMA_VERSION, History, HistoryError, RuleCount, RunRecord
+from tests.conftest import SAMPLE_DATA, CliRun, findings_by_rule
+
+WRITER = """
+import os, sys
+from pathlib import Path
+from syncguard.history.store import History, RuleCount, RunRecord, StoredSnapshot
+path, runs, tag = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+blob = os.urandom(2_000_000)  # a snapshot big enough that a kill can land inside the write
+with History(path) as history:
+    for i in range(runs):
+        run = RunRecord(0, f"2026-11-29T00:00:{i:02d}", "s", "1", f"{tag}{i}.csv", "0" * 64, 10,
+                        "failed", 2, 0, 8, 2, None)
+        counts = [RuleCount(f"rule.{k}", "c", "error", k) for k in range(50)]
+        history.record(run, counts, StoredSnapshot(0, "k", "v", 10, blob), "s")
+        print(i, flush=True)
+"""
+
+
+def _writer(path: Path, runs: int, tag: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), str(runs), tag],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run(i: int) -> RunRecord:
+    return RunRecord(
+        0, f"2026-11-{i:02d}T00:00:00", "s", "1", "x.csv", "0" * 64, 5, "passed", 0, 1, 5, 0, None
+    )
+
+
+def test_new_history_has_the_current_schema(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite") as history:
+        assert history.schema_version == SCHEMA_VERSION
+        run_id = history.record(_run(1), [RuleCount("a", "c", "warning", 3)], None, "s")
+        assert history.counts(run_id) == [RuleCount("a", "c", "warning", 3)]
+        assert [r.id for r in history.runs("s")] == [run_id]
+        assert history.check() == []
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    History(path).__exit__()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(HistoryError, match="written by a newer syncguard"):
+        History(path)
+
+
+def test_not_a_database_is_refused(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    bogus = tmp_path / "h.sqlite"
+    bogus.write_text("this is not sqlite " * 100, encoding="utf-8")
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", bogus, want_json=False)
+    assert run.code == 2
+    assert "not a syncguard history" in run.err and "Traceback" not in run.err
+
+
+def test_the_history_holds_no_personal_data(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    history = tmp_path / "h.sqlite"
+    for name in ("clean.csv", "defective.csv"):
+        run_cli("check", SAMPLE_DATA / name, "--history", history)
+    data = (
+        history.read_bytes() + (tmp_path / "h.sqlite-wal").read_bytes()
+        if (tmp_path / "h.sqlite-wal").exists()
+        else history.read_bytes()
+    )
+    lines = (SAMPLE_DATA / "clean.csv").read_text(encoding="utf-8").splitlines()[1:]
+    emails = [line.split(",")[0] for line in lines]
+    usernames = [line.split(",")[1] for line in lines]
+    assert len(emails) == 300
+    for value in emails + usernames:
+        assert value.encode() not in data
+    assert b"@student.uni-example.eu" not in data
+    with History(history) as h:
+        snapshot = h.latest_snapshot("handshake_student_sync_eu")
+    assert snapshot is not None and snapshot.rows == 300
+    import io
+
+    import polars as pl
+
+    frame = pl.read_parquet(io.BytesIO(snapshot.data))
+    text_columns = {c for c, t in frame.schema.items() if t == pl.String}
+    assert text_columns <= {"school_year", "disabled"}  # the importer's own values only
+    key = tmp_path / "h.key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_statuses_new_persisting_resolved(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    history = tmp_path / "h.sqlite"
+    first = run_cli(
+        "check", SAMPLE_DATA / "defective.csv", "--history", history, "--as-of", "2026-11-29"
+    )
+    assert first.json is not None
+    assert all("status" not in f for f in first.json["findings"])  # nothing to compare with
+    second = run_cli(
+        "check", SAMPLE_DATA / "clean.csv", "--history", history, "--as-of", "2026-11-29"
+    )
+    assert second.json is not None
+    resolved = {r["rule"] for r in second.json["resolved"]}
+    assert {"username.unique", "email_address.unique", "first_name.not_blank"} <= resolved
+    third = run_cli(
+        "check", SAMPLE_DATA / "defective.csv", "--history", history, "--as-of", "2026-11-29"
+    )
+    assert third.json is not None
+    found = findings_by_rule(third.json)
+    assert found["username.unique"]["status"] == "new"
+    fourth = run_cli(
+        "check", SAMPLE_DATA / "defective.csv", "--history", history, "--as-of", "2026-11-29"
+    )
+    assert fourth.json is not None
+    assert findings_by_rule(fourth.json)["username.unique"]["status"] == "persisting"
+    plan = fourth.json["comparison"]["plan"]
+    assert (plan["changed"], plan["new"], plan["skipped_duplicates"]) == (0, 0, 1)
+    listing = run_cli("history", "--history", history, want_json=False)
+    assert listing.code == 0
+    assert listing.out.splitlines()[0] == f"4 run(s) in {history}, newest first:"
+
+
+def test_no_history_writes_nothing(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", "--no-history")
+    assert run.code == 0
+    assert not list(tmp_path.glob("**/history.*"))
+
+
+def test_a_run_killed_mid_write_leaves_the_history_consistent(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    writer = _writer(path, 1000, "k")
+    assert writer.stdout is not None
+    for _ in range(3):  # let it commit a few runs, then kill it while it writes the next
+        writer.stdout.readline()
+    time.sleep(0.02)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    writer.stdout.close()
+    with History(path) as history:
+        assert history.check() == []
+        runs = history.runs()
+        assert len(runs) >= 3
+        for run in runs:
+            assert len(history.counts(run.id)) == 50
+        kept = history.conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
+        assert kept == min(len(runs), 3)
+        history.record(_run(1), [], None, "s")  # and it is still writable
+
+
+def test_concurrent_runs_on_one_history(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    History(path).__exit__()
+    writers = [_writer(path, 15, tag) for tag in ("a", "b")]
+    for w in writers:
+        out, _ = w.communicate(timeout=240)
+        assert w.returncode == 0
+        assert out.split() == [str(i) for i in range(15)]
+    with History(path) as history:
+        assert history.check() == []
+        names = sorted(r.export_name for r in history.runs())
+        assert names == sorted([f"{t}{i}.csv" for t in "ab" for i in range(15)])

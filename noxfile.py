@@ -43,3 +43,13 @@ def demo(session: nox.Session) -> None:
         "reports/defective.json",
         success_codes=[1],
     )
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The real-browser test: installs Debian's chromium (as root) and opens a report headless."""
+    if not session.run("sh", "-c", "command -v chromium", external=True, success_codes=[0, 1]):
+        session.run("apt-get", "update", external=True)
+        session.run("apt-get", "install", "-y", "chromium", external=True)
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/output/test_browser.py", *session.posargs)

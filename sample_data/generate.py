@@ -1009,8 +1009,29 @@ def plant_defects(
 # ---------------------------------------------------------------------------------------------
 
 
+WEEKS = ("2026-11-15", "2026-11-22", "2026-11-29")
+
+
+def weekly_exports(rows: int, seed: int = 7) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    """Three weekly exports of one university, for the trend: good, broken, mostly mended.
+
+    Week 1 is clean; week 2 has every planted defect and 10 new students; week 3 has the
+    defects mended, 20 new students, 3 students archived and 2 label lists wiped (warnings).
+    """
+    header, first = generate_rows(rows, seed=seed)
+    _, second = generate_rows(rows + 10, seed=seed)
+    broken, _ = plant_defects(header, second, seed=seed)
+    _, third = generate_rows(rows + 20, seed=seed)
+    third = [dict(r) for r in third]
+    for row in third[10:13]:
+        row["disabled"] = "TRUE"
+    for row in third[20:22]:
+        row["system_label_names"] = ""
+    return dict(zip(WEEKS, ((header, first), (header, broken), (header, third)), strict=True))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write ``clean.csv``, ``defective.csv`` and ``defective_planted.json`` into a folder."""
+    """Write ``clean.csv``, ``defective.csv``, ``defective_planted.json`` and ``weekly/``."""
     parser = argparse.ArgumentParser(
         description="Generate synthetic Handshake student sync exports (EU format)."
     )
@@ -1031,7 +1052,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out / "defective_planted.json").write_text(
         json.dumps(planted, indent=2) + "\n", encoding="utf-8"
     )
-    print(f"wrote {len(rows)} clean and {len(defective)} defective rows to {out}")
+    (out / "weekly").mkdir(exist_ok=True)
+    for week, (week_header, week_rows) in weekly_exports(args.rows, seed=args.seed).items():
+        write_csv(out / "weekly" / f"{week}.csv", week_header, week_rows)
+    print(f"wrote {len(rows)} clean and {len(defective)} defective rows, and 3 weeks, to {out}")
     return 0
 
 

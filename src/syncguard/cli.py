@@ -163,8 +163,10 @@ def _run_dir(base: Path, export: Path) -> Path:
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.history.store import HistoryError
+    from syncguard.output.failing_csv import write_failing_rows
     from syncguard.output.html_report import write_report
     from syncguard.output.results_json import results_json, unusable_json, write_json
+    from syncguard.output.trend import write_index
     from syncguard.pipeline import Options, check, record
 
     suite = _load(args)
@@ -189,7 +191,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     run_dir = _run_dir(args.report_dir, args.export)
     try:
         write_json(run_dir / "results.json", document)
-        write_report(run_dir / "report.html", result, args.show_values)
+        write_failing_rows(run_dir / "failing_rows.csv", result, args.show_values)
+        write_report(run_dir / "report.html", result, args.show_values, "failing_rows.csv")
         if args.json is not None:
             write_json(args.json, document)
     except OSError as exc:
@@ -197,9 +200,12 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             f"{exc.filename}: cannot write results ({exc.strerror}); "
             "choose another --report-dir or --json"
         ) from None
+    index = None
     if history is not None:
         try:
-            record(result, history, run_dir / "report.html")
+            record(result, history, (run_dir / "report.html").resolve())
+            index = args.report_dir / "index.html"
+            write_index(history, index)
         except (HistoryError, OSError, sqlite3.Error) as exc:
             print(f"syncguard: warning: {history}: this run was not recorded ({exc})", file=io.err)
     errors, warnings = document["counts"]["error"], document["counts"]["warning"]
@@ -219,6 +225,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"  note: {note}", file=io.out)
     print(f"results: {run_dir / 'results.json'}", file=io.out)
     print(f"report:  {run_dir / 'report.html'}", file=io.out)
+    if index is not None:
+        print(f"index:   {index}", file=io.out)
     if args.json is not None:
         print(f"json:    {args.json}", file=io.out)
     return EXIT_FAILED if result.outcome.value == "failed" else EXIT_PASSED

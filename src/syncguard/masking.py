@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 MASK = "\u2022\u2022\u2022"
 
 
@@ -26,3 +28,19 @@ def shown(value: str | None, show_values: bool) -> str:
     if show_values:
         return "" if value is None else value
     return mask(value)
+
+
+def mask_expr(value: pl.Expr) -> pl.Expr:
+    """:func:`mask` as a polars expression, for whole columns."""
+    first = value.str.slice(0, 1)
+    local = value.str.extract(r"^([^@]+)@", 1)
+    domain = value.str.extract(r"^[^@]+@(.+)$", 1)
+    email = pl.concat_str([local.str.slice(0, 1), pl.lit(MASK + "@"), domain])
+    blank = value.is_null() | (value.str.strip_chars() == "")
+    return (
+        pl.when(blank)
+        .then(value.fill_null(""))
+        .when(domain.is_not_null())
+        .then(email)
+        .otherwise(pl.concat_str([first, pl.lit(MASK)]))
+    )

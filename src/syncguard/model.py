@@ -84,6 +84,17 @@ class ExportInfo:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """A rule of the suite as reports list it (passed rules included)."""
+
+    id: str
+    description: str
+    severity: Severity
+    engine: Engine
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     """Everything one ``syncguard check`` produced."""
 
@@ -104,6 +115,10 @@ class RunResult:
     """Rule counts of the previous run whose problem is gone now."""
     snapshot: Any = field(default=None, hash=False, compare=False, repr=False)
     """This run's hashed snapshot, kept for the history."""
+    rules: tuple[RuleInfo, ...] = ()
+    """Every rule that ran, so reports can list the ones that passed."""
+    frame: Any = field(default=None, hash=False, compare=False, repr=False)
+    """The export's usable records (polars), for the failing-rows download."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

@@ -19,7 +19,7 @@ from syncguard.history.secret import key_id, key_path, load_or_create
 from syncguard.history.store import History, StoredSnapshot
 from syncguard.intake import Export, read_export
 from syncguard.intake.headers import HeaderContract
-from syncguard.model import Finding, RunResult, Severity, account, outcome_of
+from syncguard.model import Finding, RuleInfo, RunResult, Severity, account, outcome_of
 from syncguard.suite.model import Suite
 
 Progress = Callable[[str], None]
@@ -101,6 +101,16 @@ def _previous(
     return Snapshot.from_bytes(stored.data, stored.key_id, stored.polars_version)
 
 
+def _rule_infos(suite: Suite) -> tuple[RuleInfo, ...]:
+    from syncguard.suite.registry import kinds
+
+    registry = kinds()
+    return tuple(
+        RuleInfo(r.id, r.description, r.severity, registry[r.kind].engine, r.columns)
+        for r in suite.rules
+    )
+
+
 def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult:
     """Validate one export against the suite, compare it with last week, record it.
 
@@ -147,6 +157,8 @@ def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult
             comparison=comparison,
             status=status,
             resolved=resolved,
+            rules=_rule_infos(suite),
+            frame=export.frame,
         )
         return replace(result, snapshot=current) if history is not None else result
     finally:

@@ -54,4 +54,37 @@ def test_report_is_self_contained() -> None:
     html = render(_result("x"))
     assert "http://" not in html and "https://" not in html
     assert "<link" not in html and "<script" not in html
-    assert "Failed: 1 error(s), 0 warning(s)" in html
+    assert "✗ FAILED: do not upload this file" in html
+    assert "<strong>1 error(s)</strong>, 0 warning(s)" in html
+
+
+def test_a_huge_failure_still_gives_a_small_report() -> None:
+    import dataclasses
+
+    rows = tuple(range(2, 1_000_002))
+    big = dataclasses.replace(
+        _result("x").findings[0], rows=rows, failed_rows=len(rows), examples=("v",) * 20
+    )
+    result = dataclasses.replace(
+        _result("x"), findings=(big,) * 12, accounting=Accounting(1_000_000, 0, 1_000_000)
+    )
+    html = render(result)
+    assert len(html.encode()) < 2_000_000
+    assert "First 20 of 1000000 rows shown" in html
+
+
+def test_rules_table_lists_failed_first_and_passed_folded() -> None:
+    import dataclasses
+
+    from syncguard.model import RuleInfo
+
+    infos = (
+        RuleInfo("a.passes", "A passes.", Severity.ERROR, Engine.PANDERA, ("a",)),
+        RuleInfo("last_name.not_blank", "Last names.", Severity.ERROR, Engine.PANDERA, ("b",)),
+    )
+    html = render(dataclasses.replace(_result("x"), rules=infos))
+    failed_at = html.index("<code>last_name.not_blank</code>")
+    details_at = html.index("<details>")
+    passed_at = html.index("<code>a.passes</code>")
+    assert failed_at < details_at < passed_at
+    assert "1 rule(s) passed" in html

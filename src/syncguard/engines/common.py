@@ -11,7 +11,8 @@ from syncguard.model import Engine, Finding, Severity
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import kinds
 
-EXAMPLES = 5
+EXAMPLES = 20
+"""Values kept per finding: those of its first rows, in row order (reports pair them)."""
 SUGGESTIONS = 3
 
 
@@ -37,7 +38,7 @@ def failing(
     present = [c for c in columns if c in frame.columns]
     values: list[str] = []
     if present:
-        picked = frame.filter(pl.col(ROW).is_in(list(ordered))).get_column(present[0])
+        picked = frame.filter(pl.col(ROW).is_in(list(ordered))).sort(ROW).get_column(present[0])
         values = ["" if v is None else str(v) for v in picked.to_list()]
     suggestions = []
     for value in dict.fromkeys(values):

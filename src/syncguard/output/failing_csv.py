@@ -1,0 +1,60 @@
+"""The failing rows as a CSV download: row, rule, severity, column, value; safe to open in Excel."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from syncguard.intake.reader import ROW
+from syncguard.masking import mask_expr
+from syncguard.model import RunResult
+from syncguard.output.results_json import write_atomic
+
+COLUMNS = ("row", "rule", "severity", "column", "value")
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def excel_safe(value: pl.Expr) -> pl.Expr:
+    """Prefix ``'`` to a cell that Excel would run as a formula (OWASP CSV injection advice)."""
+    return pl.when(value.str.contains(FORMULA_START)).then(pl.lit("'") + value).otherwise(value)
+
+
+def failing_rows(result: RunResult, show_values: bool = False) -> pl.DataFrame:
+    """One line per failing row of each finding, values masked unless ``show_values``."""
+    frame: pl.DataFrame | None = result.frame
+    parts = []
+    for f in result.findings:
+        if not f.rows:
+            continue
+        column = f.columns[0] if f.columns else ""
+        part = pl.DataFrame(
+            {
+                "row": pl.Series(f.rows, dtype=pl.UInt32),
+                "rule": pl.Series([f.rule] * len(f.rows), dtype=pl.String),
+                "severity": pl.Series([f.severity.value] * len(f.rows), dtype=pl.String),
+                "column": pl.Series([", ".join(f.columns)] * len(f.rows), dtype=pl.String),
+            }
+        )
+        if frame is not None and column in frame.columns:
+            values = frame.select(pl.col(ROW).alias("row"), pl.col(column).alias("value"))
+            part = part.join(values, on="row", how="left")
+        else:
+            part = part.with_columns(pl.lit(None, dtype=pl.String).alias("value"))
+        parts.append(part)
+    if not parts:
+        return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    out = pl.concat(parts).sort("row", "rule", maintain_order=True)
+    value = pl.col("value") if show_values else mask_expr(pl.col("value"))
+    cells = [excel_safe(pl.col(c).cast(pl.String)).alias(c) for c in ("rule", "column")]
+    return out.with_columns(excel_safe(value.fill_null("")).alias("value"), *cells)
+
+
+def write_failing_rows(path: Path, result: RunResult, show_values: bool = False) -> int:
+    """Write the CSV atomically; return how many lines it holds (header excluded)."""
+    table = failing_rows(result, show_values)
+    buffer = io.StringIO()
+    table.write_csv(buffer)
+    write_atomic(path, buffer.getvalue())
+    return table.height

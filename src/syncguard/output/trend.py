@@ -1,0 +1,99 @@
+"""The trend index (``REPORT_DIR/index.html``): every run over time, from the history."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncguard.history.store import History, RuleCount, RunRecord
+from syncguard.output.html_report import environment
+from syncguard.output.results_json import write_atomic
+
+WIDTH, HEIGHT, PAD = 760, 220, 40
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One run in the chart: its bars, the rows point and labels."""
+
+    x: float
+    label: str
+    errors_y: float
+    warnings_y: float
+    rows_y: float
+    run: RunRecord
+
+
+def chart(runs: list[RunRecord]) -> tuple[list[Bar], float, int, int]:
+    """Positions of the bars (errors, warnings) and the rows line; oldest run first."""
+    most = max([1, *(max(r.errors, r.warnings) for r in runs)])
+    rows = max([1, *(r.rows for r in runs)])
+    step = (WIDTH - 2 * PAD) / max(len(runs), 1)
+    plot = HEIGHT - 2 * PAD
+
+    def y(value: float, top: float) -> float:
+        return HEIGHT - PAD - plot * value / top
+
+    bars = [
+        Bar(
+            x=PAD + i * step,
+            label=r.started_at[:10],
+            errors_y=y(r.errors, most),
+            warnings_y=y(r.warnings, most),
+            rows_y=y(r.rows, rows),
+            run=r,
+        )
+        for i, r in enumerate(runs)
+    ]
+    return bars, step, most, rows
+
+
+def strip(
+    runs: list[RunRecord], counts: dict[int, list[RuleCount]]
+) -> list[tuple[str, list[RuleCount | None]]]:
+    """Per rule (and column), one cell per run: its count in that run, or None (passed)."""
+    keys = sorted({(c.rule, c.column) for cs in counts.values() for c in cs})
+    table = []
+    for rule, column in keys:
+        cells = []
+        for run in runs:
+            found = [c for c in counts.get(run.id, []) if (c.rule, c.column) == (rule, column)]
+            cells.append(found[0] if found else None)
+        table.append((f"{rule} ({column})" if column and "," not in column else rule, cells))
+    return table
+
+
+def render_index(history: History, index: Path, suite: str | None = None) -> str:
+    """The index page of every run in the history (of one suite, when given)."""
+    runs = list(reversed(history.runs(suite)))
+    counts = {r.id: history.counts(r.id) for r in runs}
+    bars, step, most, rows = chart(runs)
+
+    def link(run: RunRecord) -> str | None:
+        if not run.report:
+            return None
+        return os.path.relpath(Path(run.report).resolve(), index.parent.resolve())
+
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            runs=runs,
+            bars=bars,
+            step=step,
+            most=most,
+            most_rows=rows,
+            width=WIDTH,
+            height=HEIGHT,
+            pad=PAD,
+            strip=strip(runs, counts),
+            link=link,
+        )
+    )
+
+
+def write_index(history_path: Path, index: Path, suite: str | None = None) -> None:
+    """Render the index from the history and write it atomically."""
+    with History(history_path) as history:
+        write_atomic(index, render_index(history, index, suite))

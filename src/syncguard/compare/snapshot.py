@@ -67,19 +67,26 @@ class Snapshot:
         return cls(pl.read_parquet(io.BytesIO(data)), key, version)
 
 
-def _mac(values: Iterable[str | None], key: bytes, person: bytes) -> list[int | None]:
-    blake = hashlib.blake2b
-    return [
-        None
-        if v is None or not v.strip()
-        else int.from_bytes(blake(v.encode(), key=key, digest_size=8, person=person).digest())
-        for v in values
-    ]
+def _mac(values: Iterable[str | None], key: bytes, person: bytes) -> list[bytes | None]:
+    """Keyed BLAKE2b (8 bytes) of each value; the keyed state is set up once and copied."""
+    keyed = hashlib.blake2b(key=key, digest_size=8, person=person)
+    out: list[bytes | None] = []
+    append = out.append
+    for value in values:
+        if value is None:
+            append(None)
+        else:
+            mac = keyed.copy()
+            mac.update(value.encode())
+            append(mac.digest())
+    return out
 
 
 def _normal(column: str) -> pl.Expr:
+    """The identity as the importer compares it: trimmed (emails also lowercased), blank = null."""
     value = pl.col(column).str.strip_chars()
-    return value.str.to_lowercase() if column == "email_address" else value
+    value = value.str.to_lowercase() if column == "email_address" else value
+    return pl.when(value != "").then(value)
 
 
 def field_seed(key: bytes) -> int:
@@ -101,7 +108,7 @@ def make_snapshot(frame: pl.DataFrame, key: bytes) -> Snapshot:
         )
         if values is None:
             hashed = [None] * frame.height
-        columns[f"{short}_h"] = pl.Series(f"{short}_h", hashed, dtype=pl.UInt64)
+        columns[f"{short}_h"] = pl.Series(f"{short}_h", hashed, dtype=pl.Binary)
     out = pl.DataFrame(columns)
     extras: list[pl.Expr] = []
     if "school_year_name" in frame.columns:

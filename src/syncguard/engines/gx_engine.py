@@ -57,7 +57,12 @@ def compile_suite(suite: Suite, rules: list[Rule] | None = None) -> Any:
 def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # GE fingerprints every in-memory batch by hashing the whole frame (md5 of
+    # hash_pandas_object: about 3 s per million rows) only to label the result; skip that.
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context

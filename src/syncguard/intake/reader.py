@@ -88,7 +88,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
             )
         )
     header = first_record(text)
-    sniff.check_delimiter(path, text.split("\n", 1)[0])
+    sniff.check_delimiter(path, text[: 1 << 20].split("\n", 1)[0])
     findings.extend(check_header(path, header, contract))
     names = column_names(header)
     body = data[len(sniff.UTF8_BOM) :] if bom else data
@@ -186,13 +186,17 @@ def _fast_frame(body: bytes, names: list[str], records: int) -> pl.DataFrame | N
 
 def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, list[Finding]]:
     cells = [c for c in frame.columns if c != ROW]
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
-    )
-    blank_rows = frame.filter(blank)[ROW].to_list()
+
+    def empty(c: str) -> pl.Expr:
+        return pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+
+    # a blank row is blank in its first column: look at the others only for those few rows
+    candidates = frame.filter(empty(cells[0]))
+    blank_rows = candidates.filter(pl.all_horizontal([empty(c) for c in cells]))[ROW].to_list()
     if not blank_rows:
         return frame, records, []
-    return frame.filter(~blank), records, [_blank_finding(blank_rows)]
+    kept = frame.filter(~pl.col(ROW).is_in(blank_rows))
+    return kept, records, [_blank_finding(blank_rows)]
 
 
 def _blank_finding(rows: list[int]) -> Finding:

@@ -24,28 +24,31 @@ class Scan:
 def scan(data: bytes) -> Scan:
     """Count cells per record, treating quoted commas and newlines as content.
 
-    Works in chunks so a large file costs a few arrays of one chunk, not of the file. A quote
-    toggles "inside a quoted cell"; a doubled quote toggles twice, so it is content. This is
-    exact for well-formed CSV; anything it finds odd is parsed again exactly by :func:`parse`.
+    A quote toggles "inside a quoted cell" (a doubled quote toggles twice, so it is content):
+    a comma or newline is structure when an even number of quotes precede it. Quotes are few,
+    so only the positions of quotes, commas and newlines are kept, chunk by chunk, and the
+    parity comes from where each position falls among the quotes. Exact for well-formed CSV;
+    anything it finds odd is parsed again exactly by :func:`parse`.
     """
     buf = np.frombuffer(data, dtype=np.uint8)
-    inside = 0
+    quotes_before = 0
     newlines: list[np.ndarray] = []
     commas: list[np.ndarray] = []
     for start in range(0, len(buf), CHUNK):
         chunk = buf[start : start + CHUNK]
-        parity = (np.cumsum(chunk == QUOTE, dtype=np.uint8) + inside) & 1
-        outside = parity == 0
-        newlines.append(np.flatnonzero((chunk == NEWLINE) & outside) + start)
-        commas.append(np.flatnonzero((chunk == COMMA) & outside) + start)
-        inside = int(parity[-1]) if len(parity) else inside
+        quotes = np.flatnonzero(chunk == QUOTE)
+        for target, byte in ((newlines, NEWLINE), (commas, COMMA)):
+            where = np.flatnonzero(chunk == byte)
+            inside = (np.searchsorted(quotes, where) + quotes_before) & 1
+            target.append(where[inside == 0] + start)
+        quotes_before += len(quotes)
     ends = np.concatenate(newlines) if newlines else np.empty(0, dtype=np.int64)
     if len(buf) and (len(ends) == 0 or ends[-1] != len(buf) - 1):
         ends = np.append(ends, len(buf))
     comma_pos = np.concatenate(commas) if commas else np.empty(0, dtype=np.int64)
     before = np.searchsorted(comma_pos, ends)
     cells = np.diff(np.concatenate(([0], before))) + 1
-    return Scan(cells=cells, quotes_balanced=inside == 0)
+    return Scan(cells=cells, quotes_balanced=quotes_before % 2 == 0)
 
 
 @dataclass(frozen=True)

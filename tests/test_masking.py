@@ -27,3 +27,19 @@ def test_mask(value: str | None, masked: str) -> None:
 def test_shown_is_raw_only_on_request() -> None:
     assert shown("Anna", show_values=True) == "Anna"
     assert shown("Anna", show_values=False) == "A•••"
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("jonas.berg@uni-example.eu; jonas.private@gmail.com", "j•••"),
+        ("Flat 3 @ 12 Baker Street London ", "F•••"),
+    ],
+)
+def test_only_a_single_address_keeps_its_domain(value: str, masked: str) -> None:
+    import polars as pl
+
+    from syncguard.masking import mask_expr
+
+    assert mask(value) == masked
+    assert pl.select(mask_expr(pl.lit(value))).item() == masked

@@ -183,7 +183,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         result = check(args.export, suite, options)
     except UnusableExportError as exc:
         if args.json is not None:
-            write_json(args.json, unusable_json(args.export, suite.name, str(exc), exc.row))
+            try:
+                write_json(args.json, unusable_json(args.export, suite.name, str(exc), exc.row))
+            except OSError as problem:
+                print(f"syncguard: warning: cannot write {args.json} ({problem})", file=io.err)
         raise
     except HistoryError as exc:
         raise UsageError(f"{exc}") from None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 MASK = "\u2022\u2022\u2022"
+ADDRESS = r"^\s*[^@\s;,]+@[^@\s;,]+\s*$"
+SINGLE_ADDRESS = re.compile(ADDRESS)
 
 
 def mask(value: str | None) -> str:
@@ -17,8 +21,8 @@ def mask(value: str | None) -> str:
         return ""
     if value.strip() == "":
         return value
-    local, at, domain = value.partition("@")
-    if at and local and domain:
+    if SINGLE_ADDRESS.match(value):
+        local, _, domain = value.partition("@")
         return f"{local[0]}{MASK}@{domain}"
     return f"{value[0]}{MASK}"
 
@@ -33,14 +37,13 @@ def shown(value: str | None, show_values: bool) -> str:
 def mask_expr(value: pl.Expr) -> pl.Expr:
     """:func:`mask` as a polars expression, for whole columns."""
     first = value.str.slice(0, 1)
-    local = value.str.extract(r"^([^@]+)@", 1)
-    domain = value.str.extract(r"^[^@]+@(.+)$", 1)
-    email = pl.concat_str([local.str.slice(0, 1), pl.lit(MASK + "@"), domain])
+    domain = value.str.extract(r"@(.+)$", 1)
+    email = pl.concat_str([first, pl.lit(MASK + "@"), domain])
     blank = value.is_null() | (value.str.strip_chars() == "")
     return (
         pl.when(blank)
         .then(value.fill_null(""))
-        .when(domain.is_not_null())
+        .when(value.str.contains(ADDRESS))
         .then(email)
         .otherwise(pl.concat_str([first, pl.lit(MASK)]))
     )

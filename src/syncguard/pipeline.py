@@ -16,7 +16,7 @@ from syncguard.compare.snapshot import Snapshot, make_snapshot
 from syncguard.errors import UnusableExportError
 from syncguard.history.record import rule_counts, run_record, statuses
 from syncguard.history.secret import key_id, key_path, load_or_create
-from syncguard.history.store import History, StoredSnapshot
+from syncguard.history.store import History, HistoryError, StoredSnapshot
 from syncguard.intake import Export, read_export
 from syncguard.intake.headers import HeaderContract
 from syncguard.model import Finding, RuleInfo, RunResult, Severity, account, outcome_of
@@ -127,7 +127,10 @@ def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult
     findings.extend(_validate(export, suite, options.progress))
     history = History(options.history) if options.history is not None else None
     try:
-        key = load_or_create(key_path(options.history)) if options.history else None
+        try:
+            key = load_or_create(key_path(options.history)) if options.history else None
+        except OSError as exc:
+            raise HistoryError(str(exc)) from None
         key = key or secrets.token_bytes(32)
         current = make_snapshot(export.frame, key)
         previous = _previous(options, suite, history, key)

@@ -172,3 +172,25 @@ def test_concurrent_runs_on_one_history(tmp_path: Path) -> None:
         assert history.check() == []
         names = sorted(r.export_name for r in history.runs())
         assert names == sorted([f"{t}{i}.csv" for t in "ab" for i in range(15)])
+
+
+@pytest.mark.parametrize("case", ["report_dir_is_a_file", "other_sqlite", "damaged_key"])
+def test_unusable_history_places_exit_2_with_one_sentence(
+    tmp_path: Path, run_cli: Callable[..., CliRun], case: str
+) -> None:
+    history = tmp_path / "h.sqlite"
+    args: list[object] = ["--history", history]
+    if case == "report_dir_is_a_file":
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        args = ["--history", blocker / "h.sqlite"]
+    elif case == "other_sqlite":
+        with sqlite3.connect(history) as conn:
+            conn.execute("CREATE TABLE runs (x)")
+    else:
+        (tmp_path / "h.key").write_text("z" * 64)
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", *args, want_json=False)
+    assert run.code == 2
+    assert (
+        run.err.count("\n") == 1 and "Traceback" not in run.err and "internal error" not in run.err
+    )

@@ -26,7 +26,7 @@ INTAKE = FIXTURES / "intake"
         ("latin1.csv", 4, "not UTF-8 in column 'first_name' (byte 0xE9 reads as 'é'"),
         ("semicolon.csv", 1, "separated by semicolons"),
         ("tab.csv", 1, "separated by tabs"),
-        ("not_an_export.csv", 1, "none of the headers ('id', 'name') is a student sync header"),
+        ("not_an_export.csv", 1, "none of the 2 cell(s) of row 1 is a student sync header"),
         (
             "missing_required.csv",
             1,
@@ -150,3 +150,80 @@ def test_file_over_the_import_limit_is_an_error_finding(
 def test_missing_file_is_unusable(suite: Suite, tmp_path: Path) -> None:
     with pytest.raises(UnusableExportError, match="no such file"):
         read_export(tmp_path / "nope.csv", contract_of(suite))
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "severity", "rows"),
+    [
+        # Excel's trailing commas: read without them, and the rows are still validated
+        (
+            ["a@x.eu,S1,Ana,Berg,2027-06-30,Alumni,,", "b@x.eu,S2,Eva,Kis,2027-06-30,Alumni,"],
+            "intake.trailing_cells",
+            "warning",
+            (2, 3),
+        ),
+        # a quote inside a quoted cell that is not doubled
+        (['a@x.eu,S1,"Anna "Nan" Maria",Berg,2027-06-30,Alumni'], "intake.quoting", "error", (2,)),
+    ],
+)
+def test_excel_habits(
+    write_csv, suite: Suite, body: list[str], rule: str, severity: str, rows: tuple[int, ...]
+) -> None:  # type: ignore[no-untyped-def]
+    export = read_export(write_csv(*body), contract_of(suite))
+    (finding,) = [f for f in export.findings if f.rule == rule]
+    assert (finding.severity.value, finding.rows) == (severity, rows)
+
+
+def test_empty_trailing_columns_are_a_warning(tmp_path: Path, suite: Suite) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "email_address,username,first_name,last_name,primary_education:end_date,"
+        "school_year_name,,\r\na@x.eu,S1,Ana,Berg,2027-06-30,Alumni,,\r\n",
+        encoding="utf-8",
+    )
+    export = read_export(path, contract_of(suite))
+    assert {(f.rule, f.severity.value) for f in export.findings} == {
+        ("intake.blank_header", "warning")
+    }
+
+
+def test_header_only_is_unusable(tmp_path: Path, suite: Suite) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfemail_address,username,first_name,last_name,"
+        b"primary_education:end_date,school_year_name"
+    )
+    with pytest.raises(UnusableExportError, match="a header row but no student rows"):
+        read_export(path, contract_of(suite))
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_old_mac_line_ends_and_semicolon_lists(tmp_path: Path, suite: Suite, newline: str) -> None:
+    header = (
+        "email_address,username,first_name,last_name,primary_education:end_date,"
+        "school_year_name,system_label_names"
+    )
+    row = "a{i}@x.eu,S{i},Ana,Berg,2027-06-30,Alumni," + ";".join("ABCDEFGHIJ")
+    path = tmp_path / "x.csv"
+    path.write_text(newline.join([header, *(row.format(i=i) for i in range(3))]) + newline)
+    export = read_export(path, contract_of(suite))
+    assert export.rows_read == 3 and export.frame["__row__"].to_list() == [2, 3, 4]
+
+
+def test_lone_carriage_return_in_a_cell_gives_the_same_rows_on_both_paths(
+    tmp_path: Path, suite: Suite
+) -> None:
+    header = (
+        "email_address,username,first_name,last_name,primary_education:end_date,school_year_name"
+    )
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        (
+            header + "\r\na@x.eu,S1,Ana,Main\rCampus,2027-06-30,Alumni\r\nb@x.eu,S2,Eva,Kis,"
+            "30/06/2027,Alumni\r\n"
+        ).encode()
+    )
+    export = read_export(path, contract_of(suite))
+    # like a spreadsheet, a lone CR ends the line: the record splits, and Eva is on row 4
+    assert export.rows_read == 3
+    assert export.frame.filter(export.frame["first_name"] == "Eva")["__row__"].to_list() == [4]

@@ -131,3 +131,25 @@ def test_folder_of_rules_merges_and_finds_nothing_when_empty(tmp_path: Path) -> 
     assert [r.id for r in suite.rules] == ["b", "a"]
     assert suite.rule("a").location.line == 5
     assert suite.rule("b").location.path == tmp_path / "more.yaml"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            RULE.replace("unique", "item_length") + "    description: d.\n",
+            "kind 'item_length' needs parameter 'max_length'",
+        ),
+        (RULE + "    description: !custom hello\n", "8:18: cannot read this value"),
+        (
+            "  - id: a\n    kind: conditional\n    columns: [username, email_address]\n"
+            "    params: {when_in: [x], then_not_in: [TRUE]}\n    description: d.\n",
+            "'then_not_in' must list texts; quote values such as \"TRUE\"",
+        ),
+    ],
+)
+def test_mistakes_that_once_crashed_are_reported(tmp_path: Path, body: str, expected: str) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    assert expected in str(caught.value)

@@ -19,6 +19,7 @@ import polars as pl
 
 from syncguard.history.secret import key_id
 from syncguard.intake.reader import ROW
+from syncguard.suite.registry import CLEAR
 
 IDENTITIES = {
     "username": "username",
@@ -86,7 +87,7 @@ def _normal(column: str) -> pl.Expr:
     """The identity as the importer compares it: trimmed (emails also lowercased), blank = null."""
     value = pl.col(column).str.strip_chars()
     value = value.str.to_lowercase() if column == "email_address" else value
-    return pl.when(value != "").then(value)
+    return pl.when((value != "") & (value != CLEAR)).then(value)
 
 
 def field_seed(key: bytes) -> int:

@@ -95,7 +95,7 @@ class ColumnPairValuesIndependent(ColumnPairMapMetricProvider):
         a = column_A.astype(str).str.strip().str.lower().tolist()
         b = column_B.astype(str).str.strip().str.lower().tolist()
         return pd.Series(
-            [not (x in y or y in x) for x, y in zip(a, b, strict=True)],
+            [not x or not y or not (x in y or y in x) for x, y in zip(a, b, strict=True)],
             index=column_A.index,
             dtype=bool,
         )

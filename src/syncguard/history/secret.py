@@ -36,9 +36,15 @@ def load_or_create(path: Path) -> bytes:
     for _ in range(200):
         text = path.read_bytes().strip()
         if len(text) == KEY_BYTES * 2:
-            return bytes.fromhex(text.decode())
+            try:
+                return bytes.fromhex(text.decode("ascii"))
+            except ValueError:
+                break
         time.sleep(0.01)  # the creator is between creating and filling the file
-    raise OSError(f"{path}: the history secret is damaged; delete it to start a new one")
+    raise OSError(
+        f"{path}: the history secret is damaged; restore it, or delete it to start a new one "
+        "(last week's snapshot can then not be compared)"
+    )
 
 
 def key_id(key: bytes) -> str:

@@ -102,8 +102,13 @@ class StoredSnapshot:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise HistoryError(
+            f"{path}: cannot open the history ({exc}); choose another --history or --no-history"
+        ) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -145,8 +150,22 @@ class History:
         self.conn.close()
 
     def _migrate(self) -> None:
+        try:
+            self._apply_migrations()
+        except sqlite3.Error as exc:
+            raise HistoryError(
+                f"{self.path}: cannot use this history ({exc}); choose another --history"
+            ) from None
+
+    def _apply_migrations(self) -> None:
         with _transaction(self.conn):
             version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+            if version == 0 and tables:
+                raise HistoryError(
+                    f"{self.path}: this SQLite file is not a syncguard history (it has other "
+                    "tables); choose another --history"
+                )
             if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"{self.path}: written by a newer syncguard (schema {version}, this one "

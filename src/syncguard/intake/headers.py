@@ -129,11 +129,10 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
             )
     missing = [r for r in contract.required if r not in seen]
     if missing and not any(nearest(h, contract.known) for h in header if h.strip()):
-        first = ", ".join(f"'{h}'" for h in header[:3])
         raise UnusableExportError(
             path,
-            f"none of the headers ({first}{', ...' if len(header) > 3 else ''}) is a student sync "
-            "header, so this is not a student sync export or row 1 is not its header row",
+            f"none of the {len(header)} cell(s) of row 1 is a student sync header, so this is "
+            "not a student sync export or row 1 is not its header row",
             "put the header row (email_address, username, first_name, ...) on row 1",
             row=1,
         )

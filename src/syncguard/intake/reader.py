@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,11 +89,19 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
             )
         )
     header = first_record(text)
-    sniff.check_delimiter(path, text[: 1 << 20].split("\n", 1)[0])
+    sniff.check_delimiter(path, header)
     findings.extend(check_header(path, header, contract))
     names = column_names(header)
     body = data[len(sniff.UTF8_BOM) :] if bom else data
     frame, records, structural = _records(body, text, names)
+    if records == 0:
+        raise UnusableExportError(
+            path,
+            "the file has a header row but no student rows",
+            "export the students again (an empty export would upload nothing)",
+            row=2,
+        )
+    findings = [_empty_column(f, frame) for f in findings]
     findings.extend(structural)
     info = ExportInfo(
         path=str(path),
@@ -112,6 +121,7 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
     records = len(layout.cells) - 1
     simple = (
         layout.quotes_balanced
+        and layout.plain
         and bool((layout.cells[1:] == width).all())
         and len(set(names)) == width
         and names == [n for n in names if not n.startswith("(")]
@@ -156,6 +166,19 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
         )
     if parsed.blank_rows:
         findings.append(_blank_finding(parsed.blank_rows))
+    if parsed.trailing_rows:
+        rows = parsed.trailing_rows
+        findings.append(
+            Finding(
+                rule="intake.trailing_cells",
+                severity=Severity.WARNING,
+                engine=Engine.INTAKE,
+                message=f"{len(rows)} row(s) end with empty cells beyond the header's {width} "
+                f"columns (rows {_listing(rows)}); they were read without them, but remove the "
+                "trailing commas",
+                rows=tuple(rows),
+            )
+        )
     frame = pl.DataFrame(
         {
             name: pl.Series(name, col, dtype=pl.String)
@@ -197,6 +220,23 @@ def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, l
         return frame, records, []
     kept = frame.filter(~pl.col(ROW).is_in(blank_rows))
     return kept, records, [_blank_finding(blank_rows)]
+
+
+def _empty_column(finding: Finding, frame: pl.DataFrame) -> Finding:
+    """A blank header over a column with no value at all (Excel leaves such) is only a warning."""
+    if finding.rule != "intake.blank_header" or not finding.columns:
+        return finding
+    column = finding.columns[0]
+    if column in frame.columns and frame.get_column(column).null_count() < frame.height:
+        return finding
+    return dataclasses.replace(
+        finding,
+        severity=Severity.WARNING,
+        message=finding.message.replace("has a blank header", "has no header and no value").replace(
+            ", so the importer cannot use it; name it or delete the column",
+            " (Excel leaves such columns); delete it",
+        ),
+    )
 
 
 def _blank_finding(rows: list[int]) -> Finding:

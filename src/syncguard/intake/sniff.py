@@ -88,9 +88,10 @@ def _column_at(data: bytes, offset: int) -> str | None:
     return header[index] if 0 <= index < len(header) else None
 
 
-def check_delimiter(path: Path, header_line: str) -> None:
-    """Stop when the header row is split by ``;``, tab or ``|`` instead of commas."""
-    counts = {sep: header_line.count(sep) for sep in (",", ";", "\t", "|")}
+def check_delimiter(path: Path, header: list[str]) -> None:
+    """Stop when the header row (read with commas) is split by ``;``, tab or ``|`` instead."""
+    counts = {sep: sum(cell.count(sep) for cell in header) for sep in (";", "\t", "|")}
+    counts[","] = len(header) - 1
     other, count = max(((s, n) for s, n in counts.items() if s != ","), key=lambda x: x[1])
     if count > counts[","]:
         name = {";": "semicolons (;)", "\t": "tabs", "|": "pipes (|)"}[other]

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-QUOTE, COMMA, NEWLINE = 34, 44, 10
+QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 CHUNK = 32 * 1024 * 1024
 csv.field_size_limit(1 << 30)
 
 
 @dataclass(frozen=True)
 class Scan:
-    """Cells per record (header first) and whether every quote was closed."""
+    """Cells per record (header first), and whether the quoting and line ends are plain.
+
+    ``plain`` is false when a quote stands where well-formed CSV has none (``"Anna "Nan""``:
+    a quote must open a cell, close one, or be doubled) or a lone carriage return ends a line
+    (old Mac files); such files are parsed exactly instead.
+    """
 
     cells: np.ndarray
     quotes_balanced: bool
+    plain: bool = True
 
 
 def scan(data: bytes) -> Scan:
@@ -32,6 +38,7 @@ def scan(data: bytes) -> Scan:
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     quotes_before = 0
+    plain = True
     newlines: list[np.ndarray] = []
     commas: list[np.ndarray] = []
     for start in range(0, len(buf), CHUNK):
@@ -41,6 +48,7 @@ def scan(data: bytes) -> Scan:
             where = np.flatnonzero(chunk == byte)
             inside = (np.searchsorted(quotes, where) + quotes_before) & 1
             target.append(where[inside == 0] + start)
+        plain = plain and _quotes_plain(buf, quotes + start) and _no_lone_return(buf, chunk, start)
         quotes_before += len(quotes)
     ends = np.concatenate(newlines) if newlines else np.empty(0, dtype=np.int64)
     if len(buf) and (len(ends) == 0 or ends[-1] != len(buf) - 1):
@@ -48,7 +56,28 @@ def scan(data: bytes) -> Scan:
     comma_pos = np.concatenate(commas) if commas else np.empty(0, dtype=np.int64)
     before = np.searchsorted(comma_pos, ends)
     cells = np.diff(np.concatenate(([0], before))) + 1
-    return Scan(cells=cells, quotes_balanced=quotes_before % 2 == 0)
+    return Scan(cells=cells, quotes_balanced=quotes_before % 2 == 0, plain=plain)
+
+
+def _quotes_plain(buf: np.ndarray, quotes: np.ndarray) -> bool:
+    """Every quote opens a cell, closes one, or is doubled."""
+    if not len(quotes):
+        return True
+    padded = np.concatenate(([NEWLINE], buf, [NEWLINE]))  # start and end act as line ends
+    before, after = padded[quotes], padded[quotes + 2]
+    opens = np.isin(before, (COMMA, NEWLINE, RETURN))
+    closes = np.isin(after, (COMMA, NEWLINE, RETURN))
+    doubled = (before == QUOTE) | (after == QUOTE)
+    return bool((opens | closes | doubled).all())
+
+
+def _no_lone_return(buf: np.ndarray, chunk: np.ndarray, start: int) -> bool:
+    """No carriage return outside a CRLF pair (a lone CR ends a line for spreadsheets)."""
+    returns = np.flatnonzero(chunk == RETURN) + start
+    if not len(returns):
+        return True
+    following = np.concatenate((buf, [NEWLINE]))[returns + 1]
+    return bool((following == NEWLINE).all())
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,7 @@ class Parsed:
     ragged_rows: list[tuple[int, int]]
     records: int
     quoting_error: tuple[int, str] | None = None
+    trailing_rows: list[int] = field(default_factory=list)
 
 
 def parse(text: str, width: int) -> Parsed:
@@ -82,6 +112,7 @@ def parse(text: str, width: int) -> Parsed:
             blank_rows=lenient.blank_rows,
             ragged_rows=lenient.ragged_rows,
             records=lenient.records,
+            trailing_rows=lenient.trailing_rows,
             quoting_error=(_error_row(text, width), str(exc)),
         )
 
@@ -102,6 +133,7 @@ def _parse(text: str, width: int, strict: bool) -> Parsed:
     rows: list[int] = []
     blank: list[int] = []
     ragged: list[tuple[int, int]] = []
+    trailing: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     next(reader, None)
     records = 0
@@ -109,13 +141,24 @@ def _parse(text: str, width: int, strict: bool) -> Parsed:
         records += 1
         if all(cell.strip() == "" for cell in record):
             blank.append(row)
-        elif len(record) != width:
+            continue
+        if len(record) > width and all(cell.strip() == "" for cell in record[width:]):
+            trailing.append(row)  # Excel's trailing commas: nothing is in the extra cells
+            record = record[:width]
+        if len(record) != width:
             ragged.append((row, len(record)))
         else:
             rows.append(row)
             for target, cell in zip(columns, record, strict=True):
                 target.append(cell if cell != "" else None)
-    return Parsed(columns=columns, rows=rows, blank_rows=blank, ragged_rows=ragged, records=records)
+    return Parsed(
+        columns=columns,
+        rows=rows,
+        blank_rows=blank,
+        ragged_rows=ragged,
+        records=records,
+        trailing_rows=trailing,
+    )
 
 
 def first_record(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from syncguard.history.store import History, RuleCount, RunRecord
 from syncguard.output.html_report import environment
@@ -73,7 +74,8 @@ def render_index(history: History, index: Path, suite: str | None = None) -> str
     def link(run: RunRecord) -> str | None:
         if not run.report:
             return None
-        return os.path.relpath(Path(run.report).resolve(), index.parent.resolve())
+        relative = os.path.relpath(Path(run.report).resolve(), index.parent.resolve())
+        return quote(Path(relative).as_posix())  # a '#' or '?' in a file name stays a name
 
     return (
         environment()

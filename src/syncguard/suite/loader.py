@@ -18,6 +18,7 @@ from syncguard.suite.yamlnodes import (
     Node,
     ScalarNode,
     SequenceNode,
+    ValueProblem,
     compose,
     loc,
     mapping_items,
@@ -168,7 +169,11 @@ class _SuiteParser:
             if key in self.settings:
                 self.problem(path, knode, f"setting '{key}' is given twice")
                 continue
-            given = to_python(value)
+            try:
+                given = to_python(value)
+            except ValueProblem as exc:
+                self.problem(path, value, str(exc))
+                continue
             if given is None:
                 given = SETTINGS[key].default
             if not isinstance(given, SETTINGS[key].types) or (
@@ -201,8 +206,11 @@ class _SuiteParser:
         for key, knode, value in mapping_items(node):
             if key not in RULE_KEYS:
                 self.unknown_key(path, knode, key, RULE_KEYS)
-            else:
+                continue
+            try:
                 fields[key] = (value, to_python(value))
+            except ValueProblem as exc:
+                self.problem(path, value, str(exc))
         for required in ("id", "kind", "description"):
             if required not in fields:
                 self.problem(path, node, f"rule is missing '{required}'")
@@ -339,6 +347,7 @@ class _SuiteParser:
             {str(k.value): (k, v) for k, v in pnode.value} if isinstance(pnode, MappingNode) else {}
         )
         anchor = pnode if pnode is not None else draft.kind_node
+        before = len(self.problems)
         out: dict[str, Any] = {}
         for name, given in draft.params.items():
             key_node, value_node = keynodes.get(str(name), (anchor, anchor))
@@ -369,7 +378,7 @@ class _SuiteParser:
         for p in spec.params:
             if p.required and p.name not in draft.params:
                 self.problem(path, anchor, f"kind '{kind}' needs parameter '{p.name}'")
-        if enabled and len(out) == len(draft.params):
+        if enabled and len(self.problems) == before:
             for message in spec.check_params(out):
                 self.problem(path, anchor, message)
         return out

@@ -11,7 +11,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from syncguard.errors import RuleProblem, SourceLocation
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "loc", "to_python"]
+__all__ = [
+    "MappingNode",
+    "Node",
+    "ScalarNode",
+    "SequenceNode",
+    "ValueProblem",
+    "compose",
+    "loc",
+    "to_python",
+]
 
 
 def loc(path: Path, node: Node) -> SourceLocation:
@@ -40,9 +49,21 @@ def compose(path: Path) -> Node | RuleProblem:
     return node
 
 
+class ValueProblem(Exception):
+    """A node whose value cannot be built (an unknown or unsafe tag such as ``!custom``)."""
+
+
 def to_python(node: Node) -> Any:
-    """The plain Python value of a node (safe types only)."""
-    return SafeConstructor().construct_object(node, deep=True)
+    """The plain Python value of a node (safe types only).
+
+    Raises:
+        ValueProblem: the node has a tag that safe YAML does not build.
+    """
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueProblem(f"cannot read this value ({problem})") from None
 
 
 def mapping_items(node: MappingNode) -> list[tuple[str, Node, Node]]:

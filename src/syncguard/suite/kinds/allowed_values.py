@@ -39,13 +39,12 @@ class AllowedValues(GxKind):
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
         values = params.get("values")
         if not values or not all(isinstance(v, str) for v in values):
-            return ["'values' must be a non-empty list of texts"]
+            return ["'values' must be a non-empty list of texts (quote values such as \"TRUE\")"]
         return []
 
     def _set(self, rule: Rule) -> list[str]:
         values = [str(v) for v in rule.params["values"]]
-        allow_clear = rule.params.get("allow_clear", True) and "separator" not in rule.params
-        return [*values, CLEAR] if allow_clear else values
+        return [*values, CLEAR] if rule.params.get("allow_clear", True) else values
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
         kwargs: dict[str, Any] = {"column": rule.column, "value_set": self._set(rule), "meta": meta}

@@ -48,6 +48,13 @@ class Conditional(GxKind):
             problems.append("give exactly one of " + ", ".join(WHEN))
         if sum(k in params for k in THEN) != 1:
             problems.append("give exactly one of " + ", ".join(THEN))
+        for name in ("when_in", "then_in", "then_not_in"):
+            items = params.get(name, [])
+            if not all(isinstance(v, str) for v in items):
+                problems.append(
+                    f"'{name}' must list texts; quote values such as \"TRUE\" (YAML reads "
+                    "TRUE unquoted as a boolean)"
+                )
         if "when_before" in params:
             try:
                 date.fromisoformat(str(params["when_before"]))

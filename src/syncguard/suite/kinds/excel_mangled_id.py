@@ -7,7 +7,9 @@ import polars as pl
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
-SCIENTIFIC = r"^-?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$"
+# as Excel writes it: a sign after the E (7.7E+04), or a decimal point (4.2E8); a real ID such
+# as 2019E123 or 12E4567 has neither
+SCIENTIFIC = r"^-?[0-9]+(?:[.,][0-9]+[eE][+-]?|[eE][+-])[0-9]+$"
 
 
 @register
@@ -19,8 +21,8 @@ class ExcelMangledId(PanderaKind):
     max_columns = None
     example = Example(
         columns=("card_id",),
-        passing=(("0471924865",), ("S1234567",), (None,)),
-        failing=(("7.7E+04",), ("4.83593E+08",), ("1,2e5",)),
+        passing=(("0471924865",), ("S1234567",), ("2019E123",), ("12E4567",), (None,)),
+        failing=(("7.7E+04",), ("4.83593E+08",), ("1,2e5",), ("77E+3",)),
     )
 
     def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:

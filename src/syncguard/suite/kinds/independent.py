@@ -19,7 +19,7 @@ class Independent(GxKind):
     max_columns = 2
     example = Example(
         columns=("username", "email_address"),
-        passing=(("S1234567", "jana.novak@uni-example.eu"), ("S1", None)),
+        passing=(("S1234567", "jana.novak@uni-example.eu"), ("S1", None), ("S2", " ")),
         failing=(
             ("S1234567", "s1234567@uni-example.eu"),
             ("jana.novak", "Jana.Novak@uni-example.eu"),

@@ -27,7 +27,7 @@ class ItemLength(GxKind):
     )
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
-        return [] if int(params["max_length"]) > 0 else ["'max_length' must be above 0"]
+        return [] if int(params.get("max_length", 1)) > 0 else ["'max_length' must be above 0"]
 
     def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
         from syncguard.engines.gx_expectations import ExpectColumnValuesItemsToBeAtMostLength

@@ -28,7 +28,7 @@ class Pattern(PanderaKind):
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
         try:
-            pl.Series([""]).str.contains(str(params["regex"]))
+            pl.Series([""]).str.contains(str(params.get("regex", "")))
         except pl.exceptions.PolarsError as exc:
             return [f"'regex' is not a valid regular expression ({str(exc).splitlines()[0]})"]
         return []

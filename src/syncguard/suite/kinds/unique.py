@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, GxKind, Param, register
+from syncguard.suite.registry import CLEAR, Example, GxKind, Param, register
 
 
 @register
@@ -26,7 +26,14 @@ class Unique(GxKind):
     example = Example(
         columns=("email_address",),
         params={"ignore_case": True, "strip": True},
-        passing=(("a@uni-example.eu",), ("b@uni-example.eu",), (None,), (None,)),
+        passing=(
+            ("a@uni-example.eu",),
+            ("b@uni-example.eu",),
+            (None,),
+            (None,),
+            ("**CLEAR**",),
+            ("**CLEAR**",),
+        ),
         failing=(("c@uni-example.eu",), ("C@Uni-Example.eu ",)),
     )
 
@@ -39,7 +46,8 @@ class Unique(GxKind):
             value = value.str.strip_chars()
         if rule.params.get("ignore_case"):
             value = value.str.to_lowercase()
-        value = pl.when(value == "").then(None).otherwise(value)
+        blank = (value == "") | (pl.col(rule.column) == CLEAR)  # CLEAR is no identity
+        value = pl.when(blank).then(None).otherwise(value)
         return {self._column(rule): value}
 
     def _column(self, rule: Rule) -> str:

@@ -32,17 +32,12 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Check the sample exports: the clean one passes (0), the defective one fails the gate (1)."""
+    """The README's main job: three weekly sample exports checked in order, then the history."""
     session.install(".")
-    session.run("syncguard", "check", "sample_data/clean.csv", "--json", "reports/clean.json")
-    session.run(
-        "syncguard",
-        "check",
-        "sample_data/defective.csv",
-        "--json",
-        "reports/defective.json",
-        success_codes=[1],
-    )
+    for week, status in (("2026-11-15", 0), ("2026-11-22", 1), ("2026-11-29", 1)):
+        export = f"sample_data/weekly/{week}.csv"
+        session.run("syncguard", "check", export, "--as-of", week, success_codes=[status])
+    session.run("syncguard", "history")
 
 
 @nox.session

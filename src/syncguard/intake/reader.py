@@ -65,7 +65,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
         ) from None
     findings: list[Finding] = []
     sniff.check_not_binary(path, data)
-    text, bom = sniff.decode(path, data)
+    bom = sniff.check_utf8(path, data)
     if bom:
         findings.append(
             Finding(
@@ -88,12 +88,12 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
                 "so split it into several files",
             )
         )
-    header = first_record(text)
+    body = data[len(sniff.UTF8_BOM) :] if bom else data
+    header = first_record(body[: 1 << 20].decode("utf-8", errors="ignore"))
     sniff.check_delimiter(path, header)
     findings.extend(check_header(path, header, contract))
     names = column_names(header)
-    body = data[len(sniff.UTF8_BOM) :] if bom else data
-    frame, records, structural = _records(body, text, names)
+    frame, records, structural = _records(body, names)
     if records == 0:
         raise UnusableExportError(
             path,
@@ -114,7 +114,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     return Export(frame=frame, info=info, header=tuple(header), findings=tuple(findings))
 
 
-def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, int, list[Finding]]:
+def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Finding]]:
     """The usable records as a frame with their row numbers, the record count, and findings."""
     width = len(names)
     layout = scan(body)
@@ -130,7 +130,7 @@ def _records(body: bytes, text: str, names: list[str]) -> tuple[pl.DataFrame, in
         frame = _fast_frame(body, names, records)
         if frame is not None:
             return _drop_blank(frame, records)
-    parsed = parse(text, width)
+    parsed = parse(body.decode("utf-8"), width)
     findings: list[Finding] = []
     if parsed.quoting_error is not None:
         row, problem = parsed.quoting_error

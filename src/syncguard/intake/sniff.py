@@ -41,14 +41,23 @@ def check_not_binary(path: Path, data: bytes) -> None:
         )
 
 
-def decode(path: Path, data: bytes) -> tuple[str, bool]:
-    """The text of a UTF-8 export and whether it had a BOM; anything else stops with exit 2."""
+def check_utf8(path: Path, data: bytes) -> bool:
+    """Whether the export starts with a BOM; stop with exit 2 unless it is all UTF-8.
+
+    The text is decoded to check it and let go at once: a large export is read from its bytes.
+    """
     bom = data.startswith(UTF8_BOM)
-    body = data[len(UTF8_BOM) :] if bom else data
+    body = memoryview(data)[len(UTF8_BOM) :] if bom else memoryview(data)
     try:
-        return body.decode("utf-8"), bom
+        str(body, "utf-8")
+        return bom
     except UnicodeDecodeError as exc:
         offset = exc.start
+        body = memoryview(data)[len(UTF8_BOM) :] if bom else memoryview(data)
+    raise _not_utf8(path, bytes(body), offset)
+
+
+def _not_utf8(path: Path, body: bytes, offset: int) -> UnusableExportError:
     row = _row_at(body, offset)
     byte = body[offset : offset + 1]
     try:
@@ -58,7 +67,7 @@ def decode(path: Path, data: bytes) -> tuple[str, bool]:
         guess = f"byte 0x{byte.hex().upper()} is not UTF-8"
     column = _column_at(body, offset)
     where = f" in column '{column}'" if column else ""
-    raise UnusableExportError(
+    return UnusableExportError(
         path,
         f"the file is not UTF-8{where} ({guess}; the importer accepts UTF-8 only)",
         "re-export the file as UTF-8: " + SAVE_AS_UTF8,

@@ -39,23 +39,31 @@ def scan(data: bytes) -> Scan:
     buf = np.frombuffer(data, dtype=np.uint8)
     quotes_before = 0
     plain = True
-    newlines: list[np.ndarray] = []
-    commas: list[np.ndarray] = []
+    counts: list[np.ndarray] = []  # commas (outside quotes) per finished record
+    carry = 0  # commas so far in the record that runs past the chunk
     for start in range(0, len(buf), CHUNK):
         chunk = buf[start : start + CHUNK]
         quotes = np.flatnonzero(chunk == QUOTE)
-        for target, byte in ((newlines, NEWLINE), (commas, COMMA)):
+        outside = []
+        for byte in (NEWLINE, COMMA):
             where = np.flatnonzero(chunk == byte)
             inside = (np.searchsorted(quotes, where) + quotes_before) & 1
-            target.append(where[inside == 0] + start)
+            outside.append(where[inside == 0])
+        newlines, commas = outside
+        before = np.searchsorted(commas, newlines)
+        if len(newlines):
+            per_record = np.diff(before, prepend=0)
+            per_record[0] += carry
+            counts.append(per_record)
+            carry = len(commas) - int(before[-1])
+        else:
+            carry += len(commas)
         plain = plain and _quotes_plain(buf, quotes + start) and _no_lone_return(buf, chunk, start)
         quotes_before += len(quotes)
-    ends = np.concatenate(newlines) if newlines else np.empty(0, dtype=np.int64)
-    if len(buf) and (len(ends) == 0 or ends[-1] != len(buf) - 1):
-        ends = np.append(ends, len(buf))
-    comma_pos = np.concatenate(commas) if commas else np.empty(0, dtype=np.int64)
-    before = np.searchsorted(comma_pos, ends)
-    cells = np.diff(np.concatenate(([0], before))) + 1
+    if len(buf) and buf[-1] != NEWLINE:
+        counts.append(np.array([carry]))  # the last record has no line end
+    commas_per_record = np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
+    cells = commas_per_record + 1
     return Scan(cells=cells, quotes_balanced=quotes_before % 2 == 0, plain=plain)
 
 

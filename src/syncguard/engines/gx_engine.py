@@ -20,6 +20,11 @@ from syncguard.suite.registry import GxKind, kinds
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",  # every failing row, as index labels (= spreadsheet rows)
+    "return_unexpected_index_query": False,  # not a pandas query string listing them again
+}
+
 
 def gx_rules(suite: Suite, columns: list[str] | None = None) -> list[Rule]:
     """Rules of Great Expectations kinds (those whose columns are all present, when given)."""
@@ -90,9 +95,7 @@ def run_gx(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
             .add_batch_definition_whole_dataframe("whole")
             .get_batch(batch_parameters={"dataframe": pdf})
         )
-        result = batch.validate(
-            compile_suite(suite, rules), result_format={"result_format": "COMPLETE"}
-        )
+        result = batch.validate(compile_suite(suite, rules), result_format=RESULT_FORMAT)
     except Exception as exc:  # an engine crash is a finding for each of its rules, never a pass
         return [
             crashed(r, Engine.GREAT_EXPECTATIONS, f"{type(exc).__name__}: {exc}") for r in rules

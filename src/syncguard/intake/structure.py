@@ -71,8 +71,8 @@ def _quotes_plain(buf: np.ndarray, quotes: np.ndarray) -> bool:
     """Every quote opens a cell, closes one, or is doubled."""
     if not len(quotes):
         return True
-    padded = np.concatenate(([NEWLINE], buf, [NEWLINE]))  # start and end act as line ends
-    before, after = padded[quotes], padded[quotes + 2]
+    before = _byte_at(buf, quotes - 1)
+    after = _byte_at(buf, quotes + 1)
     opens = np.isin(before, (COMMA, NEWLINE, RETURN))
     closes = np.isin(after, (COMMA, NEWLINE, RETURN))
     doubled = (before == QUOTE) | (after == QUOTE)
@@ -84,8 +84,15 @@ def _no_lone_return(buf: np.ndarray, chunk: np.ndarray, start: int) -> bool:
     returns = np.flatnonzero(chunk == RETURN) + start
     if not len(returns):
         return True
-    following = np.concatenate((buf, [NEWLINE]))[returns + 1]
-    return bool((following == NEWLINE).all())
+    return bool((_byte_at(buf, returns + 1) == NEWLINE).all())
+
+
+def _byte_at(buf: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The bytes at ``positions``; before the start and past the end count as a line end."""
+    inside = (positions >= 0) & (positions < len(buf))
+    out = np.full(len(positions), NEWLINE, dtype=np.uint8)
+    out[inside] = buf[positions[inside]]
+    return out
 
 
 @dataclass(frozen=True)

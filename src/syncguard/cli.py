@@ -167,8 +167,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.output.html_report import write_report
     from syncguard.output.results_json import results_json, unusable_json, write_json
     from syncguard.output.trend import write_index
-    from syncguard.pipeline import Options, check, record
+    from syncguard.pipeline import Options, check, preload_gx, record
 
+    preload_gx()  # overlaps GE's slow import with loading the rules and reading the export
     suite = _load(args)
     history = None if args.no_history else args.history or args.report_dir / "history.sqlite"
 

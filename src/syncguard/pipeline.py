@@ -44,13 +44,25 @@ def contract_of(suite: Suite) -> HeaderContract:
     )
 
 
-def _preload_gx() -> threading.Thread:
-    """Import Great Expectations in the background while the file is read (it takes seconds)."""
-    thread = threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True, name="gx-import"
-    )
-    thread.start()
-    return thread
+_gx_import: threading.Thread | None = None
+
+
+def preload_gx() -> threading.Thread:
+    """Start importing Great Expectations in the background (it takes seconds), once.
+
+    ``check`` starts it before reading the export; the command line starts it even earlier,
+    before the rules are loaded, so the import overlaps all the work that does not need it.
+    """
+    global _gx_import
+    if _gx_import is None:
+        _gx_import = threading.Thread(
+            target=importlib.import_module,
+            args=("great_expectations",),
+            daemon=True,
+            name="gx-import",
+        )
+        _gx_import.start()
+    return _gx_import
 
 
 def _order(findings: list[Finding]) -> tuple[Finding, ...]:
@@ -61,7 +73,7 @@ def _order(findings: list[Finding]) -> tuple[Finding, ...]:
 def _validate(export: Export, suite: Suite, progress: Progress) -> list[Finding]:
     from syncguard.engines.gx_engine import gx_rules
 
-    loader = _preload_gx() if gx_rules(suite) else None
+    loader = preload_gx() if gx_rules(suite) else None
     progress(f"read {export.rows_read} row(s); running Pandera rules")
     from syncguard.engines.pandera_engine import run_pandera
 
@@ -121,6 +133,10 @@ def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult
     options = options or Options()
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    from syncguard.engines.gx_engine import gx_rules
+
+    if gx_rules(suite):
+        preload_gx()
     options.progress(f"reading {path}")
     export = read_export(path, contract_of(suite))
     findings = list(export.findings)

@@ -154,7 +154,13 @@ def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult
         note = previous if isinstance(previous, str) else None
         if isinstance(previous, Snapshot):
             source = str(options.previous) if options.previous else "the history's last run"
-            comparison = compare(previous, current, source)
+            comparison = compare(
+                previous,
+                current,
+                source,
+                email_change_share=float(suite.settings.get("email_change_share", 0.10)),
+                max_row_drop=float(suite.settings.get("max_row_drop", 0.10)),
+            )
             findings.extend(comparison.findings)
             note = comparison.note
         ordered = _order(findings)

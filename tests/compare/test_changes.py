@@ -180,3 +180,23 @@ def test_unusable_previous_export_is_named(tmp_path: Path, run_cli: Callable[...
     assert (
         f"{prev}: row 1: (the previous export) the columns are separated by semicolons" in run.err
     )
+
+
+def test_the_allowed_row_drop_is_a_setting(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    import shutil
+
+    from tests.conftest import ROOT
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (tmp_path / "checks").symlink_to(ROOT / "checks")
+    settings = rules / "institution.yaml"
+    settings.write_text(
+        settings.read_text("utf-8").replace("max_row_drop: 0.10", "max_row_drop: 0.5"), "utf-8"
+    )
+    prev = _write(tmp_path / "last_week.csv", BASE)
+    cur = _write(tmp_path / "this_week.csv", BASE[:12])  # 40% fewer: within 50%
+    run = run_cli("check", cur, "--previous", prev, "--no-history", "--rules", rules)
+    assert run.json is not None
+    assert "compare.row_count_drop" not in findings_by_rule(run.json)
+    assert run.json["comparison"]["plan"]["vanished"] == 8

@@ -109,3 +109,9 @@ def test_unknown_reference_and_missing_checks_folder(tmp_path: Path) -> None:
     lines = str(caught.value).splitlines()
     assert lines[0].startswith(f"{path}:2:9: checks folder '../nowhere' not found")
     assert lines[1].startswith(f"{path}:8:23: unknown setting '${{mail_domains}}'; settings: ")
+
+
+def test_a_share_setting_must_be_between_0_and_1(rules: Path) -> None:
+    _set(rules, "max_row_drop: 0.10", "max_row_drop: 10")
+    with pytest.raises(RuleFileError, match="setting 'max_row_drop' must be a share from 0 to 1"):
+        load_suite(rules)

@@ -176,11 +176,17 @@ class _SuiteParser:
                 continue
             if given is None:
                 given = SETTINGS[key].default
-            if not isinstance(given, SETTINGS[key].types) or (
-                isinstance(given, list) and not all(isinstance(v, str) for v in given)
+            numeric = float in SETTINGS[key].types
+            if (
+                not isinstance(given, SETTINGS[key].types)
+                or (isinstance(given, bool) and bool not in SETTINGS[key].types)
+                or (isinstance(given, list) and not all(isinstance(v, str) for v in given))
+                or (numeric and isinstance(given, int | float) and not 0 <= given <= 1)
             ):
                 shape = (
-                    "a list of texts"
+                    "a share from 0 to 1"
+                    if numeric
+                    else "a list of texts"
                     if list in SETTINGS[key].types
                     else (" or ".join(t.__name__ for t in SETTINGS[key].types))
                 )

@@ -34,6 +34,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("college_names", (list,), [], "accepted college names; empty: any"),
         Setting("major_names", (list,), [], "accepted course names; empty: any"),
         Setting("today", (str,), "", "the date the run counts as today (yyyy-mm-dd); empty: today"),
+        Setting(
+            "max_row_drop",
+            (float, int),
+            0.10,
+            "the share of last week's rows that may be missing before the gate fails",
+        ),
+        Setting(
+            "email_change_share",
+            (float, int),
+            0.10,
+            "from this share of changed emails on, the importer updates none (warning)",
+        ),
     )
 }
 

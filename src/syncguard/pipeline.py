@@ -13,6 +13,7 @@ from pathlib import Path
 
 from syncguard.compare.changes import Comparison, compare
 from syncguard.compare.snapshot import Snapshot, make_snapshot
+from syncguard.engines.common import with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.history.record import rule_counts, run_record, statuses
 from syncguard.history.secret import key_id, key_path, load_or_create
@@ -161,7 +162,7 @@ def check(path: Path, suite: Suite, options: Options | None = None) -> RunResult
                 email_change_share=float(suite.settings.get("email_change_share", 0.10)),
                 max_row_drop=float(suite.settings.get("max_row_drop", 0.10)),
             )
-            findings.extend(comparison.findings)
+            findings.extend(with_examples(f, export.frame) for f in comparison.findings)
             note = comparison.note
         ordered = _order(findings)
         before = None

@@ -200,3 +200,10 @@ def test_the_allowed_row_drop_is_a_setting(tmp_path: Path, run_cli: Callable[...
     assert run.json is not None
     assert "compare.row_count_drop" not in findings_by_rule(run.json)
     assert run.json["comparison"]["plan"]["vanished"] == 8
+
+
+def test_comparison_findings_carry_masked_values(weekly: Callable[..., dict[str, Any]]) -> None:
+    finding = findings_by_rule(weekly(BASE, _with(3, username="S9999999")))[
+        "compare.username_changed"
+    ]
+    assert finding["examples"] == ["S•••"]

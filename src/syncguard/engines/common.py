@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import polars as pl
@@ -14,6 +15,22 @@ from syncguard.suite.registry import kinds
 EXAMPLES = 20
 """Values kept per finding: those of its first rows, in row order (reports pair them)."""
 SUGGESTIONS = 3
+
+
+def values_at(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> list[str]:
+    """The cells of ``column`` at the given spreadsheet rows, in row order ("" for blank)."""
+    if column not in frame.columns or not rows:
+        return []
+    picked = frame.filter(pl.col(ROW).is_in(list(rows))).sort(ROW).get_column(column)
+    return ["" if v is None else str(v) for v in picked.to_list()]
+
+
+def with_examples(finding: Finding, frame: pl.DataFrame) -> Finding:
+    """The finding with the values of its first rows as examples (for findings made elsewhere)."""
+    if finding.examples or not finding.columns or not finding.rows:
+        return finding
+    values = values_at(frame, finding.columns[0], finding.rows[:EXAMPLES])
+    return dataclasses.replace(finding, examples=tuple(values))
 
 
 def failing(
@@ -36,10 +53,7 @@ def failing(
     columns = columns or rule.columns
     kind = kinds()[rule.kind]
     present = [c for c in columns if c in frame.columns]
-    values: list[str] = []
-    if present:
-        picked = frame.filter(pl.col(ROW).is_in(list(ordered))).sort(ROW).get_column(present[0])
-        values = ["" if v is None else str(v) for v in picked.to_list()]
+    values = values_at(frame, present[0], ordered) if present else []
     suggestions = []
     for value in dict.fromkeys(values):
         fix = kind.suggest(rule, value)

@@ -19,8 +19,10 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "sample_data", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "sample_data", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "sample_data", "benchmarks", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "sample_data", "benchmarks", "noxfile.py"
+    )
 
 
 @nox.session

@@ -41,7 +41,6 @@ def contract_of(suite: Suite) -> HeaderContract:
     return HeaderContract(
         known=suite.known_headers,
         required=tuple(r.column for r in required),
-        required_rule={r.column: r.id for r in required},
     )
 
 

@@ -14,7 +14,7 @@ from syncguard.intake.headers import HeaderContract
 from syncguard.intake.structure import parse, scan
 
 HEADER = ["a", "b", "c"]
-CONTRACT = HeaderContract(known=tuple(HEADER), required=("a",), required_rule={})
+CONTRACT = HeaderContract(known=tuple(HEADER), required=("a",))
 cell = st.text(alphabet=st.sampled_from(list('ab é,"\r\n;Łx0 ')), max_size=6)
 record = st.lists(cell, min_size=3, max_size=3).filter(lambda r: any(c.strip() for c in r))
 

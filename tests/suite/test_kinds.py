@@ -93,7 +93,7 @@ def test_kind_compiles_and_flags_exactly_its_failing_example_rows(
     suite, rule = _suite(name, kind)
     ex = kind.example
     if isinstance(kind, HeaderKind):
-        contract = HeaderContract(known=HEADERS, required=ex.columns, required_rule={})
+        contract = HeaderContract(known=HEADERS, required=ex.columns)
         for header in ex.passing:
             check_header(Path("x.csv"), list(header), contract)
         for header in ex.failing:

@@ -17,7 +17,6 @@ class HeaderContract:
 
     known: tuple[str, ...]
     required: tuple[str, ...]
-    required_rule: dict[str, str]
 
 
 def _finding(

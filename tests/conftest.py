@@ -19,7 +19,8 @@ from syncguard.suite.model import Suite
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_DATA = ROOT / "sample_data"
-CORPUS = ROOT.parent / "shared" / "corpus" / "frictionless"
+CORPUS = FIXTURES / "frictionless"
+SPEC = FIXTURES / "spec" / "student_sync_eu_columns.txt"
 
 HEADER = "email_address,username,first_name,last_name,primary_education:end_date,school_year_name"
 

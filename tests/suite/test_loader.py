@@ -10,8 +10,6 @@ from syncguard.errors import RuleFileError
 from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Suite
 
-SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "spec" / "student_sync_eu.txt"
-
 
 def test_builtin_suite_knows_every_header_of_the_spec(suite: Suite) -> None:
     assert suite.name == "handshake_student_sync_eu"

@@ -7,9 +7,8 @@ import re
 import pytest
 
 from syncguard.suite.model import Suite
-from tests.conftest import ROOT
+from tests.conftest import SPEC
 
-SPEC = ROOT.parent / "shared" / "spec" / "student_sync_eu.txt"
 SPEC_COLUMNS = re.findall(r"^([a-z_:]+)\*? \|", SPEC.read_text(encoding="utf-8"), re.M)
 # Free text in the spec: only the rules for every cell (formula, whitespace) apply to them.
 FREE_TEXT = {

@@ -41,9 +41,10 @@ from syncguard.defaults import default_rules
 from syncguard.suite.loader import load_suite
 from syncguard.pipeline import contract_of
 from syncguard.intake import read_export
-from syncguard.engines.pandera_engine import run_pandera
+from syncguard.engines import validate
+from syncguard.model import Engine
 suite = load_suite(default_rules(), {"today": "2026-11-29"})
-run_pandera(read_export(Path(PATH), contract_of(suite)).frame, suite)
+validate(read_export(Path(PATH), contract_of(suite)).frame, suite, Engine.PANDERA)
 """,
     "gx": """
 from pathlib import Path
@@ -52,9 +53,10 @@ from syncguard.defaults import default_rules
 from syncguard.suite.loader import load_suite
 from syncguard.pipeline import contract_of
 from syncguard.intake import read_export
-from syncguard.engines.gx_engine import run_gx
+from syncguard.engines import validate
+from syncguard.model import Engine
 suite = load_suite(default_rules(), {"today": "2026-11-29"})
-run_gx(read_export(Path(PATH), contract_of(suite)).frame, suite)
+validate(read_export(Path(PATH), contract_of(suite)).frame, suite, Engine.GREAT_EXPECTATIONS)
 """,
 }
 

@@ -10,12 +10,18 @@ import pytest
 from tests.conftest import ROOT
 
 OUTSIDE = re.compile(r"\.\./shared|ROOT\.parent|parents\[\d\]\.parent")
-TEXT_FILES = sorted(
-    p
-    for folder in ("tests", "benchmarks", "sample_data", "src", "rules", "checks", "docs")
-    for p in (ROOT / folder).rglob("*")
-    if p.suffix in (".py", ".md", ".yaml", ".toml") and "fixtures" not in p.parts
-) + [ROOT / "README.md", ROOT / "noxfile.py", ROOT / "pyproject.toml"]
+FOLDERS = ("tests", "benchmarks", "sample_data", "src", "rules", "checks", "docs")
+TEXT_FILES = [
+    *sorted(
+        p
+        for folder in FOLDERS
+        for p in (ROOT / folder).rglob("*")
+        if p.suffix in (".py", ".md", ".yaml", ".toml") and "fixtures" not in p.parts
+    ),
+    ROOT / "README.md",
+    ROOT / "noxfile.py",
+    ROOT / "pyproject.toml",
+]
 
 
 @pytest.mark.parametrize("path", TEXT_FILES, ids=lambda p: str(p.relative_to(ROOT)))

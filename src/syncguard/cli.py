@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard import __version__
 from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
+from syncguard.model import Outcome, Severity
 
 if TYPE_CHECKING:
+    from syncguard.catalogue import Catalogue
     from syncguard.suite.model import Suite
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -113,9 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no progress lines (shown only on a terminal anyway)",
     )
-    sub.add_parser(
-        "rules", parents=[suite_options], help="list the rules of the suite (checks rule files)"
+    rules = sub.add_parser(
+        "rules",
+        parents=[suite_options],
+        help="list every check (YAML rules, intake, comparison) and check the rule files",
     )
+    rules.add_argument("--json", action="store_true", help="the catalogue as JSON on stdout")
     past = sub.add_parser("history", help="list past runs from the history")
     past.add_argument(
         "--history",
@@ -156,64 +160,52 @@ def _load(args: argparse.Namespace) -> Suite:
     return load_suite(path, overrides)
 
 
-def _run_dir(base: Path, export: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return base / f"{stamp}-{export.stem}"
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    from syncguard.catalogue import build
+
+    return build(_load(args))
 
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.engines.gx_engine import preload
     from syncguard.history.store import HistoryError
-    from syncguard.output.failing_csv import write_failing_rows
-    from syncguard.output.html_report import write_report
-    from syncguard.output.results_json import results_json, unusable_json, write_json
-    from syncguard.output.trend import write_index
-    from syncguard.pipeline import Options, check, preload_gx, record
+    from syncguard.output.results_json import unusable_json, write_json
+    from syncguard.pipeline import Options, ReportLayout, run
 
-    preload_gx()  # overlaps GE's slow import with loading the rules and reading the export
-    suite = _load(args)
-    history = None if args.no_history else args.history or args.report_dir / "history.sqlite"
-
+    preload()  # overlaps GE's slow import with loading the rules and reading the export
+    catalogue = _catalogue(args)
+    layout = ReportLayout.default(args.report_dir, args.history, keep=not args.no_history)
     show_progress = not args.quiet and io.err.isatty()
 
     def progress(message: str) -> None:
         if show_progress:
             print(f"syncguard: {message}", file=io.err, flush=True)
 
-    options = Options(previous=args.previous, history=history, progress=progress)
+    options = Options(
+        previous=args.previous, show_values=args.show_values, json=args.json, progress=progress
+    )
     try:
-        result = check(args.export, suite, options)
+        done = run(args.export, catalogue, layout, options)
     except UnusableExportError as exc:
         if args.json is not None:
             try:
-                write_json(args.json, unusable_json(args.export, suite.name, str(exc), exc.row))
+                document = unusable_json(args.export, catalogue.suite.name, str(exc), exc.row)
+                write_json(args.json, document)
             except OSError as problem:
                 print(f"syncguard: warning: cannot write {args.json} ({problem})", file=io.err)
         raise
     except HistoryError as exc:
         raise UsageError(f"{exc}") from None
-    document = results_json(result, args.show_values)
-    run_dir = _run_dir(args.report_dir, args.export)
-    try:
-        write_json(run_dir / "results.json", document)
-        write_failing_rows(run_dir / "failing_rows.csv", result, args.show_values)
-        write_report(run_dir / "report.html", result, args.show_values, "failing_rows.csv")
-        if args.json is not None:
-            write_json(args.json, document)
     except OSError as exc:
         raise UsageError(
             f"{exc.filename}: cannot write results ({exc.strerror}); "
             "choose another --report-dir or --json"
         ) from None
-    index = None
-    if history is not None:
-        try:
-            record(result, history, (run_dir / "report.html").resolve())
-            index = args.report_dir / "index.html"
-            write_index(history, index)
-        except (HistoryError, OSError, sqlite3.Error) as exc:
-            print(f"syncguard: warning: {history}: this run was not recorded ({exc})", file=io.err)
-    errors, warnings = document["counts"]["error"], document["counts"]["warning"]
-    verdict = "PASSED" if result.outcome.value == "passed" else "FAILED"
+    for warning in done.warnings:
+        print(f"syncguard: warning: {warning}", file=io.err)
+    result = done.result
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
+    verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
     print(
         f"{verdict}: {args.export}: {errors} error(s), {warnings} warning(s) in "
         f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)",
@@ -227,28 +219,64 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
     for note in result.notes:
         print(f"  note: {note}", file=io.out)
-    print(f"results: {run_dir / 'results.json'}", file=io.out)
-    print(f"report:  {run_dir / 'report.html'}", file=io.out)
-    if index is not None:
-        print(f"index:   {index}", file=io.out)
-    if args.json is not None:
-        print(f"json:    {args.json}", file=io.out)
-    return EXIT_FAILED if result.outcome.value == "failed" else EXIT_PASSED
+    for path in done.files:
+        print(f"{path.suffix.lstrip('.') + ':':8} {path}", file=io.out)
+    if done.index is not None:
+        print(f"index:   {done.index}", file=io.out)
+    return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
 
 
 def _rules(args: argparse.Namespace, io: _Streams) -> int:
-    from syncguard.suite.registry import kinds
+    import json
 
-    suite = _load(args)
-    registry = kinds()
-    print(f"{suite.name} {suite.version}: {len(suite.rules)} rule(s)", file=io.out)
-    for rule in suite.rules:
-        engine = registry[rule.kind].engine.value
-        print(
-            f"  {rule.id:40} {rule.kind:16} {engine:18} {rule.severity.value:7} "
-            + ", ".join(rule.columns),
-            file=io.out,
-        )
+    from syncguard.model import Source
+
+    catalogue = _catalogue(args)
+    suite = catalogue.suite
+    if args.json:
+        document = {
+            "suite": suite.name,
+            "suite_version": suite.version,
+            "checks": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "source": c.source.value,
+                    "engine": c.engine.value,
+                    "kind": c.kind,
+                    "severity": c.severity.value,
+                    "enabled": enabled,
+                    "columns": list(c.columns),
+                    "description": c.description,
+                    "basis": {"kind": c.basis.kind.value, "text": c.basis.text},
+                    "fix": c.fix,
+                    "location": c.location,
+                    **({"disabled_because": o.reason} if o is not None else {}),
+                }
+                for c, enabled, o in [
+                    *((c, True, None) for c in catalogue.checks),
+                    *((c, False, o) for c, o in catalogue.disabled),
+                ]
+            ],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False), file=io.out)
+        return EXIT_PASSED
+    print(
+        f"{suite.name} {suite.version}: {len(catalogue.checks)} check(s) "
+        f"({len(suite.rules)} from rule files), {len(catalogue.disabled)} switched off",
+        file=io.out,
+    )
+    for source in Source:
+        entries = [c for c in catalogue.checks if c.source is source]
+        print(f"{source.value} ({len(entries)}):", file=io.out)
+        for c in entries:
+            print(
+                f"  {c.id:40} {c.engine.value:18} {c.severity.value:7} {c.basis.kind.value:9} "
+                + ", ".join(c.columns),
+                file=io.out,
+            )
+    for c, o in catalogue.disabled:
+        print(f"  off: {c.id} ({o.reason}; {o.location})", file=io.out)
     return EXIT_PASSED
 
 
@@ -265,7 +293,7 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
     print(f"{len(runs)} run(s) in {args.history}, newest first:", file=io.out)
     for run in runs:
         print(
-            f"  #{run.id:<4} {run.started_at}  {run.outcome:8} {run.errors:3} error(s) "
+            f"  #{run.id:<4} {run.started_at}  {run.outcome.value:8} {run.errors:3} error(s) "
             f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {run.export_name}  "
             f"{run.suite} {run.suite_version}",
             file=io.out,
@@ -277,9 +305,9 @@ def _compile(args: argparse.Namespace, io: _Streams) -> int:
     import json
 
     from syncguard.engines.gx_engine import compile_suite
-    from syncguard.output.results_json import write_atomic
+    from syncguard.output.base import write_atomic
 
-    suite = _load(args)
+    suite = _catalogue(args).suite
     document = compile_suite(suite).to_json_dict()
     target = args.out / f"{suite.name}.json"
     try:

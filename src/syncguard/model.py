@@ -1,10 +1,10 @@
-"""The one result model every engine reports into: findings, accounting, run results."""
+"""The result model every part reports into: checks, findings, comparison, plan, run results."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 
 class Severity(StrEnum):
@@ -12,6 +12,10 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1}
+"""Sort key: errors first."""
 
 
 class Engine(StrEnum):
@@ -23,6 +27,23 @@ class Engine(StrEnum):
     COMPARE = "compare"
 
 
+class Source(StrEnum):
+    """Where a check is declared: a rule file, or syncguard's built-in intake or comparison."""
+
+    RULE_FILE = "rule_file"
+    INTAKE = "intake"
+    COMPARE = "compare"
+
+
+class BasisKind(StrEnum):
+    """What a check's verdict rests on. Only ``spec``, ``importer`` and ``security`` may block."""
+
+    SPEC = "spec"
+    IMPORTER = "importer"
+    SECURITY = "security"
+    PRACTICE = "practice"
+
+
 class Outcome(StrEnum):
     """The verdict of a run."""
 
@@ -31,9 +52,85 @@ class Outcome(StrEnum):
     UNUSABLE = "unusable"
 
 
+class Status(StrEnum):
+    """A problem compared with the previous run in the history."""
+
+    NEW = "new"
+    PERSISTING = "persisting"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why a check exists: ``spec: "sentence"``, ``importer: fact``, ``practice: why``."""
+
+    kind: BasisKind
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.text}"
+
+    @classmethod
+    def parse(cls, text: str) -> Basis:
+        """Read ``kind: text``; ValueError when the kind is not one of :class:`BasisKind`."""
+        kind, sep, rest = text.partition(":")
+        if not sep or not rest.strip():
+            raise ValueError(text)
+        return cls(BasisKind(kind.strip()), rest.strip())
+
+
+@dataclass(frozen=True)
+class Check:
+    """One declared check, as the catalogue lists it: a YAML rule or a built-in check."""
+
+    id: str
+    title: str
+    severity: Severity
+    description: str
+    basis: Basis
+    fix: str
+    source: Source
+    engine: Engine
+    columns: tuple[str, ...] = ()
+    location: str | None = None
+    kind: str | None = None
+    tunable: bool = True
+    """False for what no setting can change (an unusable export stays unusable)."""
+    message: str = ""
+    """A built-in check's message, a ``str.format`` template filled by :meth:`finding`."""
+
+    def finding(
+        self,
+        *,
+        rows: tuple[int, ...] | list[int] = (),
+        columns: tuple[str, ...] = (),
+        suggestion: str | None = None,
+        previous_rows: tuple[int, ...] | list[int] = (),
+        failed_rows: int | None = None,
+        **values: object,
+    ) -> Finding:
+        """A finding of this check at its default severity, its message filled with ``values``.
+
+        The values are inserted as text, never parsed as a template themselves, so text from
+        the export (a header, a cell) cannot change the message's shape.
+        """
+        return Finding(
+            rule=self.id,
+            severity=self.severity,
+            engine=self.engine,
+            message=self.message.format(**values),
+            columns=columns,
+            rows=tuple(sorted(rows)),
+            failed_rows=failed_rows,
+            location=self.location,
+            suggestion=suggestion,
+            previous_rows=tuple(sorted(previous_rows)),
+        )
+
+
 @dataclass(frozen=True)
 class Finding:
-    """One thing wrong with the export, as found by one rule.
+    """One thing wrong with the export, as found by one check.
 
     ``rows`` are spreadsheet row numbers (header = row 1), all of them, sorted. ``examples``
     are raw cell values (masked only when written out), at most a handful.
@@ -61,6 +158,11 @@ class Finding:
         """How many rows failed (``failed_rows`` when given, else the number of rows)."""
         return self.failed_rows if self.failed_rows is not None else len(self.rows)
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies "the same problem" from run to run: the rule and its column(s)."""
+        return self.rule, ",".join(self.columns)
+
 
 @dataclass(frozen=True)
 class Accounting:
@@ -84,19 +186,71 @@ class ExportInfo:
 
 
 @dataclass(frozen=True)
-class RuleInfo:
-    """A rule of the suite as reports list it (passed rules included)."""
+class SyncPlan:
+    """What the import will do: a dry run computed from this week's and last week's exports."""
 
-    id: str
-    description: str
+    new: int
+    changed: int
+    unchanged: int
+    vanished: int
+    newly_archived: int
+    label_additions: int
+    label_removals: int
+    skipped_duplicates: int = 0
+    changed_by_field: Mapping[str, int] | None = field(default=None, hash=False)
+    """Students changed per column; None when last week's hashes cannot be compared."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Where last week's export came from, and the sync plan against it."""
+
+    source: str
+    previous_rows: int
+    plan: SyncPlan
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """Failed rows of one check (and column) in one run, as the history keeps them."""
+
+    rule: str
+    column: str
     severity: Severity
-    engine: Engine
-    columns: tuple[str, ...]
+    failed_rows: int
+
+
+@dataclass(frozen=True)
+class PastRun:
+    """One run as the history keeps it (no personal data)."""
+
+    id: int
+    started_at: str
+    suite: str
+    suite_version: str
+    export_name: str
+    export_sha256: str
+    rows: int
+    outcome: Outcome
+    errors: int
+    warnings: int
+    rows_clean: int
+    rows_with_errors: int
+    report: str | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Every run of the history, oldest first, with the counts per check of each."""
+
+    runs: tuple[PastRun, ...]
+    counts: Mapping[int, tuple[RuleCount, ...]]
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """Everything one ``syncguard check`` produced."""
+    """Everything one ``syncguard check`` found."""
 
     suite: str
     suite_version: str
@@ -106,19 +260,14 @@ class RunResult:
     accounting: Accounting
     started_at: str
     duration_s: float = 0.0
-    notes: tuple[str, ...] = field(default=())
-    comparison: Any = None
-    """The weekly comparison (``syncguard.compare.changes.Comparison``), when there was one."""
-    status: dict[tuple[str, str], str] = field(default_factory=dict, hash=False, compare=False)
-    """Per (rule, columns): ``new`` or ``persisting`` since the previous run in the history."""
-    resolved: tuple[Any, ...] = ()
-    """Rule counts of the previous run whose problem is gone now."""
-    snapshot: Any = field(default=None, hash=False, compare=False, repr=False)
-    """This run's hashed snapshot, kept for the history."""
-    rules: tuple[RuleInfo, ...] = ()
-    """Every rule that ran, so reports can list the ones that passed."""
-    frame: Any = field(default=None, hash=False, compare=False, repr=False)
-    """The export's usable records (polars), for the failing-rows download."""
+    notes: tuple[str, ...] = ()
+    comparison: Comparison | None = None
+    status: Mapping[tuple[str, str], Status] = field(default_factory=dict, hash=False)
+    """Per :attr:`Finding.key`: new or persisting since the previous run in the history."""
+    resolved: tuple[RuleCount, ...] = ()
+    """Counts of the previous run whose problem is gone now."""
+    checks: tuple[Check, ...] = ()
+    """Every check that ran (passed ones included), so reports can list them."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""
@@ -130,6 +279,13 @@ def outcome_of(findings: tuple[Finding, ...] | list[Finding]) -> Outcome:
     if any(f.severity is Severity.ERROR for f in findings):
         return Outcome.FAILED
     return Outcome.PASSED
+
+
+def order(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Errors first, then by failed rows (most first), then by rule id."""
+    return tuple(
+        sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], -f.failed_count, f.rule))
+    )
 
 
 def account(row_numbers: range | list[int], findings: list[Finding]) -> Accounting:

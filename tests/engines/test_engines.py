@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from syncguard.engines import gx_engine, pandera_engine
+from syncguard.engines import gx_engine, pandera_engine, validate
 from syncguard.errors import SourceLocation
 from syncguard.model import Engine, Severity
 from syncguard.suite.model import Rule, Suite
@@ -45,7 +45,7 @@ FRAME = pl.DataFrame(
 
 
 def test_pandera_rows_are_spreadsheet_rows() -> None:
-    (finding,) = pandera_engine.run_pandera(FRAME, SUITE)
+    (finding,) = validate(FRAME, SUITE, Engine.PANDERA)
     assert finding.rule == "email.not_blank"
     assert finding.engine is Engine.PANDERA
     assert finding.rows == (5, 9)
@@ -53,7 +53,7 @@ def test_pandera_rows_are_spreadsheet_rows() -> None:
 
 
 def test_gx_rows_are_spreadsheet_rows_and_blanks_are_not_duplicates() -> None:
-    found = {f.rule: f for f in gx_engine.run_gx(FRAME, SUITE)}
+    found = {f.rule: f for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
     assert found["email.unique"].rows == (2, 3)
     assert found["email.unique"].examples == ("a@x.eu", " A@X.eu")
     assert found["username.unique"].rows == (2, 5)
@@ -95,8 +95,8 @@ def test_mostly_lets_a_small_share_pass() -> None:
             ),
         ),
     )
-    assert gx_engine.run_gx(FRAME, lenient) == []
-    assert pandera_engine.run_pandera(FRAME, lenient) == []
+    assert validate(FRAME, lenient, Engine.GREAT_EXPECTATIONS) == []
+    assert validate(FRAME, lenient, Engine.PANDERA) == []
 
 
 @pytest.mark.parametrize("engine", ["pandera", "gx"])
@@ -108,9 +108,9 @@ def test_an_engine_crash_is_an_error_finding_never_a_pass(
 
     if engine == "pandera":
         monkeypatch.setattr(pandera_engine, "compile_schema", boom)
-        findings = pandera_engine.run_pandera(FRAME, SUITE)
+        findings = validate(FRAME, SUITE, Engine.PANDERA)
     else:
         monkeypatch.setattr(gx_engine, "_context", boom)
-        findings = gx_engine.run_gx(FRAME, SUITE)
+        findings = validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)
     assert findings
     assert all(f.severity is Severity.ERROR and "engine exploded" in f.message for f in findings)

@@ -13,20 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from syncguard.history.store import SCHEMA_VERSION, History, HistoryError, RuleCount, RunRecord
+from syncguard.history.store import SCHEMA_VERSION, History, HistoryError
+from syncguard.model import Outcome, PastRun, RuleCount, Severity
 from tests.conftest import SAMPLE_DATA, CliRun, findings_by_rule
 
 WRITER = """
 import os, sys
 from pathlib import Path
-from syncguard.history.store import History, RuleCount, RunRecord, StoredSnapshot
+from syncguard.history.store import History, StoredSnapshot
+from syncguard.model import Outcome, PastRun, RuleCount, Severity
 path, runs, tag = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 blob = os.urandom(2_000_000)  # a snapshot big enough that a kill can land inside the write
 with History(path) as history:
     for i in range(runs):
-        run = RunRecord(0, f"2026-11-29T00:00:{i:02d}", "s", "1", f"{tag}{i}.csv", "0" * 64, 10,
-                        "failed", 2, 0, 8, 2, None)
-        counts = [RuleCount(f"rule.{k}", "c", "error", k) for k in range(50)]
+        run = PastRun(0, f"2026-11-29T00:00:{i:02d}", "s", "1", f"{tag}{i}.csv", "0" * 64, 10,
+                        Outcome.FAILED, 2, 0, 8, 2, None)
+        counts = [RuleCount(f"rule.{k}", "c", Severity.ERROR, k) for k in range(50)]
         history.record(run, counts, StoredSnapshot(0, "k", "v", 10, blob), "s")
         print(i, flush=True)
 """
@@ -40,17 +42,29 @@ def _writer(path: Path, runs: int, tag: str) -> subprocess.Popen[str]:
     )
 
 
-def _run(i: int) -> RunRecord:
-    return RunRecord(
-        0, f"2026-11-{i:02d}T00:00:00", "s", "1", "x.csv", "0" * 64, 5, "passed", 0, 1, 5, 0, None
+def _run(i: int) -> PastRun:
+    return PastRun(
+        0,
+        f"2026-11-{i:02d}T00:00:00",
+        "s",
+        "1",
+        "x.csv",
+        "0" * 64,
+        5,
+        Outcome.PASSED,
+        0,
+        1,
+        5,
+        0,
+        None,
     )
 
 
 def test_new_history_has_the_current_schema(tmp_path: Path) -> None:
     with History(tmp_path / "h.sqlite") as history:
         assert history.schema_version == SCHEMA_VERSION
-        run_id = history.record(_run(1), [RuleCount("a", "c", "warning", 3)], None, "s")
-        assert history.counts(run_id) == [RuleCount("a", "c", "warning", 3)]
+        run_id = history.record(_run(1), [RuleCount("a", "c", Severity.WARNING, 3)], None, "s")
+        assert history.counts(run_id) == [RuleCount("a", "c", Severity.WARNING, 3)]
         assert [r.id for r in history.runs("s")] == [run_id]
         assert history.check() == []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncguard.errors import UnusableExportError
-from syncguard.intake import read_export, sniff
+from syncguard.intake import read_export, reader
 from syncguard.pipeline import contract_of
 from syncguard.suite.model import Suite
 from tests.conftest import FIXTURES
@@ -57,7 +57,7 @@ def test_unusable_files_stop_with_the_row_and_the_fix(
             (1,),
             "did you mean 'mobile_number'?",
         ),
-        ("unknown_header.csv", "intake.unknown_header", "warning", (1,), "'favourite_colour'"),
+        ("unknown_header.csv", "intake.extra_header", "warning", (1,), "'favourite_colour'"),
         (
             "wrong_case_header.csv",
             "intake.header_case",
@@ -140,7 +140,7 @@ def test_ids_keep_leading_zeros_and_blank_cells_are_null(write_csv, suite: Suite
 def test_file_over_the_import_limit_is_an_error_finding(
     suite: Suite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sniff, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(reader, "MAX_IMPORT_BYTES", 100)
     export = read_export(INTAKE / "valid.csv", contract_of(suite))
     (finding,) = [f for f in export.findings if f.rule == "intake.file_size"]
     assert finding.severity.value == "error"
@@ -183,7 +183,7 @@ def test_empty_trailing_columns_are_a_warning(tmp_path: Path, suite: Suite) -> N
     )
     export = read_export(path, contract_of(suite))
     assert {(f.rule, f.severity.value) for f in export.findings} == {
-        ("intake.blank_header", "warning")
+        ("intake.empty_column", "warning")
     }
 
 

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncguard.intake import read_export
-from syncguard.intake.headers import HeaderContract
+from syncguard.intake.headers import HeaderContract, RequiredHeader
 from syncguard.intake.structure import parse, scan
 
 HEADER = ["a", "b", "c"]
-CONTRACT = HeaderContract(known=tuple(HEADER), required=("a",))
+CONTRACT = HeaderContract(known=tuple(HEADER), required=(RequiredHeader("a", "a.required"),))
 cell = st.text(alphabet=st.sampled_from(list('ab é,"\r\n;Łx0 ')), max_size=6)
 record = st.lists(cell, min_size=3, max_size=3).filter(lambda r: any(c.strip() for c in r))
 

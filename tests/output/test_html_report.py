@@ -76,13 +76,24 @@ def test_a_huge_failure_still_gives_a_small_report() -> None:
 def test_rules_table_lists_failed_first_and_passed_folded() -> None:
     import dataclasses
 
-    from syncguard.model import RuleInfo
+    from syncguard.model import Basis, BasisKind, Check, Source
 
-    infos = (
-        RuleInfo("a.passes", "A passes.", Severity.ERROR, Engine.PANDERA, ("a",)),
-        RuleInfo("last_name.not_blank", "Last names.", Severity.ERROR, Engine.PANDERA, ("b",)),
-    )
-    html = render(dataclasses.replace(_result("x"), rules=infos))
+    def check(check_id: str, title: str) -> Check:
+        basis = Basis(BasisKind.SPEC, "x")
+        return Check(
+            check_id,
+            title,
+            Severity.ERROR,
+            "d.",
+            basis,
+            "f.",
+            Source.RULE_FILE,
+            Engine.PANDERA,
+            ("a",),
+        )
+
+    infos = (check("a.passes", "A passes"), check("last_name.not_blank", "Last names"))
+    html = render(dataclasses.replace(_result("x"), checks=infos))
     failed_at = html.index("<code>last_name.not_blank</code>")
     details_at = html.index("<details>")
     passed_at = html.index("<code>a.passes</code>")

@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 
 from syncguard.defaults import default_rules
-from syncguard.engines.gx_engine import compile_suite, run_gx
-from syncguard.engines.pandera_engine import compile_schema, run_pandera
+from syncguard.engines import validate
+from syncguard.engines.gx_engine import compile_suite
+from syncguard.engines.pandera_engine import compile_schema
 from syncguard.errors import SourceLocation, UnusableExportError
-from syncguard.intake.headers import HeaderContract, check_header
+from syncguard.intake.headers import HeaderContract, RequiredHeader, check_header
 from syncguard.model import Engine, Severity
 from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Rule, Suite
@@ -93,7 +94,9 @@ def test_kind_compiles_and_flags_exactly_its_failing_example_rows(
     suite, rule = _suite(name, kind)
     ex = kind.example
     if isinstance(kind, HeaderKind):
-        contract = HeaderContract(known=HEADERS, required=ex.columns)
+        contract = HeaderContract(
+            known=HEADERS, required=tuple(RequiredHeader(c, rule.id) for c in ex.columns)
+        )
         for header in ex.passing:
             check_header(Path("x.csv"), list(header), contract)
         for header in ex.failing:
@@ -105,11 +108,11 @@ def test_kind_compiles_and_flags_exactly_its_failing_example_rows(
     expected = set(range(2 + len(ex.passing), 2 + len(rows)))
     if isinstance(kind, PanderaKind):
         assert compile_schema([rule], list(ex.columns)).columns
-        findings = run_pandera(frame, suite)
+        findings = validate(frame, suite, Engine.PANDERA)
     else:
         assert isinstance(kind, GxKind)
         assert len(compile_suite(suite).expectations) == 1
-        findings = run_gx(frame, suite)
+        findings = validate(frame, suite, Engine.GREAT_EXPECTATIONS)
     assert all(f.rule == rule.id and f.severity is Severity.ERROR for f in findings)
     assert "could not run" not in " ".join(f.message for f in findings)
     assert {r for f in findings for r in f.rows} == expected

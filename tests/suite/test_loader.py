@@ -50,15 +50,18 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
     kind: uniq
     column: username
     description: x.
+    basis: "spec: x"
   - id: b
     kind: unique
     column: emial_address
     severity: fatal
     description: y.
+    basis: "spec: y"
   - id: c
     kind: not_blank
     colum: username
     description: z.
+    basis: "practice: z"
 """,
     )
     with pytest.raises(RuleFileError) as caught:
@@ -68,12 +71,13 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
         "date, date_order, email, excel_mangled_id, formula_injection, independent, "
         "item_length, label_not_numeric, not_blank, pattern, phone, required_header, "
         "stray_whitespace, unique",
-        f"{path}:11:13: unknown column 'emial_address' (not in 'headers'); "
+        f"{path}:12:13: unknown column 'emial_address' (not in 'headers'); "
         "did you mean 'email_address'?",
-        f"{path}:12:15: severity must be one of error, warning, got 'fatal'",
-        f"{path}:14:5: kind 'not_blank' takes 1 column(s), got 0",
-        f"{path}:16:5: unknown key 'colum'; did you mean 'column'? known keys: "
-        "id, kind, column, columns, severity, description, mostly, params, enabled_if",
+        f"{path}:13:15: severity must be one of error, warning, got 'fatal'",
+        f"{path}:16:5: kind 'not_blank' takes 1 column(s), got 0",
+        f"{path}:18:5: unknown key 'colum'; did you mean 'column'? known keys: "
+        "id, kind, column, columns, severity, description, title, basis, fix, mostly, params, "
+        "enabled_if",
     ]
 
 
@@ -81,15 +85,16 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
     ("body", "expected"),
     [
         (
-            RULE + "    params: {ignore_cas: true}\n    description: d.\n",
+            RULE + "    params: {ignore_cas: true}\n    description: d.\n"
+            "    basis: 'practice: a test'\n",
             "8:14: kind 'unique' has no parameter 'ignore_cas'; it takes: ignore_case, strip",
         ),
         (
-            RULE + "    params: {strip: 1}\n    description: d.\n",
+            RULE + "    params: {strip: 1}\n    description: d.\n    basis: 'practice: a test'\n",
             "8:21: parameter 'strip' must be bool",
         ),
         (
-            RULE + "    mostly: 1.5\n    description: d.\n",
+            RULE + "    mostly: 1.5\n    description: d.\n    basis: 'practice: a test'\n",
             "8:13: 'mostly' must be a fraction above 0 and at most 1",
         ),
         (
@@ -97,13 +102,16 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
             "5:5: rule is missing 'description'",
         ),
         (
-            "  - id: A B\n    kind: unique\n    column: username\n    description: d.\n",
+            "  - id: A B\n    kind: unique\n    column: username\n    description: d.\n"
+            "    basis: 'practice: a test'\n",
             "5:9: 'id' must be lowercase letters, digits and _ : . -",
         ),
         (
             "  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
-            "  - id: a\n    kind: unique\n    column: username\n    description: d.\n",
-            "9:9: rule id 'a' is already used at",
+            "    basis: 'practice: a test'\n"
+            "  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
+            "    basis: 'practice: a test'\n",
+            "10:9: rule id 'a' is already used at",
         ),
         ("  - [x]\n", "5:5: a rule must be a mapping"),
         ("  - id: a\n   kind: : :\n", "not valid YAML"),
@@ -120,9 +128,14 @@ def test_each_mistake_is_reported(tmp_path: Path, body: str, expected: str) -> N
 def test_folder_of_rules_merges_and_finds_nothing_when_empty(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError, match="no rule files"):
         load_suite(tmp_path)
-    _write(tmp_path, "  - id: a\n    kind: unique\n    column: username\n    description: d.\n")
+    _write(
+        tmp_path,
+        "  - id: a\n    kind: unique\n    column: username\n    description: d.\n"
+        "    basis: 'practice: a test'\n",
+    )
     (tmp_path / "more.yaml").write_text(
-        "rules:\n  - id: b\n    kind: not_blank\n    column: email_address\n    description: d.\n",
+        "rules:\n  - id: b\n    kind: not_blank\n    column: email_address\n    description: d.\n"
+        "    basis: 'practice: a test'\n",
         encoding="utf-8",
     )
     suite = load_suite(tmp_path)
@@ -135,13 +148,15 @@ def test_folder_of_rules_merges_and_finds_nothing_when_empty(tmp_path: Path) -> 
     ("body", "expected"),
     [
         (
-            RULE.replace("unique", "item_length") + "    description: d.\n",
+            RULE.replace("unique", "item_length") + "    description: d.\n"
+            "    basis: 'practice: a test'\n",
             "kind 'item_length' needs parameter 'max_length'",
         ),
         (RULE + "    description: !custom hello\n", "8:18: cannot read this value"),
         (
             "  - id: a\n    kind: conditional\n    columns: [username, email_address]\n"
-            "    params: {when_in: [x], then_not_in: [TRUE]}\n    description: d.\n",
+            "    params: {when_in: [x], then_not_in: [TRUE]}\n    description: d.\n"
+            "    basis: 'practice: a test'\n",
             "'then_not_in' must list texts; quote values such as \"TRUE\"",
         ),
     ],

@@ -101,7 +101,8 @@ def test_unknown_reference_and_missing_checks_folder(tmp_path: Path) -> None:
     path.write_text(
         "suite: s\nchecks: ../nowhere\nheaders: [email_address]\nrules:\n"
         "  - id: a\n    kind: email\n    column: email_address\n"
-        '    params: {domains: "${mail_domains}"}\n    description: d.\n',
+        '    params: {domains: "${mail_domains}"}\n    description: d.\n'
+        '    basis: "practice: a test"\n',
         encoding="utf-8",
     )
     with pytest.raises(RuleFileError) as caught:

@@ -1,1 +1,1 @@
-"""Week over week: hashed snapshots of an export, and what changed since the previous one."""
+"""Week over week: hashed snapshots, matching students, the sync plan and comparison checks."""

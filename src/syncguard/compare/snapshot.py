@@ -17,35 +17,24 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from syncguard.history.secret import key_id
+from syncguard.importer import CLEAR, IDENTITY_COLUMNS, LABELS, SCHOOL_YEARS
 from syncguard.intake.reader import ROW
-from syncguard.suite.registry import CLEAR
 
-IDENTITIES = {
-    "username": "username",
-    "email_address": "email",
-    "auth_identifier": "auth",
-    "card_id": "card",
-}
-SCHOOL_YEARS = (
-    "Foundation year",
-    "Bachelor 1st year or equivalent",
-    "Bachelor 2nd year or equivalent",
-    "Bachelor 3rd year or equivalent",
-    "Bachelor 4th year or equivalent",
-    "Master 1st year or equivalent",
-    "Master 2nd year or equivalent",
-    "Doctorate",
-    "Postdoctoral Researcher",
-    "Masters of Business Administration",
-    "Alumni",
-    "Certificate Program",
-    "Further education",
-    "Placement",
-    "Gap Year",
-)
-LABELS = "system_label_names"
+IDENTITIES = dict(zip(IDENTITY_COLUMNS, ("username", "email", "auth", "card"), strict=True))
+"""Identity column -> short name; the snapshot column is ``<short>_h`` (keyed digest)."""
 FIELD = "f:"
+"""Prefix of a per-field hash column (``f:<column>``), with ``f:<column>:blank`` beside it."""
+
+SNAPSHOT_COLUMNS = frozenset(
+    {*(f"{short}_h" for short in IDENTITIES.values()), "row", "school_year", "disabled"}
+    | {"labels", "labels_blank", FIELD}
+)
+"""What a snapshot can hold (``FIELD`` stands for every per-field hash); checks name theirs."""
+
+
+def key_id(key: bytes) -> str:
+    """A public fingerprint of a secret: tells whether two snapshots can be compared."""
+    return hashlib.blake2b(key, digest_size=8, person=b"syncguard-kid").hexdigest()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pandera.polars as pa
@@ -12,17 +13,11 @@ from pandera.errors import SchemaErrors
 from syncguard.engines.common import crashed, failing
 from syncguard.intake.reader import ROW
 from syncguard.model import Engine, Finding
-from syncguard.suite.model import Rule, Suite
-from syncguard.suite.registry import PanderaKind, kinds
+from syncguard.suite.model import Rule
+from syncguard.suite.registry import PanderaKind, RuleKind, kinds
 
 SEP = " @ "
 """Joins rule id and column in a check name: a rule over several columns has one check each."""
-
-
-def pandera_rules(suite: Suite) -> list[Rule]:
-    """The rules of Pandera kinds."""
-    registry = kinds()
-    return [r for r in suite.rules if isinstance(registry[r.kind], PanderaKind)]
 
 
 def _check(rule: Rule, column: str, kind: PanderaKind) -> pa.Check:
@@ -52,9 +47,24 @@ def compile_schema(rules: list[Rule], columns: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def run_pandera(frame: pl.DataFrame, suite: Suite) -> list[Finding]:
+class PanderaBackend:
+    """Runs the per-row kinds as one Pandera schema on the polars frame."""
+
+    engine = Engine.PANDERA
+
+    def owns(self, kind: RuleKind) -> bool:
+        return isinstance(kind, PanderaKind)
+
+    def warm_up(self) -> None:
+        """Nothing to start: Pandera imports in about a second, with the module."""
+
+    def run(self, frame: pl.DataFrame, rules: Sequence[Rule], suite: str) -> list[Finding]:
+        """Validate; one finding per failing rule and column, rows as spreadsheet rows."""
+        return run_pandera(frame, list(rules))
+
+
+def run_pandera(frame: pl.DataFrame, rules: list[Rule]) -> list[Finding]:
     """Validate the frame; one finding per failing rule and column, rows as spreadsheet rows."""
-    rules = pandera_rules(suite)
     if not rules:
         return []
     by_id = {r.id: r for r in rules}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import time
@@ -45,8 +44,3 @@ def load_or_create(path: Path) -> bytes:
         f"{path}: the history secret is damaged; restore it, or delete it to start a new one "
         "(last week's snapshot can then not be compared)"
     )
-
-
-def key_id(key: bytes) -> str:
-    """A public fingerprint of a secret: tells whether two snapshots can be compared."""
-    return hashlib.blake2b(key, digest_size=8, person=b"syncguard-kid").hexdigest()

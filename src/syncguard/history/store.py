@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncguard.model import Outcome, PastRun, RuleCount, Severity, Trend
+
 SNAPSHOTS_KEPT = 3
 BUSY_TIMEOUT_MS = 60_000
 
@@ -59,35 +61,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class HistoryError(Exception):
     """The history file cannot be used (not SQLite, newer schema, locked for too long)."""
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One past run as the history holds it."""
-
-    id: int
-    started_at: str
-    suite: str
-    suite_version: str
-    export_name: str
-    export_sha256: str
-    rows: int
-    outcome: str
-    errors: int
-    warnings: int
-    rows_clean: int
-    rows_with_errors: int
-    report: str | None
-
-
-@dataclass(frozen=True)
-class RuleCount:
-    """Failed rows of one rule (and column) in one run."""
-
-    rule: str
-    column: str
-    severity: str
-    failed_rows: int
 
 
 @dataclass(frozen=True)
@@ -184,7 +157,7 @@ class History:
 
     def record(
         self,
-        run: RunRecord,
+        run: PastRun,
         counts: Sequence[RuleCount],
         snapshot: StoredSnapshot | None,
         suite: str,
@@ -202,7 +175,7 @@ class History:
                     run.export_name,
                     run.export_sha256,
                     run.rows,
-                    run.outcome,
+                    run.outcome.value,
                     run.errors,
                     run.warnings,
                     run.rows_clean,
@@ -215,7 +188,7 @@ class History:
             self.conn.executemany(
                 "INSERT INTO rule_counts (run_id, rule, column_name, severity, failed_rows)"
                 " VALUES (?,?,?,?,?)",
-                [(run_id, c.rule, c.column, c.severity, c.failed_rows) for c in counts],
+                [(run_id, c.rule, c.column, c.severity.value, c.failed_rows) for c in counts],
             )
             if snapshot is not None:
                 self.conn.execute(
@@ -237,7 +210,7 @@ class History:
                 )
         return run_id
 
-    def runs(self, suite: str | None = None, limit: int | None = None) -> list[RunRecord]:
+    def runs(self, suite: str | None = None, limit: int | None = None) -> list[PastRun]:
         """Past runs, newest first."""
         sql = (
             "SELECT id, started_at, suite, suite_version, export_name, export_sha256, rows,"
@@ -251,7 +224,7 @@ class History:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [RunRecord(*row) for row in self.conn.execute(sql, args)]
+        return [_past_run(row) for row in self.conn.execute(sql, args)]
 
     def counts(self, run_id: int) -> list[RuleCount]:
         """The per-rule counts of a run."""
@@ -260,7 +233,12 @@ class History:
             " ORDER BY rule, column_name",
             (run_id,),
         )
-        return [RuleCount(*row) for row in rows]
+        return [RuleCount(rule, col, Severity(sev), n) for rule, col, sev, n in rows]
+
+    def trend(self, suite: str | None = None) -> Trend:
+        """Every run (of one suite, when given), oldest first, with its counts per check."""
+        runs = tuple(reversed(self.runs(suite)))
+        return Trend(runs, {r.id: tuple(self.counts(r.id)) for r in runs})
 
     def latest_snapshot(self, suite: str) -> StoredSnapshot | None:
         """The newest snapshot of a suite's runs, if any."""
@@ -280,3 +258,9 @@ class History:
         ).fetchall()
         problems += [f"run {rid} has missing rule counts" for (rid,) in partial]
         return problems
+
+
+def _past_run(row: Sequence[object]) -> PastRun:
+    values = list(row)
+    values[7] = Outcome(str(values[7]))
+    return PastRun(*values)  # type: ignore[arg-type]

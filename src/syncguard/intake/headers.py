@@ -8,7 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncguard.errors import UnusableExportError
-from syncguard.model import Engine, Finding, Severity
+from syncguard.intake import checks
+from syncguard.model import Finding, Severity
+
+
+@dataclass(frozen=True)
+class RequiredHeader:
+    """A header that must be on row 1, the rule that says so, and how bad its absence is.
+
+    Missing with severity ``error``, the export is unusable (exit 2); with ``warning``, it is a
+    warning finding of that rule and the run goes on.
+    """
+
+    column: str
+    rule: str
+    severity: Severity = Severity.ERROR
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -16,21 +31,7 @@ class HeaderContract:
     """What the suite says about row 1: every header it knows, and which must be there."""
 
     known: tuple[str, ...]
-    required: tuple[str, ...]
-
-
-def _finding(
-    rule: str, severity: Severity, message: str, column: str, hint: str | None = None
-) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=severity,
-        engine=Engine.INTAKE,
-        message=message,
-        columns=(column,),
-        rows=(1,),
-        suggestion=hint,
-    )
+    required: tuple[RequiredHeader, ...]
 
 
 def _canonical(header: str) -> str:
@@ -61,29 +62,18 @@ def column_names(header: Sequence[str]) -> list[str]:
 
 
 def check_header(path: Path, header: Sequence[str], contract: HeaderContract) -> list[Finding]:
-    """Findings about row 1; a missing required header stops intake (exit 2)."""
+    """Findings about row 1; a missing required header of severity error stops intake (exit 2)."""
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name.strip() == "":
-            findings.append(
-                _finding(
-                    "intake.blank_header",
-                    Severity.ERROR,
-                    f"column {index} has a blank header, so the importer cannot use it; "
-                    "name it or delete the column",
-                    f"(blank header, column {index})",
-                )
-            )
+            blank = f"(blank header, column {index})"
+            findings.append(checks.BLANK_HEADER.finding(columns=(blank,), index=index, rows=(1,)))
             continue
         if name in seen:
             findings.append(
-                _finding(
-                    "intake.duplicate_header",
-                    Severity.ERROR,
-                    f"header '{name}' appears again in column {index} (first in column "
-                    f"{seen[name]}); keep one column of that name",
-                    name,
+                checks.DUPLICATE_HEADER.finding(
+                    columns=(name,), name=name, index=index, first=seen[name], rows=(1,)
                 )
             )
             continue
@@ -94,39 +84,32 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
         if guess is not None and _canonical(name) == guess:
             what = "lowercase" if name.strip() == name else "without surrounding spaces"
             findings.append(
-                _finding(
-                    "intake.header_case",
-                    Severity.ERROR,
-                    f"header '{name}' (column {index}) must be written {what} as '{guess}'; "
-                    "the importer matches headers exactly and ignores this column",
-                    name,
-                    guess,
+                checks.HEADER_CASE.finding(
+                    columns=(name,),
+                    suggestion=guess,
+                    name=name,
+                    index=index,
+                    what=what,
+                    guess=guess,
+                    rows=(1,),
                 )
             )
         elif guess is not None:
             findings.append(
-                _finding(
-                    "intake.unknown_header",
-                    Severity.ERROR,
-                    f"unknown header '{name}' (column {index}) is silently ignored by the "
-                    "importer; "
-                    f"did you mean '{guess}'?",
-                    name,
-                    guess,
+                checks.UNKNOWN_HEADER.finding(
+                    columns=(name,),
+                    suggestion=guess,
+                    name=name,
+                    index=index,
+                    guess=guess,
+                    rows=(1,),
                 )
             )
         else:
             findings.append(
-                _finding(
-                    "intake.unknown_header",
-                    Severity.WARNING,
-                    f"unknown header '{name}' (column {index}) is silently ignored by the "
-                    "importer; "
-                    "remove it or rename it to a supported header",
-                    name,
-                )
+                checks.EXTRA_HEADER.finding(columns=(name,), name=name, index=index, rows=(1,))
             )
-    missing = [r for r in contract.required if r not in seen]
+    missing = [r for r in contract.required if r.column not in seen]
     if missing and not any(nearest(h, contract.known) for h in header if h.strip()):
         raise UnusableExportError(
             path,
@@ -135,16 +118,32 @@ def check_header(path: Path, header: Sequence[str], contract: HeaderContract) ->
             "put the header row (email_address, username, first_name, ...) on row 1",
             row=1,
         )
-    if missing:
-        parts = []
-        for name in missing:
-            near = [h for h in header if h.strip() and nearest(h, [name]) == name]
-            parts.append(f"'{name}'" + (f" (found '{near[0]}' instead)" if near else ""))
-        noun = "header" if len(missing) == 1 else "headers"
+    blocking = [r for r in missing if r.severity is Severity.ERROR]
+    if blocking:
+        parts = [f"'{r.column}'{_found_instead(header, r.column)}" for r in blocking]
+        noun = "header" if len(blocking) == 1 else "headers"
         raise UnusableExportError(
             path,
-            f"required {noun} {', '.join(parts)} {'is' if len(missing) == 1 else 'are'} missing",
+            f"required {noun} {', '.join(parts)} {'is' if len(blocking) == 1 else 'are'} missing",
             "add or rename the column(s) exactly as the importer spells them (lowercase)",
             row=1,
         )
+    for r in missing:
+        findings.append(
+            Finding(
+                rule=r.rule,
+                severity=r.severity,
+                engine=checks.UNUSABLE.engine,
+                message=f"required header '{r.column}'{_found_instead(header, r.column)} is "
+                "missing; add the column exactly as the importer spells it (lowercase)",
+                columns=(r.column,),
+                rows=(1,),
+                location=r.location,
+            )
+        )
     return findings
+
+
+def _found_instead(header: Sequence[str], column: str) -> str:
+    near = [h for h in header if h.strip() and nearest(h, [column]) == column]
+    return f" (found '{near[0]}' instead)" if near else ""

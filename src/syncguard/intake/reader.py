@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +9,11 @@ from pathlib import Path
 import polars as pl
 
 from syncguard.errors import UnusableExportError
-from syncguard.intake import sniff
+from syncguard.importer import MAX_IMPORT_BYTES
+from syncguard.intake import checks, sniff
 from syncguard.intake.headers import HeaderContract, check_header, column_names
 from syncguard.intake.structure import first_record, parse, scan
-from syncguard.model import Engine, ExportInfo, Finding, Severity
+from syncguard.model import ExportInfo, Finding
 
 ROW = "__row__"
 """Name of the column holding each record's spreadsheet row number (header = row 1)."""
@@ -67,27 +67,9 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     sniff.check_not_binary(path, data)
     bom = sniff.check_utf8(path, data)
     if bom:
-        findings.append(
-            Finding(
-                rule="intake.bom",
-                severity=Severity.WARNING,
-                engine=Engine.INTAKE,
-                message="the file starts with a UTF-8 byte order mark (BOM); it was removed before "
-                "reading, but save as UTF-8 without BOM to be safe with the importer",
-                rows=(1,),
-            )
-        )
-    if len(data) >= sniff.MAX_IMPORT_BYTES:
-        findings.append(
-            Finding(
-                rule="intake.file_size",
-                severity=Severity.ERROR,
-                engine=Engine.INTAKE,
-                message=f"the file is {len(data) / 1e6:.1f} MB; the importer takes files under "
-                "50 MB, "
-                "so split it into several files",
-            )
-        )
+        findings.append(checks.BOM.finding(rows=(1,)))
+    if len(data) >= MAX_IMPORT_BYTES:
+        findings.append(checks.FILE_SIZE.finding(megabytes=len(data) / 1e6))
     body = data[len(sniff.UTF8_BOM) :] if bom else data
     header = first_record(body[: 1 << 20].decode("utf-8", errors="ignore"))
     sniff.check_delimiter(path, header)
@@ -136,10 +118,8 @@ def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Fin
         row, problem = parsed.quoting_error
         unclosed = "end of data" in problem
         findings.append(
-            Finding(
-                rule="intake.quoting",
-                severity=Severity.ERROR,
-                engine=Engine.INTAKE,
+            checks.QUOTING.finding(
+                rows=(row,),
                 message=(
                     f"a quoted cell opens in row {row} and is never closed, so the lines after it "
                     'were read into that cell; close the quote (") or remove it'
@@ -147,21 +127,17 @@ def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Fin
                     else f'row {row} has a quote (") in the middle of a quoted cell ({problem}); '
                     'double it ("") or remove it'
                 ),
-                rows=(row,),
             )
         )
     if parsed.ragged_rows:
         rows = [r for r, _ in parsed.ragged_rows]
         detail = ", ".join(f"row {r}: {n}" for r, n in parsed.ragged_rows[:5])
         findings.append(
-            Finding(
-                rule="intake.ragged_rows",
-                severity=Severity.ERROR,
-                engine=Engine.INTAKE,
-                message=f"{len(rows)} row(s) do not have the header's {width} cells ({detail}"
-                f"{', ...' if len(rows) > 5 else ''}), so their values would land in the wrong "
-                "columns; these rows were not checked further. Fix the commas or quotes in them",
-                rows=tuple(rows),
+            checks.RAGGED_ROWS.finding(
+                rows=rows,
+                count=len(rows),
+                width=width,
+                detail=detail + (", ..." if len(rows) > 5 else ""),
             )
         )
     if parsed.blank_rows:
@@ -169,14 +145,8 @@ def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Fin
     if parsed.trailing_rows:
         rows = parsed.trailing_rows
         findings.append(
-            Finding(
-                rule="intake.trailing_cells",
-                severity=Severity.WARNING,
-                engine=Engine.INTAKE,
-                message=f"{len(rows)} row(s) end with empty cells beyond the header's {width} "
-                f"columns (rows {_listing(rows)}); they were read without them, but remove the "
-                "trailing commas",
-                rows=tuple(rows),
+            checks.TRAILING_CELLS.finding(
+                rows=rows, count=len(rows), width=width, listing=_listing(rows)
             )
         )
     frame = pl.DataFrame(
@@ -224,27 +194,14 @@ def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, l
 
 def _empty_column(finding: Finding, frame: pl.DataFrame) -> Finding:
     """A blank header over a column with no value at all (Excel leaves such) is only a warning."""
-    if finding.rule != "intake.blank_header" or not finding.columns:
+    if finding.rule != checks.BLANK_HEADER.id or not finding.columns:
         return finding
     column = finding.columns[0]
     if column in frame.columns and frame.get_column(column).null_count() < frame.height:
         return finding
-    return dataclasses.replace(
-        finding,
-        severity=Severity.WARNING,
-        message=finding.message.replace("has a blank header", "has no header and no value").replace(
-            ", so the importer cannot use it; name it or delete the column",
-            " (Excel leaves such columns); delete it",
-        ),
-    )
+    index = column.rsplit(" ", 1)[-1].rstrip(")")
+    return checks.EMPTY_COLUMN.finding(rows=finding.rows, columns=finding.columns, index=index)
 
 
 def _blank_finding(rows: list[int]) -> Finding:
-    return Finding(
-        rule="intake.blank_rows",
-        severity=Severity.ERROR,
-        engine=Engine.INTAKE,
-        message=f"{len(rows)} blank row(s) ({_listing(rows)}): the importer rejects a row without "
-        "email_address, username and first_name; delete them",
-        rows=tuple(rows),
-    )
+    return checks.BLANK_ROWS.finding(rows=rows, count=len(rows), listing=_listing(rows))

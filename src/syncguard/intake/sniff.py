@@ -9,7 +9,6 @@ from pathlib import Path
 from syncguard.errors import UnusableExportError
 
 UTF8_BOM = b"\xef\xbb\xbf"
-MAX_IMPORT_BYTES = 50 * 1000 * 1000
 SAVE_AS_UTF8 = (
     "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)', "
     "or export UTF-8 from the student record system"

@@ -10,8 +10,9 @@ import polars as pl
 from syncguard.intake.reader import ROW
 from syncguard.masking import mask_expr
 from syncguard.model import RunResult
-from syncguard.output.results_json import write_atomic
+from syncguard.output.base import RunOutput, write_atomic
 
+FILENAME = "failing_rows.csv"
 COLUMNS = ("row", "rule", "severity", "column", "value")
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -21,9 +22,10 @@ def excel_safe(value: pl.Expr) -> pl.Expr:
     return pl.when(value.str.contains(FORMULA_START)).then(pl.lit("'") + value).otherwise(value)
 
 
-def failing_rows(result: RunResult, show_values: bool = False) -> pl.DataFrame:
+def failing_rows(
+    result: RunResult, frame: pl.DataFrame | None, show_values: bool = False
+) -> pl.DataFrame:
     """One line per failing row of each finding, values masked unless ``show_values``."""
-    frame: pl.DataFrame | None = result.frame
     parts = []
     for f in result.findings:
         if not f.rows:
@@ -51,10 +53,11 @@ def failing_rows(result: RunResult, show_values: bool = False) -> pl.DataFrame:
     return out.with_columns(excel_safe(value.fill_null("")).alias("value"), *cells)
 
 
-def write_failing_rows(path: Path, result: RunResult, show_values: bool = False) -> int:
-    """Write the CSV atomically; return how many lines it holds (header excluded)."""
-    table = failing_rows(result, show_values)
+def write(run: RunOutput, folder: Path) -> Path:
+    """The writer of ``failing_rows.csv`` in the run folder (written atomically)."""
+    path = folder / FILENAME
+    table = failing_rows(run.result, run.frame, run.show_values)
     buffer = io.StringIO()
     table.write_csv(buffer)
     write_atomic(path, buffer.getvalue())
-    return table.height
+    return path

@@ -11,25 +11,38 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from syncguard.history.record import finding_key
 from syncguard.masking import shown
-from syncguard.model import Engine, Finding, RunResult, Severity
-from syncguard.output.results_json import write_atomic
+from syncguard.model import (
+    SEVERITY_RANK,
+    Check,
+    Engine,
+    Finding,
+    Outcome,
+    RunResult,
+    Severity,
+    Source,
+    Status,
+)
+from syncguard.output.base import RunOutput, write_atomic
+from syncguard.output.failing_csv import FILENAME as CSV_NAME
 
+FILENAME = "report.html"
 ROWS_SHOWN = 20
 
 
 @dataclass
 class RuleRow:
-    """One line of the rules table."""
+    """One line of the rules table: a check of the catalogue, with what it found this run."""
 
     id: str
     description: str
     severity: Severity
-    engine: str
+    engine: Engine
+    source: Source | None = None
     failed: int = 0
-    status: str = ""
+    status: Status | None = None
     findings: list[Finding] = field(default_factory=list)
+    check: Check | None = None
 
     @property
     def passed(self) -> bool:
@@ -37,26 +50,30 @@ class RuleRow:
 
 
 def environment() -> Environment:
-    """The Jinja2 environment of syncguard's templates (autoescape always on)."""
-    return Environment(
+    """The Jinja2 environment of syncguard's templates (autoescape always on, enums known)."""
+    env = Environment(
         loader=PackageLoader("syncguard.output", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(Outcome=Outcome, Severity=Severity, Status=Status, Source=Source)
+    return env
 
 
 def rule_rows(result: RunResult) -> list[RuleRow]:
     """Every rule with its failures and status, worst first; passed and resolved ones last."""
     rows: dict[str, RuleRow] = {
-        r.id: RuleRow(r.id, r.description, r.severity, r.engine.value) for r in result.rules
+        c.id: RuleRow(c.id, c.description, c.severity, c.engine, c.source, check=c)
+        for c in result.checks
     }
     for f in result.findings:
-        row = rows.setdefault(f.rule, RuleRow(f.rule, f.message, f.severity, f.engine.value))
+        row = rows.setdefault(f.rule, RuleRow(f.rule, f.message, f.severity, f.engine))
         row.findings.append(f)
-        row.severity = f.severity if f.engine is not Engine.INTAKE else row.severity
-        status = result.status.get(finding_key(f))
-        if status == "new" or (status and not row.status):
+        if SEVERITY_RANK[f.severity] < SEVERITY_RANK[row.severity]:
+            row.severity = f.severity
+        status = result.status.get(f.key)
+        if status is Status.NEW or (status and not row.status):
             row.status = status
     for row in rows.values():
         row.failed = len({r for f in row.findings for r in f.rows}) or (
@@ -66,9 +83,10 @@ def rule_rows(result: RunResult) -> list[RuleRow]:
             row.failed = 1  # a finding about the file itself (no row) still fails its rule
     for c in result.resolved:
         if c.rule in rows and not rows[c.rule].findings:
-            rows[c.rule].status = "resolved"
-    rank = {Severity.ERROR: 0, Severity.WARNING: 1}
-    return sorted(rows.values(), key=lambda r: (r.passed, rank[r.severity], -r.failed, r.id))
+            rows[c.rule].status = Status.RESOLVED
+    return sorted(
+        rows.values(), key=lambda r: (r.passed, SEVERITY_RANK[r.severity], -r.failed, r.id)
+    )
 
 
 def pairs(finding: Finding, show_values: bool) -> list[tuple[int, str]]:
@@ -106,8 +124,8 @@ def render(result: RunResult, show_values: bool = False, csv_name: str | None = 
     )
 
 
-def write_report(
-    path: Path, result: RunResult, show_values: bool = False, csv_name: str | None = None
-) -> None:
-    """Render and write the report atomically."""
-    write_atomic(path, render(result, show_values, csv_name))
+def write(run: RunOutput, folder: Path) -> Path:
+    """The writer of ``report.html`` in the run folder (linking the failing-rows CSV beside it)."""
+    path = folder / FILENAME
+    write_atomic(path, render(run.result, run.show_values, CSV_NAME))
+    return path

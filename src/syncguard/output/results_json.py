@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from syncguard.history.record import finding_key
 from syncguard.masking import shown
-from syncguard.model import Finding, Outcome, RunResult, Severity
+from syncguard.model import Finding, Outcome, RunResult, Severity, Status
+from syncguard.output.base import RunOutput, write_atomic
+
+FILENAME = "results.json"
 
 SCHEMA_VERSION = 1
 
 
-def finding_json(finding: Finding, show_values: bool, status: str | None = None) -> dict[str, Any]:
+def finding_json(
+    finding: Finding, show_values: bool, status: Status | None = None
+) -> dict[str, Any]:
     """One finding as the JSON contract spells it."""
     out: dict[str, Any] = {
         "rule": finding.rule,
@@ -36,7 +38,7 @@ def finding_json(finding: Finding, show_values: bool, status: str | None = None)
     if finding.previous_rows:
         out["previous_rows"] = list(finding.previous_rows)
     if status is not None:
-        out["status"] = status
+        out["status"] = status.value
     return out
 
 
@@ -57,7 +59,9 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
             "label_additions": plan.label_additions,
             "label_removals": plan.label_removals,
             "skipped_duplicates": plan.skipped_duplicates,
-            "changed_by_field": plan.changed_by_field,
+            "changed_by_field": (
+                dict(plan.changed_by_field) if plan.changed_by_field is not None else None
+            ),
         },
     }
 
@@ -81,10 +85,15 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
         "findings": [
-            finding_json(f, show_values, result.status.get(finding_key(f))) for f in result.findings
+            finding_json(f, show_values, result.status.get(f.key)) for f in result.findings
         ],
         "resolved": [
-            {"rule": c.rule, "column": c.column or None, "failed_rows": c.failed_rows}
+            {
+                "rule": c.rule,
+                "column": c.column or None,
+                "failed_rows": c.failed_rows,
+                "status": Status.RESOLVED.value,
+            }
             for c in result.resolved
         ],
         "comparison": comparison_json(result),
@@ -121,22 +130,13 @@ def unusable_json(path: Path, suite: str, message: str, row: int | None) -> dict
     }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # as a plain open() would have made it
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_json(path: Path, document: dict[str, Any]) -> None:
     """Write a results document as indented UTF-8 JSON, atomically."""
     write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def write(run: RunOutput, folder: Path) -> Path:
+    """The writer of ``results.json`` in the run folder."""
+    path = folder / FILENAME
+    write_json(path, results_json(run.result, run.show_values))
+    return path

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from syncguard.history.store import History, RuleCount, RunRecord
+from syncguard.model import PastRun, RuleCount, Trend
+from syncguard.output.base import write_atomic
 from syncguard.output.html_report import environment
-from syncguard.output.results_json import write_atomic
 
 WIDTH, HEIGHT, PAD = 760, 220, 40
 
@@ -23,10 +24,10 @@ class Bar:
     errors_y: float
     warnings_y: float
     rows_y: float
-    run: RunRecord
+    run: PastRun
 
 
-def chart(runs: list[RunRecord]) -> tuple[list[Bar], float, int, int]:
+def chart(runs: Sequence[PastRun]) -> tuple[list[Bar], float, int, int]:
     """Positions of the bars (errors, warnings) and the rows line; oldest run first."""
     most = max([1, *(max(r.errors, r.warnings) for r in runs)])
     rows = max([1, *(r.rows for r in runs)])
@@ -51,7 +52,7 @@ def chart(runs: list[RunRecord]) -> tuple[list[Bar], float, int, int]:
 
 
 def strip(
-    runs: list[RunRecord], counts: dict[int, list[RuleCount]]
+    runs: Sequence[PastRun], counts: Mapping[int, Sequence[RuleCount]]
 ) -> list[tuple[str, list[RuleCount | None]]]:
     """Per rule (and column), one cell per run: its count in that run, or None (passed)."""
     keys = sorted({(c.rule, c.column) for cs in counts.values() for c in cs})
@@ -65,13 +66,12 @@ def strip(
     return table
 
 
-def render_index(history: History, index: Path, suite: str | None = None) -> str:
-    """The index page of every run in the history (of one suite, when given)."""
-    runs = list(reversed(history.runs(suite)))
-    counts = {r.id: history.counts(r.id) for r in runs}
+def render_index(trend: Trend, index: Path) -> str:
+    """The index page of every run of a trend (oldest first), linking each run's report."""
+    runs, counts = trend.runs, trend.counts
     bars, step, most, rows = chart(runs)
 
-    def link(run: RunRecord) -> str | None:
+    def link(run: PastRun) -> str | None:
         if not run.report:
             return None
         relative = os.path.relpath(Path(run.report).resolve(), index.parent.resolve())
@@ -95,7 +95,6 @@ def render_index(history: History, index: Path, suite: str | None = None) -> str
     )
 
 
-def write_index(history_path: Path, index: Path, suite: str | None = None) -> None:
-    """Render the index from the history and write it atomically."""
-    with History(history_path) as history:
-        write_atomic(index, render_index(history, index, suite))
+def write_index(trend: Trend, index: Path) -> None:
+    """Render the index of a trend and write it atomically."""
+    write_atomic(index, render_index(trend, index))

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
-from syncguard.model import Severity
-from syncguard.suite.model import Rule, Suite
+from syncguard.model import Basis, BasisKind, Severity
+from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
 from syncguard.suite.settings import SETTINGS, resolved
 from syncguard.suite.yamlnodes import (
@@ -32,11 +32,15 @@ RULE_KEYS = (
     "columns",
     "severity",
     "description",
+    "title",
+    "basis",
+    "fix",
     "mostly",
     "params",
     "enabled_if",
 )
-TOP_KEYS = ("suite", "version", "headers", "settings", "checks", "rules")
+OVERRIDE_KEYS = ("id", "severity", "enabled", "reason")
+TOP_KEYS = ("suite", "version", "headers", "settings", "checks", "rules", "overrides")
 RULE_ID = re.compile(r"^[a-z0-9_:.\-]+$")
 REFERENCE = re.compile(r"^\$\{(\w+)\}$")
 ALL_COLUMNS = "*"
@@ -90,6 +94,7 @@ class _SuiteParser:
         self.ids: dict[str, SourceLocation] = {}
         self.files: list[Path] = []
         self.named_columns: list[tuple[SourceLocation, str]] = []
+        self.overrides: list[Override] = []
 
     def problem(self, path: Path, node: Node, message: str) -> None:
         self.problems.append(RuleProblem(loc(path, node), message))
@@ -120,6 +125,8 @@ class _SuiteParser:
                 self.parse_rules(path, value)
             elif key == "settings":
                 self.parse_settings(path, value)
+            elif key == "overrides":
+                self.parse_overrides(path, value)
             else:
                 self.unknown_key(path, knode, key, TOP_KEYS)
 
@@ -194,6 +201,57 @@ class _SuiteParser:
                 continue
             self.settings[key] = given
 
+    def parse_overrides(self, path: Path, node: Node) -> None:
+        if not isinstance(node, SequenceNode):
+            self.problem(path, node, "'overrides' must be a list of {id, severity, enabled}")
+            return
+        for item in node.value:
+            if not isinstance(item, MappingNode):
+                self.problem(
+                    path,
+                    item,
+                    "an override must be a mapping with keys id, severity, enabled, reason",
+                )
+                continue
+            before = len(self.problems)
+            fields: dict[str, tuple[Node, Any]] = {}
+            for key, knode, value in mapping_items(item):
+                if key not in OVERRIDE_KEYS:
+                    self.unknown_key(path, knode, key, OVERRIDE_KEYS)
+                    continue
+                try:
+                    fields[key] = (value, to_python(value))
+                except ValueProblem as exc:
+                    self.problem(path, value, str(exc))
+            check_id = fields.get("id", (item, None))[1]
+            if not isinstance(check_id, str) or not RULE_ID.match(check_id):
+                self.problem(
+                    path,
+                    fields.get("id", (item,))[0],
+                    "an override needs the 'id' of a check (see 'syncguard rules')",
+                )
+            severity = self.severity(path, fields) if "severity" in fields else None
+            enabled = fields.get("enabled", (item, True))[1]
+            if not isinstance(enabled, bool):
+                self.problem(path, fields["enabled"][0], "'enabled' must be true or false")
+            reason = fields.get("reason", (item, ""))[1]
+            if not isinstance(reason, str):
+                self.problem(path, fields["reason"][0], "'reason' must be a text")
+            elif enabled is False and not reason.strip():
+                self.problem(
+                    path,
+                    item,
+                    "switching a check off needs a 'reason' (say why, for "
+                    "whoever reads the rules next)",
+                )
+            if "severity" not in fields and "enabled" not in fields:
+                self.problem(path, item, "an override sets 'severity' or 'enabled'")
+            if len(self.problems) > before:
+                continue
+            self.overrides.append(
+                Override(str(check_id), loc(path, item), severity, bool(enabled), str(reason))
+            )
+
     def parse_rules(self, path: Path, node: Node) -> None:
         if not isinstance(node, SequenceNode):
             self.problem(path, node, "'rules' must be a list of rules")
@@ -217,9 +275,16 @@ class _SuiteParser:
                 fields[key] = (value, to_python(value))
             except ValueProblem as exc:
                 self.problem(path, value, str(exc))
-        for required in ("id", "kind", "description"):
+        for required in ("id", "kind", "description", "basis"):
             if required not in fields:
                 self.problem(path, node, f"rule is missing '{required}'")
+        basis = self.basis(path, fields)
+        texts = {}
+        for key in ("title", "fix"):
+            value = fields.get(key, (node, ""))[1]
+            if not isinstance(value, str):
+                self.problem(path, fields[key][0], f"'{key}' must be a text")
+            texts[key] = str(value)
         rule_id = self.rule_id(path, fields)
         kind = self.kind(path, fields)
         columns = self.columns(path, node, fields, kind)
@@ -242,6 +307,9 @@ class _SuiteParser:
             description=str(description),
             location=loc(path, node),
             mostly=mostly,
+            title=texts["title"] or rule_id,
+            basis=basis or Basis(BasisKind.PRACTICE, ""),
+            fix=texts["fix"],
         )
         return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
 
@@ -317,6 +385,24 @@ class _SuiteParser:
                 )
                 self.problem(path, cnode, f"kind '{kind}' takes {want} column(s), got {len(names)}")
         return tuple(names)
+
+    def basis(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Basis | None:
+        if "basis" not in fields:
+            return None
+        node, value = fields["basis"]
+        if isinstance(value, str):
+            try:
+                return Basis.parse(value)
+            except ValueError:
+                pass
+        kinds_ = ", ".join(f"'{k.value}: ...'" for k in BasisKind)
+        self.problem(
+            path,
+            node,
+            f"'basis' must say what the rule rests on, one of {kinds_} (the spec sentence, the "
+            "importer fact, or why it is good practice)",
+        )
+        return None
 
     def severity(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Severity:
         if "severity" not in fields:
@@ -425,4 +511,5 @@ class _SuiteParser:
             rules=tuple(rules),
             settings=settings,
             sources=tuple(self.files),
+            overrides=tuple(self.overrides),
         )

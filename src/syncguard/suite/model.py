@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.errors import SourceLocation
-from syncguard.model import Severity
+from syncguard.model import Basis, BasisKind, Severity
+
+NO_BASIS = Basis(BasisKind.PRACTICE, "no basis given")
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,25 @@ class Rule:
     location: SourceLocation
     params: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
     mostly: float | None = None
+    title: str = ""
+    basis: Basis = NO_BASIS
+    fix: str = ""
 
     @property
     def column(self) -> str:
         """The first (for single-column kinds: the only) column of the rule."""
         return self.columns[0]
+
+
+@dataclass(frozen=True)
+class Override:
+    """A rule file's change to a check of any source: its severity, or switching it off."""
+
+    id: str
+    location: SourceLocation
+    severity: Severity | None = None
+    enabled: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class Suite:
     rules: tuple[Rule, ...]
     sources: tuple[Path, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    overrides: tuple[Override, ...] = ()
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         """The rules of one kind, in file order."""

@@ -8,6 +8,7 @@ import pkgutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
     import polars as pl
 
     from syncguard.suite.model import Rule
-
-
-CLEAR = "**CLEAR**"
-"""The importer's literal for "clear this field" (non-boolean fields only)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +87,36 @@ class PanderaKind(RuleKind):
         raise NotImplementedError
 
 
+class ConditionOp(StrEnum):
+    """How a row condition selects rows: value in a list, or (a date) before a value."""
+
+    IN = "in"
+    BEFORE = "before"
+
+
+@dataclass(frozen=True)
+class RowCondition:
+    """The rows an expectation applies to, said without Great Expectations' own types."""
+
+    column: str
+    op: ConditionOp
+    value: Any
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """An expectation described as data; the GE backend builds it (and adds mostly and meta).
+
+    ``type`` is the class name of a Great Expectations expectation, or of one of syncguard's
+    own (``engines/gx_expectations.py``). ``derived`` explains a derived column it runs on.
+    """
+
+    type: str
+    kwargs: Mapping[str, Any]
+    row_condition: RowCondition | None = None
+    derived: str | None = None
+
+
 class GxKind(RuleKind):
     """A kind compiled to a Great Expectations expectation, run on a pandas copy of its columns."""
 
@@ -103,8 +130,8 @@ class GxKind(RuleKind):
         """Extra columns to compute in polars before the pandas boundary (name -> expression)."""
         return {}
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        """The Great Expectations expectation for a rule (imports GE; call only when validating)."""
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        """The expectation of a rule, as data (kinds never import Great Expectations)."""
         raise NotImplementedError
 
 

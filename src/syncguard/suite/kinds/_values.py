@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from syncguard.suite.registry import CLEAR, Param
+from syncguard.importer import CLEAR
+from syncguard.suite.registry import Param
 
 ALLOW_CLEAR = Param(
     "allow_clear", (bool,), doc=f"accept the importer's {CLEAR} (clear the field); default true"

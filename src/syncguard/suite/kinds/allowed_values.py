@@ -6,9 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from syncguard.importer import CLEAR
 from syncguard.suite.kinds._values import ALLOW_CLEAR
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import CLEAR, Example, GxKind, Param, register
+from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
 
 def _loose(value: str) -> str:
@@ -46,17 +47,12 @@ class AllowedValues(GxKind):
         values = [str(v) for v in rule.params["values"]]
         return [*values, CLEAR] if rule.params.get("allow_clear", True) else values
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        kwargs: dict[str, Any] = {"column": rule.column, "value_set": self._set(rule), "meta": meta}
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        kwargs: dict[str, Any] = {"column": rule.column, "value_set": self._set(rule)}
         if "separator" in rule.params:
-            from syncguard.engines.gx_expectations import ExpectColumnValuesItemsToBeInSet
-
-            return ExpectColumnValuesItemsToBeInSet(separator=rule.params["separator"], **kwargs)
-        from great_expectations.expectations import ExpectColumnValuesToBeInSet
-
-        return ExpectColumnValuesToBeInSet(**kwargs)
+            kwargs["separator"] = rule.params["separator"]
+            return ExpectationSpec("ExpectColumnValuesItemsToBeInSet", kwargs)
+        return ExpectationSpec("ExpectColumnValuesToBeInSet", kwargs)
 
     def suggest(self, rule: Rule, value: str) -> str | None:
         known = {_loose(v): v for v in rule.params["values"]}

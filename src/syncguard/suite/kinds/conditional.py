@@ -14,7 +14,15 @@ import polars as pl
 
 from syncguard.suite.kinds._values import date_column, iso_date
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, GxKind, Param, register
+from syncguard.suite.registry import (
+    ConditionOp,
+    Example,
+    ExpectationSpec,
+    GxKind,
+    Param,
+    RowCondition,
+    register,
+)
 
 WHEN = ("when_in", "when_before")
 THEN = ("then_in", "then_not_in")
@@ -71,29 +79,25 @@ class Conditional(GxKind):
             return {date_column(rule.columns[0]): iso_date(pl.col(rule.columns[0]))}
         return {}
 
-    def row_condition(self, rule: Rule) -> Any:
-        """The GE row condition that selects the rows the rule applies to."""
-        from great_expectations.expectations.row_conditions import Column
-
+    def row_condition(self, rule: Rule) -> RowCondition:
+        """The rows the rule applies to."""
         if "when_before" in rule.params:
-            return Column(date_column(rule.columns[0])) < str(rule.params["when_before"])
-        return Column(rule.columns[0]).is_in([str(v) for v in rule.params["when_in"]])
+            column = date_column(rule.columns[0])
+            return RowCondition(column, ConditionOp.BEFORE, str(rule.params["when_before"]))
+        values = [str(v) for v in rule.params["when_in"]]
+        return RowCondition(rule.columns[0], ConditionOp.IN, values)
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        from great_expectations.expectations import (
-            ExpectColumnValuesToBeInSet,
-            ExpectColumnValuesToNotBeInSet,
-        )
-
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        derived = None
         if "when_before" in rule.params:
-            meta = {**meta, "derived": f"{date_column(rule.columns[0])}: valid yyyy-mm-dd dates"}
-        kwargs: dict[str, Any] = {
-            "column": rule.columns[1],
-            "row_condition": self.row_condition(rule),
-            "meta": meta,
-        }
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
+            derived = f"{date_column(rule.columns[0])}: valid yyyy-mm-dd dates"
         if "then_in" in rule.params:
-            return ExpectColumnValuesToBeInSet(value_set=list(rule.params["then_in"]), **kwargs)
-        return ExpectColumnValuesToNotBeInSet(value_set=list(rule.params["then_not_in"]), **kwargs)
+            name, values = "ExpectColumnValuesToBeInSet", rule.params["then_in"]
+        else:
+            name, values = "ExpectColumnValuesToNotBeInSet", rule.params["then_not_in"]
+        return ExpectationSpec(
+            name,
+            {"column": rule.columns[1], "value_set": list(values)},
+            row_condition=self.row_condition(rule),
+            derived=derived,
+        )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from syncguard.suite.kinds._values import date_column, iso_date
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, GxKind, register
+from syncguard.suite.registry import Example, ExpectationSpec, GxKind, register
 
 
 @register
@@ -31,16 +29,14 @@ class DateOrder(GxKind):
     def derived(self, rule: Rule) -> dict[str, pl.Expr]:
         return {date_column(c): iso_date(pl.col(c)) for c in rule.columns}
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        from great_expectations.expectations import ExpectColumnPairValuesAToBeGreaterThanB
-
-        kwargs: dict[str, Any] = {
-            "column_A": date_column(rule.columns[1]),
-            "column_B": date_column(rule.columns[0]),
-            "or_equal": True,
-            "ignore_row_if": "either_value_is_missing",
-            "meta": {**meta, "derived": "valid yyyy-mm-dd dates of the columns, else missing"},
-        }
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
-        return ExpectColumnPairValuesAToBeGreaterThanB(**kwargs)
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        return ExpectationSpec(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": date_column(rule.columns[1]),
+                "column_B": date_column(rule.columns[0]),
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            derived="valid yyyy-mm-dd dates of the columns, else missing",
+        )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, GxKind, register
+from syncguard.suite.registry import Example, ExpectationSpec, GxKind, register
 
 
 @register
@@ -27,10 +25,8 @@ class Independent(GxKind):
         ),
     )
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        from syncguard.engines.gx_expectations import ExpectColumnPairValuesToBeIndependent
-
-        kwargs: dict[str, Any] = {"column_A": rule.columns[0], "column_B": rule.columns[1]}
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
-        return ExpectColumnPairValuesToBeIndependent(meta=meta, **kwargs)
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        return ExpectationSpec(
+            "ExpectColumnPairValuesToBeIndependent",
+            {"column_A": rule.columns[0], "column_B": rule.columns[1]},
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from syncguard.importer import LIST_SEPARATOR
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, GxKind, Param, register
+from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
 
 @register
@@ -29,15 +30,12 @@ class ItemLength(GxKind):
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
         return [] if int(params.get("max_length", 1)) > 0 else ["'max_length' must be above 0"]
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        from syncguard.engines.gx_expectations import ExpectColumnValuesItemsToBeAtMostLength
-
-        kwargs: dict[str, Any] = {
-            "column": rule.column,
-            "max_length": rule.params["max_length"],
-            "separator": rule.params.get("separator", ";"),
-            "meta": meta,
-        }
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
-        return ExpectColumnValuesItemsToBeAtMostLength(**kwargs)
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        return ExpectationSpec(
+            "ExpectColumnValuesItemsToBeAtMostLength",
+            {
+                "column": rule.column,
+                "max_length": rule.params["max_length"],
+                "separator": rule.params.get("separator", LIST_SEPARATOR),
+            },
+        )

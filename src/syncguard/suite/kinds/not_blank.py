@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.importer import CLEAR
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import CLEAR, Example, PanderaKind, register
+from syncguard.suite.registry import Example, PanderaKind, register
 
 
 @register

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
+from syncguard.importer import CLEAR
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import CLEAR, Example, GxKind, Param, register
+from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
 
 @register
@@ -53,14 +52,12 @@ class Unique(GxKind):
     def _column(self, rule: Rule) -> str:
         return f"{rule.column}::{rule.id}"
 
-    def expectation(self, rule: Rule, meta: dict[str, Any]) -> Any:
-        from great_expectations.expectations import ExpectColumnValuesToBeUnique
-
-        meta = {**meta, "derived": self._describe(rule)}
-        kwargs: dict[str, Any] = {"column": self._column(rule), "meta": meta}
-        if rule.mostly is not None:
-            kwargs["mostly"] = rule.mostly
-        return ExpectColumnValuesToBeUnique(**kwargs)
+    def expectation(self, rule: Rule) -> ExpectationSpec:
+        return ExpectationSpec(
+            "ExpectColumnValuesToBeUnique",
+            {"column": self._column(rule)},
+            derived=self._describe(rule),
+        )
 
     def _describe(self, rule: Rule) -> str:
         steps = [s for s in ("strip", "ignore_case") if rule.params.get(s)]

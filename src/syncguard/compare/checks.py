@@ -1,0 +1,371 @@
+"""The comparison checks: what is wrong week over week, one function each, declared once.
+
+Each check is registered with its catalogue entry (id, severity, basis, fix) and the snapshot
+columns it reads; it gets the matching of the two weeks' students and the suite's settings,
+and returns a finding or None. ``CHECKS`` lists them in the order they run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from syncguard.compare.matching import Matching, changed_email
+from syncguard.compare.snapshot import SNAPSHOT_COLUMNS
+from syncguard.importer import ORDERED_SCHOOL_YEARS
+from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
+
+LISTED = 20
+"""Last week's rows named in a row-drop message."""
+RANK = {year: i for i, year in enumerate(ORDERED_SCHOOL_YEARS)} | {"Alumni": 100}
+"""The ordered levels; others (Certificate Program, Placement, Gap Year, ...) have no order."""
+
+Settings = Mapping[str, Any]
+CheckFunction = Callable[[Check, Matching, Settings], Finding | None]
+
+
+@dataclass(frozen=True)
+class ComparisonCheck:
+    """A comparison check: its catalogue entry, the snapshot columns it reads, its function."""
+
+    entry: Check
+    needs: frozenset[str]
+    run: CheckFunction
+
+
+CHECKS: list[ComparisonCheck] = []
+
+
+def _entry(
+    id: str,
+    title: str,
+    severity: Severity,
+    description: str,
+    basis: tuple[BasisKind, str],
+    fix: str,
+    message: str,
+    columns: tuple[str, ...],
+) -> Check:
+    return Check(
+        id=id,
+        title=title,
+        severity=severity,
+        description=description,
+        basis=Basis(*basis),
+        fix=fix,
+        source=Source.COMPARE,
+        engine=Engine.COMPARE,
+        columns=columns,
+        message=message,
+    )
+
+
+def comparison_check(
+    entry: Check, needs: tuple[str, ...]
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a function as the comparison check of ``entry`` (once).
+
+    Raises:
+        RuntimeError: the id is registered twice, or a needed column is not in a snapshot.
+    """
+
+    def register(function: CheckFunction) -> CheckFunction:
+        unknown = set(needs) - SNAPSHOT_COLUMNS
+        if unknown or any(c.entry.id == entry.id for c in CHECKS):
+            raise RuntimeError(f"comparison check {entry.id}: bad registration {unknown}")
+        CHECKS.append(ComparisonCheck(entry, frozenset(needs), function))
+        return function
+
+    return register
+
+
+def _rows(frame: pl.DataFrame, column: str = "row") -> list[int]:
+    return [int(r) for r in frame.get_column(column).to_list()]
+
+
+IMPORTER, SPEC, PRACTICE = BasisKind.IMPORTER, BasisKind.SPEC, BasisKind.PRACTICE
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@comparison_check(
+    _entry(
+        "compare.username_changed",
+        "Username unchanged",
+        E,
+        "A student kept their email address but got a new username.",
+        (
+            IMPORTER,
+            "username is the match key and a sensitive field: automatic syncs cannot change it "
+            "(such rows fail and must be uploaded by hand)",
+        ),
+        "Keep last week's username; change a username only in a manual upload marked as "
+        "changing identifier data.",
+        "{count} student(s) kept their email address but got a new username; the importer "
+        "matches on username, so it would create a second account. Keep the old username "
+        "(automated syncs cannot change it).",
+        ("username",),
+    ),
+    needs=("username_h", "email_h", "row"),
+)
+def username_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Students matched by email whose username differs."""
+    if not m.by_email.height:
+        return None
+    return check.finding(
+        rows=_rows(m.by_email),
+        columns=check.columns,
+        failed_rows=m.by_email.height,
+        previous_rows=_rows(m.by_email, "row_prev"),
+        count=m.by_email.height,
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.username_and_email_changed",
+        "Username and email not changed together",
+        E,
+        "A student (matched by auth_identifier or card_id) changed both username and email.",
+        (
+            IMPORTER,
+            "students are matched on username, with email_address as the fallback, so changing "
+            "both for one student in one file cannot be matched",
+        ),
+        "Change the email in one upload and the username (if at all) in a later one.",
+        "{count} student(s) (matched by auth_identifier or card_id) changed both username and "
+        "email address in one file; the importer loses the match. Change the email in one file "
+        "and the username in a later one (if at all).",
+        ("username", "email_address"),
+    ),
+    needs=("username_h", "email_h", "auth_h", "card_h", "row"),
+)
+def username_and_email_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Students found only by auth_identifier or card_id."""
+    if not m.by_other.height:
+        return None
+    return check.finding(
+        rows=_rows(m.by_other),
+        columns=check.columns,
+        failed_rows=m.by_other.height,
+        previous_rows=_rows(m.by_other, "row_prev"),
+        count=m.by_other.height,
+    )
+
+
+def _changed(check: Check, m: Matching, key: str) -> Finding | None:
+    changed = m.matched.filter(
+        pl.col(key).is_not_null()
+        & pl.col(f"{key}_prev").is_not_null()
+        & (pl.col(key) != pl.col(f"{key}_prev"))
+    )
+    if not changed.height:
+        return None
+    return check.finding(
+        rows=_rows(changed), columns=check.columns, failed_rows=changed.height, count=changed.height
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.auth_identifier_changed",
+        "auth_identifier unchanged",
+        E,
+        "A student's auth_identifier differs from last week's.",
+        (
+            IMPORTER,
+            "auth_identifier is a sensitive field: automatic syncs cannot change it (such rows "
+            "fail and must be uploaded by hand)",
+        ),
+        "Keep last week's auth_identifier, or upload the change by hand marked as changing "
+        "identifier data.",
+        "{count} student(s) have a different auth_identifier than last week; automated syncs "
+        "cannot change auth_identifier.",
+        ("auth_identifier",),
+    ),
+    needs=("username_h", "auth_h", "row"),
+)
+def auth_identifier_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Matched students whose auth_identifier differs."""
+    return _changed(check, m, "auth_h")
+
+
+@comparison_check(
+    _entry(
+        "compare.card_id_changed",
+        "card_id unchanged",
+        E,
+        "A student's card_id differs from last week's.",
+        (
+            IMPORTER,
+            "card_id is an identity: rows that duplicate a card_id are skipped (the importer "
+            "lets a card_id change, for a lost card)",
+        ),
+        "Check that the new card_id is the student's new card; otherwise restore last week's.",
+        "{count} student(s) have a different card_id than last week; automated syncs reject a "
+        "changed card_id.",
+        ("card_id",),
+    ),
+    needs=("username_h", "card_h", "row"),
+)
+def card_id_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Matched students whose card_id differs."""
+    return _changed(check, m, "card_h")
+
+
+@comparison_check(
+    _entry(
+        "compare.many_email_changes",
+        "Fewer than 10% of emails change",
+        W,
+        "A share of students at or over email_change_share changed their email address.",
+        (
+            IMPORTER,
+            "an automatic sync updates emails only when fewer than 10% of its rows change email, "
+            "otherwise none",
+        ),
+        "Split the email changes over several uploads.",
+        "{count} of {matched} students ({share:.0%}) changed email address; at {limit:.0%} or "
+        "more the importer updates no email at all. Split the changes over several imports.",
+        ("email_address",),
+    ),
+    needs=("username_h", "email_h", "row"),
+)
+def many_email_changes(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """The share of matched students whose email changed, against ``email_change_share``."""
+    limit = float(settings["email_change_share"])
+    changed = changed_email(m)
+    matched = m.matched.height
+    if not matched or changed.height < limit * matched:
+        return None
+    return check.finding(
+        rows=_rows(changed),
+        columns=check.columns,
+        failed_rows=changed.height,
+        count=changed.height,
+        matched=matched,
+        share=changed.height / matched,
+        limit=limit,
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.labels_wiped",
+        "System labels not wiped by a blank cell",
+        W,
+        "A student had system labels last week and has a blank system_label_names cell now.",
+        (
+            SPEC,
+            '"Leaving this field blank in your import will clear all system labels in '
+            'Handshake for that respective student."',
+        ),
+        "Fill in the student's labels, or confirm that all of them should be removed.",
+        "{count} student(s) had system labels last week and a blank system_label_names cell "
+        "now: the import removes all their labels.",
+        ("system_label_names",),
+    ),
+    needs=("username_h", "labels_blank", "row"),
+)
+def labels_wiped(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Matched students whose labels cell went blank."""
+    if "labels_blank" not in m.matched.columns or "labels_blank_prev" not in m.matched.columns:
+        return None
+    wiped = m.matched.filter(pl.col("labels_blank") & ~pl.col("labels_blank_prev"))
+    if not wiped.height:
+        return None
+    return check.finding(
+        rows=_rows(wiped), columns=check.columns, failed_rows=wiped.height, count=wiped.height
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.school_year_backwards",
+        "School year does not go backwards",
+        W,
+        "A student's school year is lower than last week's, or left Alumni.",
+        (PRACTICE, "school years only move forward; a step back usually is a data error"),
+        "Check the student's level in the student record system.",
+        "{count} student(s) have a lower school year than last week (or left Alumni); check "
+        "the student record system.",
+        ("school_year_name",),
+    ),
+    needs=("username_h", "school_year", "row"),
+)
+def school_year_backwards(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Matched students whose ordered school year went down."""
+    if "school_year" not in m.matched.columns or "school_year_prev" not in m.matched.columns:
+        return None
+    ranked = m.matched.with_columns(
+        pl.col("school_year").replace_strict(RANK, default=None).alias("r"),
+        pl.col("school_year_prev").replace_strict(RANK, default=None).alias("r_prev"),
+    )
+    back = ranked.filter(pl.col("r") < pl.col("r_prev"))
+    if not back.height:
+        return None
+    return check.finding(
+        rows=_rows(back), columns=check.columns, failed_rows=back.height, count=back.height
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.row_count_drop",
+        "No sudden drop in rows",
+        E,
+        "The export has more than max_row_drop fewer rows than last week's.",
+        (
+            IMPORTER,
+            "a file may hold all students or just the changes; for an institution that uploads "
+            "whole files, a sudden drop in rows usually is a truncated export",
+        ),
+        "Check that the export is complete (re-run it from the student record system).",
+        "The export has {now} student rows, {fewer} fewer than last week's {before} (more than "
+        "{limit:.0%} fewer): was it cut short? {vanished} students of last week are missing "
+        "(their rows last week: {shown}).",
+        (),
+    ),
+    needs=("row",),
+)
+def row_count_drop(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """More rows gone than ``max_row_drop`` allows; last week's rows of the missing listed."""
+    limit = float(settings["max_row_drop"])
+    before, now = m.previous.frame.height, m.current.frame.height
+    if not before or (before - now) / before <= limit:
+        return None
+    vanished = m.vanished_rows
+    shown = ", ".join(map(str, vanished[:LISTED]))
+    if len(vanished) > LISTED:
+        shown += f" and {len(vanished) - LISTED} more"
+    return check.finding(
+        previous_rows=vanished,
+        failed_rows=0,
+        now=now,
+        fewer=before - now,
+        before=before,
+        limit=limit,
+        vanished=len(vanished),
+        shown=shown,
+    )
+
+
+def run_checks(
+    matching: Matching, settings: Settings, checks: Mapping[str, Check]
+) -> list[Finding]:
+    """Run every registered comparison check whose id is in ``checks`` (the tuned entries).
+
+    ``checks`` maps an id to its entry as the institution tuned it (severity); a check whose id
+    is missing there was switched off and does not run.
+    """
+    findings = []
+    for registered in CHECKS:
+        entry = checks.get(registered.entry.id)
+        if entry is None:
+            continue
+        finding = registered.run(entry, matching, settings)
+        if finding is not None:
+            findings.append(finding)
+    return findings

@@ -1,0 +1,140 @@
+"""Matches this week's students with last week's, and computes the sync plan.
+
+Students are matched by ``username`` (the importer's anchor), then the unmatched ones by
+``email_address`` (the importer's fallback), then by ``auth_identifier`` and ``card_id`` to
+catch a student whose username and email both changed. What is *wrong* with a match is the
+business of the comparison checks (``compare/checks.py``), one function each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from syncguard.compare.snapshot import FIELD, Snapshot
+from syncguard.model import SyncPlan
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Both snapshots and how their students were matched (frames of snapshot columns).
+
+    ``matched`` joins this week's row with last week's by username (last week's columns carry
+    the suffix ``_prev``); ``by_email`` are students whose username changed but whose email
+    matched; ``by_other`` are matched only by auth_identifier or card_id; ``new`` matched
+    nothing. ``vanished_rows`` are last week's rows of students not in this export.
+    """
+
+    previous: Snapshot
+    current: Snapshot
+    matched: pl.DataFrame
+    by_email: pl.DataFrame
+    by_other: pl.DataFrame
+    new: pl.DataFrame
+    vanished_rows: tuple[int, ...]
+    skipped_duplicates: int
+
+    @property
+    def same_hashes(self) -> bool:
+        """Whether per-field hashes can be compared (same polars version both weeks)."""
+        return self.current.polars_version == self.previous.polars_version
+
+
+def _match_other(unmatched: pl.DataFrame, prev: pl.DataFrame, key: str) -> pl.DataFrame:
+    left = unmatched.filter(pl.col(key).is_not_null())
+    right = prev.filter(pl.col(key).is_not_null()).unique(key, keep="first", maintain_order=True)
+    return left.join(right, on=key, how="inner", suffix="_prev")
+
+
+def match(previous: Snapshot, current: Snapshot) -> Matching:
+    """Match ``current`` against ``previous`` (both made with the same key)."""
+    prev = previous.frame
+    # a repeated username is skipped by the importer (the unique rule reports it): match the
+    # first occurrence only
+    first = pl.col("username_h").is_null() | pl.col("username_h").is_first_distinct()
+    cur = current.frame.filter(first)
+    prev_by_user = prev.filter(pl.col("username_h").is_not_null()).unique(
+        "username_h", keep="first", maintain_order=True
+    )
+    matched = cur.filter(pl.col("username_h").is_not_null()).join(
+        prev_by_user, on="username_h", how="inner", suffix="_prev"
+    )
+    unmatched = cur.join(prev_by_user.select("username_h"), on="username_h", how="anti")
+    by_email = _match_other(unmatched, prev, "email_h")
+    rest = unmatched.join(by_email.select("row"), on="row", how="anti")
+    others = []
+    for key in ("auth_h", "card_h"):
+        hit = _match_other(rest, prev, key)
+        others.append(hit.select("row", "row_prev"))
+        rest = rest.join(hit.select("row"), on="row", how="anti")
+    by_other = pl.concat(others)
+    kept = set(matched["row_prev"].to_list())
+    kept |= set(by_email["row_prev"].to_list()) | set(by_other["row_prev"].to_list())
+    vanished = tuple(sorted(set(prev["row"].to_list()) - kept))
+    return Matching(
+        previous=previous,
+        current=current,
+        matched=matched,
+        by_email=by_email,
+        by_other=by_other,
+        new=rest,
+        vanished_rows=vanished,
+        skipped_duplicates=current.frame.height - cur.height,
+    )
+
+
+def changed_email(matching: Matching) -> pl.DataFrame:
+    """Matched students whose email address differs from last week's."""
+    return matching.matched.filter(
+        pl.col("email_h").is_not_null()
+        & pl.col("email_h_prev").is_not_null()
+        & (pl.col("email_h") != pl.col("email_h_prev"))
+    )
+
+
+def plan(matching: Matching) -> SyncPlan:
+    """What the import will do with this export, field by field."""
+    matched, current = matching.matched, matching.current
+    same = matching.same_hashes
+    fields = [
+        c
+        for c in current.frame.columns
+        if c.startswith(FIELD) and not c.endswith(":blank") and f"{c}_prev" in matched.columns
+    ]
+    # a blank cell leaves the field unchanged in the import: only a value that differs counts
+    diffs = {
+        c[len(FIELD) :]: (pl.col(c) != pl.col(f"{c}_prev")) & ~pl.col(f"{c}:blank")
+        for c in (fields if same else [])
+    }
+    diffs["email_address"] = pl.col("row").is_in(changed_email(matching)["row"].implode())
+    empty = pl.lit([], dtype=pl.List(pl.UInt64))
+    labels = pl.col("labels")
+    labels_prev = pl.col("labels_prev").fill_null(empty)
+    added = removed = 0
+    if "labels" in matched.columns and "labels_prev" in matched.columns and same:
+        plus = labels.list.set_difference(labels_prev).list.len()
+        minus = labels_prev.list.set_difference(labels).list.len()
+        present = matched.filter(labels.is_not_null())
+        added = int(present.select(plus.sum()).item() or 0)
+        removed = int(present.select(minus.sum()).item() or 0)
+        diffs["system_label_names"] = labels.is_not_null() & ((plus > 0) | (minus > 0))
+    flags = matched.select(**{k: v.fill_null(False) for k, v in diffs.items()})
+    by_field = {k: int(flags[k].sum()) for k in diffs}
+    changed = int(flags.select(pl.any_horizontal(pl.all())).to_series().sum()) if diffs else 0
+    archived = 0
+    if "disabled" in matched.columns and "disabled_prev" in matched.columns:
+        archived = matched.filter(
+            (pl.col("disabled") == "TRUE") & (pl.col("disabled_prev").fill_null("") != "TRUE")
+        ).height
+    return SyncPlan(
+        new=matching.new.height,
+        changed=changed,
+        unchanged=matched.height - changed,
+        vanished=len(matching.vanished_rows),
+        newly_archived=archived,
+        label_additions=added,
+        label_removals=removed,
+        skipped_duplicates=matching.skipped_duplicates,
+        changed_by_field={k: v for k, v in by_field.items() if v} if same else None,
+    )

@@ -1,0 +1,195 @@
+"""The intake checks: every finding intake can report, declared once with its basis and fix.
+
+Intake builds its findings from these entries (``CHECK.finding(...)``); an institution tunes
+their severity or switches them off in a rule file (``overrides:``), like any YAML rule.
+"""
+
+from __future__ import annotations
+
+from syncguard.importer import MAX_IMPORT_BYTES
+from syncguard.model import Basis, BasisKind, Check, Engine, Severity, Source
+
+
+def _check(
+    id: str,
+    title: str,
+    severity: Severity,
+    description: str,
+    basis: tuple[BasisKind, str],
+    fix: str,
+    message: str,
+    tunable: bool = True,
+) -> Check:
+    return Check(
+        id=id,
+        title=title,
+        severity=severity,
+        description=description,
+        basis=Basis(*basis),
+        fix=fix,
+        source=Source.INTAKE,
+        engine=Engine.INTAKE,
+        tunable=tunable,
+        message=message,
+    )
+
+
+E, W = Severity.ERROR, Severity.WARNING
+SPEC, IMPORTER, PRACTICE = BasisKind.SPEC, BasisKind.IMPORTER, BasisKind.PRACTICE
+
+UNUSABLE = _check(
+    "intake.unusable",
+    "Export can be read at all",
+    E,
+    "The file is a comma-delimited UTF-8 CSV with the student sync header row on row 1 and at "
+    "least one student row; otherwise nothing else can be checked.",
+    (IMPORTER, "files are UTF-8 CSV with the header on row 1; headers are case-sensitive"),
+    "Export the file again as 'CSV UTF-8 (comma delimited)' with the header row first.",
+    "{message}",
+    tunable=False,
+)
+BOM = _check(
+    "intake.bom",
+    "No UTF-8 byte order mark",
+    W,
+    "The file starts with a UTF-8 byte order mark, which some readers take as part of the first "
+    "header.",
+    (PRACTICE, "the importer asks for UTF-8; a BOM is legal UTF-8 but glues onto the first header"),
+    "Save as UTF-8 without BOM.",
+    "the file starts with a UTF-8 byte order mark (BOM); it was removed before reading, but save "
+    "as UTF-8 without BOM to be safe with the importer",
+)
+FILE_SIZE = _check(
+    "intake.file_size",
+    "File under 50 MB",
+    E,
+    "The importer takes files under 50 MB.",
+    (IMPORTER, "files must be under 50 MB"),
+    "Split the export into several files of under 50 MB.",
+    "the file is {megabytes:.1f} MB; the importer takes files under "
+    f"{MAX_IMPORT_BYTES // 1_000_000} MB, so split it into several files",
+)
+BLANK_HEADER = _check(
+    "intake.blank_header",
+    "Every column with values has a header",
+    E,
+    "A column with values but a blank header cannot be imported: its values are lost.",
+    (IMPORTER, "unknown or misspelled headers are silently ignored, so the column's data is lost"),
+    "Name the column with its supported header, or delete it.",
+    "column {index} has a blank header, so the importer cannot use it; name it or delete the "
+    "column",
+)
+EMPTY_COLUMN = _check(
+    "intake.empty_column",
+    "No empty columns without a header",
+    W,
+    "A column with neither a header nor any value (Excel leaves such) is ignored.",
+    (PRACTICE, "harmless to the importer, but a sign the sheet was edited by hand"),
+    "Delete the empty column.",
+    "column {index} has no header and no value (Excel leaves such columns); delete it",
+)
+DUPLICATE_HEADER = _check(
+    "intake.duplicate_header",
+    "Each header once",
+    E,
+    "Two columns carry the same header; the importer keeps one value per field, so one of "
+    "the two columns is not imported.",
+    (
+        IMPORTER,
+        "each supported header is one field, matched exactly; a second column of the same "
+        "header cannot be imported as well (which one is lost is not documented)",
+    ),
+    "Keep one column of that name; if the second was meant to be another field, rename it.",
+    "header '{name}' appears again in column {index} (first in column {first}); keep one column "
+    "of that name",
+)
+HEADER_CASE = _check(
+    "intake.header_case",
+    "Headers spelled exactly (lowercase, no spaces)",
+    E,
+    "A supported header in another case or with surrounding spaces is not recognised.",
+    (IMPORTER, "headers are case-sensitive and unknown headers are silently ignored"),
+    "Rename the header exactly as the importer spells it.",
+    "header '{name}' (column {index}) must be written {what} as '{guess}'; the importer matches "
+    "headers exactly and ignores this column",
+)
+UNKNOWN_HEADER = _check(
+    "intake.unknown_header",
+    "No misspelled headers",
+    E,
+    "A header that looks like a typo of a supported one: the importer silently ignores the "
+    "whole column.",
+    (IMPORTER, "unknown or misspelled headers are silently ignored, so a typo drops a column"),
+    "Rename the header to the supported one it was meant to be.",
+    "unknown header '{name}' (column {index}) is silently ignored by the importer; did you mean "
+    "'{guess}'?",
+)
+EXTRA_HEADER = _check(
+    "intake.extra_header",
+    "No columns the importer ignores",
+    W,
+    "A header that is not a supported one and looks like no supported one: its column is "
+    "ignored by the importer.",
+    (IMPORTER, "unknown headers are silently ignored"),
+    "Remove the column, or rename it to a supported header if its data should be imported.",
+    "unknown header '{name}' (column {index}) is silently ignored by the importer; remove it or "
+    "rename it to a supported header",
+)
+QUOTING = _check(
+    "intake.quoting",
+    "Quotes closed and doubled",
+    E,
+    "A quote that is never closed, or stands inside a quoted cell without being doubled, "
+    "shifts the following cells or rows.",
+    (IMPORTER, "files are CSV: a broken quote merges the cells or lines after it into one cell"),
+    'Close the quote (") or double it ("") inside a quoted cell.',
+    "{message}",
+)
+RAGGED_ROWS = _check(
+    "intake.ragged_rows",
+    "Every row has the header's number of cells",
+    E,
+    "A row with more or fewer cells than the header puts its values in the wrong columns.",
+    (IMPORTER, "files are CSV read by header: a cell out of place lands in another field"),
+    "Fix the commas or quotes in the row so it has one cell per header.",
+    "{count} row(s) do not have the header's {width} cells ({detail}), so their values would "
+    "land in the wrong columns; these rows were not checked further. Fix the commas or quotes "
+    "in them",
+)
+BLANK_ROWS = _check(
+    "intake.blank_rows",
+    "No blank rows",
+    E,
+    "A blank row is a student without email_address, username or first_name.",
+    (IMPORTER, "a new student needs a value in every required column"),
+    "Delete the blank rows.",
+    "{count} blank row(s) ({listing}): the importer rejects a row without email_address, "
+    "username and first_name; delete them",
+)
+TRAILING_CELLS = _check(
+    "intake.trailing_cells",
+    "No empty cells past the last header",
+    W,
+    "Rows end with empty cells beyond the header's columns (Excel's trailing commas).",
+    (PRACTICE, "the extra cells are empty, so nothing is lost, but other readers may stumble"),
+    "Remove the trailing commas (delete the empty columns right of the data in Excel).",
+    "{count} row(s) end with empty cells beyond the header's {width} columns (rows {listing}); "
+    "they were read without them, but remove the trailing commas",
+)
+
+CHECKS: tuple[Check, ...] = (
+    UNUSABLE,
+    FILE_SIZE,
+    BOM,
+    BLANK_HEADER,
+    EMPTY_COLUMN,
+    DUPLICATE_HEADER,
+    HEADER_CASE,
+    UNKNOWN_HEADER,
+    EXTRA_HEADER,
+    QUOTING,
+    RAGGED_ROWS,
+    BLANK_ROWS,
+    TRAILING_CELLS,
+)
+"""Every intake check, in the order intake runs them."""

@@ -1,0 +1,43 @@
+"""What every output writer gets, and writes with: a finished run, and whole-or-nothing files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from syncguard.model import RunResult
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """A finished run as writers see it: the result, the usable records, how to show values."""
+
+    result: RunResult
+    frame: pl.DataFrame
+    """The export's usable records (every column text, row numbers in ``ROW``)."""
+    show_values: bool = False
+
+
+Writer = Callable[[RunOutput, Path], Path]
+"""A writer: writes its file into the run folder and returns its path."""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # as a plain open() would have made it
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

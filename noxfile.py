@@ -17,12 +17,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff lint and format check."""
-    session.install("ruff")
+    """ruff lint and format check, and the import-linter layer contracts (pyproject.toml)."""
+    session.install("-e", ".", "ruff", "import-linter")
     session.run("ruff", "check", "src", "tests", "sample_data", "benchmarks", "noxfile.py")
     session.run(
         "ruff", "format", "--check", "src", "tests", "sample_data", "benchmarks", "noxfile.py"
     )
+    session.run("lint-imports")
 
 
 @nox.session

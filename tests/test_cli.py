@@ -125,7 +125,7 @@ def test_report_dir_gets_json_and_html(run_cli: Callable[..., CliRun], tmp_path:
     assert str(run_dir / "report.html") in run.out
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["rules"], ["check", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["rules"], ["rules", "--json"], ["check", "--help"]])
 def test_commands_without_validation_never_import_great_expectations(argv: list[str]) -> None:
     code = (
         "import sys; from syncguard.cli import main; rc = main(sys.argv[1:]); "

@@ -219,8 +219,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
     for note in result.notes:
         print(f"  note: {note}", file=io.out)
+    labels = {"results.json": "results:", "report.html": "report:", "failing_rows.csv": "rows:"}
     for path in done.files:
-        print(f"{path.suffix.lstrip('.') + ':':8} {path}", file=io.out)
+        label = "json:" if path == args.json else labels.get(path.name, "file:")
+        print(f"{label:8} {path}", file=io.out)
     if done.index is not None:
         print(f"index:   {done.index}", file=io.out)
     return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED

@@ -1,0 +1,182 @@
+"""The catalogue: every check declared once with its basis, listed, and tunable from YAML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncguard import catalogue
+from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
+from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
+from syncguard.model import BasisKind, Severity, Source
+from syncguard.suite.model import Suite
+from tests.conftest import FIXTURES, HEADER, ROOT, CliRun, findings_by_rule
+
+INTAKE = FIXTURES / "intake"
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    """A copy of the built-in rules with room for a local file of overrides."""
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    (tmp_path / "checks").symlink_to(ROOT / "checks")
+    return folder
+
+
+def _overrides(rules: Path, text: str) -> Path:
+    path = rules / "local.yaml"
+    path.write_text("overrides:\n" + text, encoding="utf-8")
+    return path
+
+
+def _catalogue(run_cli: Callable[..., CliRun], *argv: str | Path) -> dict[str, Any]:
+    listed = run_cli("rules", "--json", *argv, want_json=False)
+    assert listed.code == 0, listed.err
+    document: dict[str, Any] = json.loads(listed.out)
+    return document
+
+
+def test_rules_json_lists_every_check_with_its_basis(
+    run_cli: Callable[..., CliRun], suite: Suite
+) -> None:
+    document = _catalogue(run_cli)
+    by_id = {c["id"]: c for c in document["checks"]}
+    assert len(by_id) == len(document["checks"])  # ids are unique across sources
+    expected = (
+        {r.id for r in suite.rules}
+        | {c.id for c in INTAKE_CHECKS}
+        | {c.entry.id for c in COMPARISON_CHECKS}
+    )
+    assert set(by_id) == expected
+    assert {c["source"] for c in by_id.values()} == {s.value for s in Source}
+    for check in by_id.values():
+        assert check["basis"]["kind"] in {k.value for k in BasisKind}, check["id"]
+        assert check["basis"]["text"].strip(), check["id"]
+        assert check["title"].strip() and check["fix"].strip(), check["id"]
+        assert check["severity"] in {s.value for s in Severity}
+
+
+@pytest.mark.parametrize("check", [*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS)])
+def test_every_builtin_check_is_declared_whole(check: catalogue.Check) -> None:
+    assert check.id.startswith(("intake.", "compare."))
+    assert check.source in (Source.INTAKE, Source.COMPARE)
+    assert check.message and check.description and check.fix and check.basis.text
+    # a verdict that blocks rests on the spec, an importer fact or security, never on practice
+    if check.severity is Severity.ERROR:
+        assert check.basis.kind is not BasisKind.PRACTICE, check.id
+
+
+def test_builtin_severity_is_raised_from_yaml(run_cli: Callable[..., CliRun], rules: Path) -> None:
+    before = run_cli("check", INTAKE / "bom.csv", "--rules", rules)
+    assert before.code == 0 and before.json is not None
+    assert findings_by_rule(before.json)["intake.bom"]["severity"] == "warning"
+    _overrides(rules, "  - id: intake.bom\n    severity: error\n")
+    after = run_cli("check", INTAKE / "bom.csv", "--rules", rules)
+    assert after.code == 1 and after.json is not None
+    assert findings_by_rule(after.json)["intake.bom"]["severity"] == "error"
+    listed = {c["id"]: c for c in _catalogue(run_cli, "--rules", rules)["checks"]}
+    assert listed["intake.bom"]["severity"] == "error"
+
+
+def test_builtin_check_is_switched_off_from_yaml(
+    run_cli: Callable[..., CliRun], rules: Path, write_csv: Callable[..., Path]
+) -> None:
+    export = write_csv(
+        "a@student.uni-example.eu,S1000001,Ana,Berg,2027-06-30,Alumni,blue",
+        header=HEADER + ",favourite_colour",
+    )
+    before = run_cli("check", export, "--rules", rules)
+    assert before.json is not None and "intake.extra_header" in findings_by_rule(before.json)
+    _overrides(
+        rules,
+        "  - id: intake.extra_header\n    enabled: false\n"
+        "    reason: our export carries one internal column the importer ignores\n",
+    )
+    after = run_cli("check", export, "--rules", rules)
+    assert after.json is not None and "intake.extra_header" not in findings_by_rule(after.json)
+    listed = {c["id"]: c for c in _catalogue(run_cli, "--rules", rules)["checks"]}
+    assert listed["intake.extra_header"]["enabled"] is False
+    assert "internal column" in listed["intake.extra_header"]["disabled_because"]
+
+
+def test_a_yaml_rule_is_tuned_like_a_builtin(
+    run_cli: Callable[..., CliRun], rules: Path, write_csv: Callable[..., Path]
+) -> None:
+    export = write_csv(
+        "a@student.uni-example.eu,S1000001,Ana,Berg,2027-06-30,Alumni",
+        "b@student.uni-example.eu,S1000001,Eva,Kis,2027-06-30,Alumni",
+    )
+    assert run_cli("check", export, "--rules", rules).code == 1
+    _overrides(rules, "  - id: username.unique\n    severity: warning\n")
+    run = run_cli("check", export, "--rules", rules)
+    assert run.json is not None
+    assert findings_by_rule(run.json)["username.unique"]["severity"] == "warning"
+
+
+def test_a_required_header_tuned_to_warning_is_a_warning_not_unusable(
+    run_cli: Callable[..., CliRun], rules: Path, write_csv: Callable[..., Path]
+) -> None:
+    header = HEADER.replace(",school_year_name", "")
+    export = write_csv("a@student.uni-example.eu,S1000001,Ana,Berg,2027-06-30", header=header)
+    refused = run_cli("check", export, "--rules", rules)
+    assert refused.code == 2 and "'school_year_name' is missing" in refused.err
+    _overrides(rules, "  - id: school_year_name.required\n    severity: warning\n")
+    run = run_cli("check", export, "--rules", rules)
+    assert run.code == 0, run.err
+    assert run.json is not None
+    finding = findings_by_rule(run.json)["school_year_name.required"]
+    assert finding["severity"] == "warning" and finding["rows"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "  - id: intake.bomb\n    severity: error\n",
+            "2:5: no check has the id 'intake.bomb'; did you mean 'intake.bom'?",
+        ),
+        (
+            "  - id: username.uniqe\n    enabled: false\n    reason: x\n",
+            "2:5: no check has the id 'username.uniqe'; did you mean 'username.unique'?",
+        ),
+        ("  - id: intake.bom\n    enabled: false\n", "2:5: switching a check off needs a 'reason'"),
+        ("  - id: intake.bom\n    severity: fatal\n", "3:15: severity must be one of"),
+        ("  - id: intake.bom\n", "2:5: an override sets 'severity' or 'enabled'"),
+        (
+            "  - id: intake.unusable\n    severity: warning\n",
+            "2:5: 'intake.unusable' cannot be tuned",
+        ),
+        (
+            "  - id: intake.bom\n    severity: error\n  - id: intake.bom\n    severity: warning\n",
+            "4:5: 'intake.bom' is overridden twice",
+        ),
+        (
+            "  - id: intake.bom\n    severty: error\n",
+            "3:5: unknown key 'severty'; did you mean 'severity'?",
+        ),
+    ],
+)
+def test_override_mistakes_are_reported_at_their_place(
+    run_cli: Callable[..., CliRun], rules: Path, text: str, problem: str
+) -> None:
+    path = _overrides(rules, text)
+    run = run_cli("rules", "--rules", rules, want_json=False)
+    assert run.code == 2
+    assert f"{path}:{problem}" in run.err
+
+
+def test_the_report_lists_passed_builtin_checks(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    run = run_cli("check", INTAKE / "valid.csv")
+    assert run.code == 0
+    (report,) = (tmp_path / "reports").glob("*/report.html")
+    html = report.read_text(encoding="utf-8")
+    passed = html.split("<details>", 1)[1]
+    assert "<code>intake.bom</code>" in passed and "<code>username.unique</code>" in passed

@@ -1016,7 +1016,10 @@ def weekly_exports(rows: int, seed: int = 7) -> dict[str, tuple[list[str], list[
     """Three weekly exports of one university, for the trend: good, broken, mostly mended.
 
     Week 1 is clean; week 2 has every planted defect and 10 new students; week 3 has the
-    defects mended, 20 new students, 3 students archived and 2 label lists wiped (warnings).
+    defects mended, 20 new students, 3 students archived, 2 label lists wiped (warnings), one
+    existing student's last name left blank (the importer keeps the stored one: a sync-plan
+    note), and one student whose username the record system re-issued while the email stayed:
+    a defect only the comparison with week 1 (the last accepted export) can see.
     """
     header, first = generate_rows(rows, seed=seed)
     _, second = generate_rows(rows + 10, seed=seed)
@@ -1027,6 +1030,8 @@ def weekly_exports(rows: int, seed: int = 7) -> dict[str, tuple[list[str], list[
         row["disabled"] = "TRUE"
     for row in third[20:22]:
         row["system_label_names"] = ""
+    third[40]["last_name"] = ""
+    third[50]["username"] = "S9" + third[50]["username"][2:]
     return dict(zip(WEEKS, ((header, first), (header, broken), (header, third)), strict=True))
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from syncguard import catalogue
 from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
+from syncguard.compare.checks import DECLARED
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.model import BasisKind, Severity, Source
 from syncguard.suite.model import Suite
@@ -52,6 +53,7 @@ def test_rules_json_lists_every_check_with_its_basis(
         {r.id for r in suite.rules}
         | {c.id for c in INTAKE_CHECKS}
         | {c.entry.id for c in COMPARISON_CHECKS}
+        | {c.id for c in DECLARED}
     )
     assert set(by_id) == expected
     assert {c["source"] for c in by_id.values()} == {s.value for s in Source}
@@ -62,7 +64,9 @@ def test_rules_json_lists_every_check_with_its_basis(
         assert check["severity"] in {s.value for s in Severity}
 
 
-@pytest.mark.parametrize("check", [*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS)])
+@pytest.mark.parametrize(
+    "check", [*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS), *DECLARED]
+)
 def test_every_builtin_check_is_declared_whole(check: catalogue.Check) -> None:
     assert check.id.startswith(("intake.", "compare."))
     assert check.source in (Source.INTAKE, Source.COMPARE)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
+from syncguard.compare.checks import DECLARED as COMPARISON_DECLARED
 from syncguard.errors import RuleFileError, RuleProblem
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
@@ -41,7 +42,7 @@ def rule_check(rule: Rule) -> Check:
 
 def builtin_checks() -> tuple[Check, ...]:
     """Every built-in check: intake's, then the comparison's, at their default severity."""
-    return (*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS))
+    return (*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS), *COMPARISON_DECLARED)
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ class Catalogue:
         return {c.id: c for c in self.checks if c.source is source}
 
     def tune(self, findings: Iterable[Finding]) -> list[Finding]:
-        """Findings of built-in checks at their tuned severity; switched-off ones dropped.
+        """Intake findings at their tuned severity; findings of switched-off checks dropped.
 
-        Findings of YAML rules already carry the tuned severity (the suite was tuned).
+        Findings of YAML rules and comparison checks already carry the tuned severity (they
+        were made from the tuned suite and entries).
         """
         by_id = self._by_id
         off = {c.id for c, _ in self.disabled}
@@ -80,7 +82,7 @@ class Catalogue:
             if f.rule in off:
                 continue
             entry = by_id.get(f.rule)
-            if entry is not None and entry.source is not Source.RULE_FILE:
+            if entry is not None and entry.source is Source.INTAKE:
                 f = dataclasses.replace(f, severity=entry.severity)
             out.append(f)
         return out

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard import __version__
-from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
-from syncguard.model import Outcome, Severity
+from syncguard.errors import RuleFileError, SyncguardError, UsageError
+from syncguard.model import BaselineMode, Outcome, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
@@ -51,6 +51,14 @@ def _history_path(text: str) -> Path:
     if "://" in text:
         raise argparse.ArgumentTypeError(f"'{text}': only a file path or sqlite:///path works")
     return Path(text)
+
+
+def _baseline(text: str) -> str:
+    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value) or text.isdigit():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"'{text}' is not a baseline: give last-passed, last, or a run number"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-history", action="store_true", help="neither read nor write the history"
     )
     check.add_argument(
+        "--baseline",
+        type=_baseline,
+        default=BaselineMode.LAST_PASSED.value,
+        metavar="last-passed|last|RUN",
+        help="what to compare with: the newest run the importer took (passed or accepted; "
+        "the default), the newest run, or run number RUN of 'syncguard history'",
+    )
+    check.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -129,6 +145,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the history file (default: reports/history.sqlite)",
     )
     past.add_argument("--suite", help="only runs of this suite")
+    accept = sub.add_parser(
+        "accept",
+        help="mark a failed run as uploaded anyway, so later runs compare with it",
+    )
+    accept.add_argument("run", type=int, metavar="RUN", help="the run number ('syncguard history')")
+    accept.add_argument(
+        "--history",
+        type=_history_path,
+        default=Path("reports") / "history.sqlite",
+        metavar="PATH_OR_URL",
+        help="the history file (default: reports/history.sqlite)",
+    )
     past.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     compile_ = sub.add_parser(
         "compile",
@@ -169,7 +197,6 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
 def _check(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_engine import preload
     from syncguard.history.store import HistoryError
-    from syncguard.output.results_json import unusable_json, write_json
     from syncguard.pipeline import Options, ReportLayout, run
 
     preload()  # overlaps GE's slow import with loading the rules and reading the export
@@ -181,19 +208,17 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         if show_progress:
             print(f"syncguard: {message}", file=io.err, flush=True)
 
+    numbered = args.baseline.isdigit()
     options = Options(
-        previous=args.previous, show_values=args.show_values, json=args.json, progress=progress
+        previous=args.previous,
+        show_values=args.show_values,
+        json=args.json,
+        baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
+        baseline_run=int(args.baseline) if numbered else None,
+        progress=progress,
     )
     try:
         done = run(args.export, catalogue, layout, options)
-    except UnusableExportError as exc:
-        if args.json is not None:
-            try:
-                document = unusable_json(args.export, catalogue.suite.name, str(exc), exc.row)
-                write_json(args.json, document)
-            except OSError as problem:
-                print(f"syncguard: warning: cannot write {args.json} ({problem})", file=io.err)
-        raise
     except HistoryError as exc:
         raise UsageError(f"{exc}") from None
     except OSError as exc:
@@ -204,6 +229,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     for warning in done.warnings:
         print(f"syncguard: warning: {warning}", file=io.err)
     result = done.result
+    if result.outcome is Outcome.UNUSABLE:
+        print(f"syncguard: {result.findings[0].message}", file=io.err)
+        return EXIT_UNUSABLE
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
     print(
@@ -295,11 +323,34 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
     print(f"{len(runs)} run(s) in {args.history}, newest first:", file=io.out)
     for run in runs:
         print(
-            f"  #{run.id:<4} {run.started_at}  {run.outcome.value:8} {run.errors:3} error(s) "
+            f"  #{run.id:<4} {run.started_at}  "
+            f"{run.outcome.value + ('*' if run.accepted else ''):9} {run.errors:3} error(s) "
             f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {run.export_name}  "
-            f"{run.suite} {run.suite_version}",
+            f"{run.suite} {run.suite_version}"
+            + (f"  as of {run.as_of}" if run.as_of else "")
+            + (f"  compared with #{run.baseline}" if run.baseline else ""),
             file=io.out,
         )
+    if any(r.accepted for r in runs):
+        print("  (* accepted: uploaded although the gate failed)", file=io.out)
+    return EXIT_PASSED
+
+
+def _accept(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.history.store import History, HistoryError
+
+    if not args.history.exists():
+        raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
+    try:
+        with History(args.history) as history:
+            run = history.accept(args.run)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    print(
+        f"run #{run.id} ({run.export_name}, {run.outcome.value}) is marked as uploaded: the next "
+        "check compares with it",
+        file=io.out,
+    )
     return EXIT_PASSED
 
 
@@ -348,6 +399,8 @@ def main(
             return _compile(args, io)
         if args.command == "history":
             return _history(args, io)
+        if args.command == "accept":
+            return _accept(args, io)
         parser.print_help(io.out)
         return EXIT_UNUSABLE
     except RuleFileError as exc:

@@ -199,16 +199,61 @@ class SyncPlan:
     skipped_duplicates: int = 0
     changed_by_field: Mapping[str, int] | None = field(default=None, hash=False)
     """Students changed per column; None when last week's hashes cannot be compared."""
+    left_unchanged: Mapping[str, int] = field(default_factory=dict, hash=False)
+    """Per required column: existing students whose blank cell leaves the stored value."""
+
+
+class BaselineMode(StrEnum):
+    """Which earlier export a run is compared with."""
+
+    LAST_PASSED = "last-passed"
+    """The newest run the importer took: passed the gate, or accepted (the default)."""
+    LAST = "last"
+    """The newest run, whatever its outcome."""
+    RUN = "run"
+    """A run named by its number."""
+    FILE = "file"
+    """An export file given with ``--previous``."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The export a run was compared with: a run of the history, or a file."""
+
+    mode: BaselineMode
+    rows: int
+    run: int | None = None
+    started_at: str | None = None
+    export_name: str | None = None
+    outcome: Outcome | None = None
+    accepted: bool = False
+    path: str | None = None
+
+    def describe(self) -> str:
+        """One phrase for people: "run #3 of 2026-11-15 (2026-11-15.csv, passed)"."""
+        if self.run is None:
+            return f"the export {self.path}"
+        how = "accepted" if self.accepted else self.outcome.value if self.outcome else ""
+        return f"run #{self.run} of {(self.started_at or '')[:10]} ({self.export_name}, {how})"
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Where last week's export came from, and the sync plan against it."""
+    """The baseline this export was compared with, and the sync plan against it."""
 
-    source: str
-    previous_rows: int
+    baseline: Baseline
     plan: SyncPlan
     note: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the baseline came from, for people."""
+        return self.baseline.describe()
+
+    @property
+    def previous_rows(self) -> int:
+        """Rows of the baseline export."""
+        return self.baseline.rows
 
 
 @dataclass(frozen=True)
@@ -238,6 +283,17 @@ class PastRun:
     rows_clean: int
     rows_with_errors: int
     report: str | None
+    accepted: bool = False
+    """Marked uploaded by ``syncguard accept`` although it failed the gate."""
+    as_of: str | None = None
+    """The date the run counted as today (``--as-of``)."""
+    baseline: int | None = None
+    """The run it was compared with, if any."""
+
+    @property
+    def is_baseline(self) -> bool:
+        """Whether the importer took this export: it passed the gate, or was accepted."""
+        return self.outcome is Outcome.PASSED or self.accepted
 
 
 @dataclass(frozen=True)
@@ -246,6 +302,15 @@ class Trend:
 
     runs: tuple[PastRun, ...]
     counts: Mapping[int, tuple[RuleCount, ...]]
+
+
+@dataclass(frozen=True)
+class EmailDomains:
+    """The institution's email domains as a run used them."""
+
+    domains: tuple[str, ...]
+    inferred: bool
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,6 +333,10 @@ class RunResult:
     """Counts of the previous run whose problem is gone now."""
     checks: tuple[Check, ...] = ()
     """Every check that ran (passed ones included), so reports can list them."""
+    as_of: str | None = None
+    """The date the run counted as today."""
+    email_domains: EmailDomains | None = None
+    """The institution email domains the run used, and whether they were inferred."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

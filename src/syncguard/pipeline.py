@@ -7,35 +7,59 @@ drawn from. The report folder's layout lives in :class:`ReportLayout`.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from syncguard.catalogue import Catalogue, build
-from syncguard.compare.checks import run_checks
-from syncguard.compare.matching import match, plan
+from syncguard.compare.checks import UNAVAILABLE, run_checks
+from syncguard.compare.matching import Matching, match, plan
 from syncguard.compare.snapshot import Snapshot, key_id, make_snapshot
 from syncguard.engines import backends
 from syncguard.engines.base import rules_for
-from syncguard.engines.common import with_examples
+from syncguard.engines.common import failing, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.history.record import rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import History, HistoryError, StoredSnapshot
+from syncguard.importer import EMAIL
 from syncguard.intake import Export, read_export
+from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
+from syncguard.intake.domains import infer_domain
 from syncguard.intake.headers import HeaderContract
-from syncguard.model import Comparison, Finding, RunResult, Source, account, order, outcome_of
+from syncguard.intake.reader import ROW
+from syncguard.model import (
+    Accounting,
+    Baseline,
+    BaselineMode,
+    Comparison,
+    EmailDomains,
+    Engine,
+    ExportInfo,
+    Finding,
+    Outcome,
+    RuleCount,
+    RunResult,
+    Severity,
+    Source,
+    Status,
+    account,
+    order,
+    outcome_of,
+)
 from syncguard.output import WRITERS, RunOutput
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
 from syncguard.suite.model import Suite
+from syncguard.suite.registry import kinds
 
 Progress = Callable[[str], None]
 
@@ -80,6 +104,9 @@ class Options:
     show_values: bool = False
     json: Path | None = None
     """Also write the results JSON here."""
+    baseline: BaselineMode = BaselineMode.LAST_PASSED
+    baseline_run: int | None = None
+    """The run to compare with when ``baseline`` is ``RUN``."""
     progress: Progress = _quiet
 
 
@@ -130,10 +157,21 @@ def _session(layout: ReportLayout) -> Iterator[tuple[History | None, bytes]]:
         yield history, key
 
 
-def _previous(
-    options: Options, catalogue: Catalogue, history: History | None, key: bytes
-) -> tuple[Snapshot | None, str | None, str]:
-    """Last week's snapshot from ``--previous`` or the history; else why there is none."""
+@dataclass(frozen=True)
+class _Before:
+    """What the comparison starts from: a snapshot and where it came from, or why there is none.
+
+    ``unavailable`` is set when a baseline exists but cannot be used (fail closed).
+    """
+
+    snapshot: Snapshot | None = None
+    baseline: Baseline | None = None
+    note: str | None = None
+    unavailable: str | None = None
+
+
+def _before(options: Options, catalogue: Catalogue, history: History | None, key: bytes) -> _Before:
+    """The baseline: ``--previous``, or a run of the history chosen by ``--baseline``."""
     if options.previous is not None:
         options.progress(f"reading the previous export {options.previous}")
         try:
@@ -142,26 +180,59 @@ def _previous(
             raise UnusableExportError(
                 options.previous, f"(the previous export) {exc.problem}", exc.fix, exc.row
             ) from None
-        return make_snapshot(before.frame, key), None, str(options.previous)
+        baseline = Baseline(BaselineMode.FILE, before.rows_read, path=str(options.previous))
+        return _Before(make_snapshot(before.frame, key), baseline)
     if history is None:
-        return None, None, ""
-    stored = history.latest_snapshot(catalogue.suite.name)
-    if stored is None:
-        return None, "no earlier run of this suite in the history, so nothing to compare", ""
+        return _Before()
+    found = history.baseline(
+        catalogue.suite.name,
+        last_passed=options.baseline is BaselineMode.LAST_PASSED,
+        run_id=options.baseline_run if options.baseline is BaselineMode.RUN else None,
+    )
+    if found is None:
+        if options.baseline is BaselineMode.RUN:
+            raise HistoryError(
+                f"{history.path}: run #{options.baseline_run} has no snapshot to compare with "
+                "(no such run, or too old); see 'syncguard history'"
+            )
+        which = (
+            "accepted (passed or 'syncguard accept'-ed)"
+            if (options.baseline is BaselineMode.LAST_PASSED)
+            else ""
+        )
+        return _Before(
+            note=f"no earlier {which} run of this suite in the history, so nothing "
+            "to compare with yet".replace("  ", " ")
+        )
+    run, stored = found
+    baseline = Baseline(
+        options.baseline,
+        stored.rows,
+        run.id,
+        run.started_at,
+        run.export_name,
+        run.outcome,
+        run.accepted,
+    )
     if stored.key_id != key_id(key):
         why = (
-            "the history's last snapshot was made with another secret (the .key file beside the "
-            "history changed), so it cannot be compared"
+            f"its snapshot was made with another secret: {history.path.with_suffix('.key')} "
+            "is missing or was replaced"
         )
-        return None, why, ""
-    source = "the history's last run"
-    return Snapshot.from_bytes(stored.data, stored.key_id, stored.polars_version), None, source
+        return _Before(baseline=baseline, unavailable=why)
+    try:
+        snapshot = Snapshot.from_bytes(stored.data, stored.key_id, stored.polars_version)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        why = f"the snapshot of run #{run.id} cannot be read ({type(exc).__name__})"
+        return _Before(baseline=baseline, unavailable=why)
+    return _Before(snapshot, baseline)
 
 
 def _compare(
-    previous: Snapshot, current: Snapshot, source: str, catalogue: Catalogue, frame: pl.DataFrame
-) -> tuple[Comparison, list[Finding]]:
-    matching = match(previous, current)
+    before: _Before, current: Snapshot, catalogue: Catalogue, frame: pl.DataFrame
+) -> tuple[Comparison, Matching, list[Finding]]:
+    assert before.snapshot is not None and before.baseline is not None
+    matching = match(before.snapshot, current)
     found = run_checks(matching, catalogue.suite.settings, catalogue.of(Source.COMPARE))
     the_plan = plan(matching)
     note = None
@@ -170,15 +241,49 @@ def _compare(
             "last week's snapshot was made with another polars version, so changes per field "
             "are not counted this week (students are still matched)"
         )
-    comparison = Comparison(source, previous.frame.height, the_plan, note)
-    return comparison, [with_examples(f, frame) for f in found]
+    comparison = Comparison(before.baseline, the_plan, note)
+    return comparison, matching, [with_examples(f, frame) for f in found]
+
+
+def _new_students_only(
+    findings: list[Finding],
+    catalogue: Catalogue,
+    frame: pl.DataFrame,
+    existing: set[int],
+) -> tuple[list[Finding], dict[str, int]]:
+    """Keep, of rules that judge new students only, the rows of students not in the baseline.
+
+    Returns the findings and, per column, how many existing students' blank cells leave their
+    stored value unchanged (for the sync plan).
+    """
+    registry = kinds()
+    rules = {r.id: r for r in catalogue.suite.rules}
+    out: list[Finding] = []
+    unchanged: dict[str, int] = {}
+    for f in findings:
+        rule = rules.get(f.rule)
+        if rule is None or not registry[rule.kind].new_students_only(rule) or not existing:
+            out.append(f)
+            continue
+        new_rows = [r for r in f.rows if r not in existing]
+        kept = len(f.rows) - len(new_rows)
+        if kept:
+            column = ",".join(f.columns)
+            unchanged[column] = unchanged.get(column, 0) + kept
+        refined = failing(rule, f.engine, frame, new_rows, f.columns) if new_rows else None
+        if refined is not None:
+            out.append(refined)
+    return out, unchanged
 
 
 def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options) -> Completed:
     """Check one export: validate, compare, write every output, record, draw the index.
 
+    An unusable export is a run too: it gets its outputs and its place in the history, and
+    the result's outcome says so (the caller exits 2).
+
     Raises:
-        UnusableExportError: the export (or the previous one) cannot be validated at all.
+        UnusableExportError: the previous export given with ``--previous`` is unusable.
         HistoryError: the history file cannot be opened or its key read.
         OSError: an output cannot be written.
     """
@@ -187,75 +292,200 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
     warm_up(catalogue)
     with _session(layout) as (history, key):
         options.progress(f"reading {path}")
-        export = read_export(path, catalogue.contract())
-        options.progress(f"read {export.rows_read} row(s)")
-        findings = [*export.findings, *_validate(export, catalogue, options.progress)]
-        checks = [c for c in catalogue.checks if c.source is not Source.COMPARE]
-        comparison, notes = None, []
-        if history is not None or options.previous is not None:
-            current = make_snapshot(export.frame, key)
-            previous, why, source = _previous(options, catalogue, history, key)
-            if previous is not None:
-                comparison, found = _compare(previous, current, source, catalogue, export.frame)
-                findings.extend(found)
-                checks += catalogue.of(Source.COMPARE).values()
-            if why:
-                notes.append(why)
-        else:
-            current = None
-        findings = catalogue.tune(findings)
-        ordered = order(findings)
-        before = None
-        if history is not None:
-            last = history.runs(catalogue.suite.name, limit=1)
-            before = history.counts(last[0].id) if last else None
-        status, resolved = statuses(ordered, before)
-        if comparison is not None and comparison.note:
+        try:
+            export = read_export(path, catalogue.contract())
+        except UnusableExportError as exc:
+            result = _unusable(path, catalogue, started, exc)
+            frame = pl.DataFrame({ROW: pl.Series([], dtype=pl.UInt32)})
+            return _finish(result, frame, None, history, layout, options, started)
+        result, current = _validate_and_compare(export, catalogue, history, key, options, started)
+        result = replace(result, duration_s=round(time.perf_counter() - clock, 3))
+        return _finish(result, export.frame, current, history, layout, options, started)
+
+
+def _email_domains(
+    export: Export, catalogue: Catalogue
+) -> tuple[Catalogue, EmailDomains | None, list[Finding]]:
+    """The institution's domains: configured, or inferred from the export when clear.
+
+    Email rules left without domains get the inferred registrable domain; when none can be
+    inferred, the ``intake.email_domain`` finding says to configure it (and only the form of
+    the addresses is checked).
+    """
+    open_rules = [
+        r
+        for r in catalogue.suite.rules
+        if r.kind == "email" and not r.params.get("domains") and r.column in export.frame.columns
+    ]
+    configured = tuple(str(d) for d in catalogue.suite.settings.get("email_domains") or ())
+    if not open_rules:
+        return catalogue, EmailDomains(configured, False) if configured else None, []
+    column = EMAIL if EMAIL in export.frame.columns else open_rules[0].column
+    inference = infer_domain(export.frame.get_column(column))
+    if inference.domain is None:
+        entry = catalogue.get(EMAIL_DOMAIN.id)
+        found = [entry.finding(reason=inference.reason)] if entry is not None else []
+        return catalogue, EmailDomains((), True, inference.reason), found
+    filled = {
+        r.id: replace(r, params={**r.params, "domains": [inference.domain]}) for r in open_rules
+    }
+    rules = tuple(filled.get(r.id, r) for r in catalogue.suite.rules)
+    tuned = replace(catalogue, suite=replace(catalogue.suite, rules=rules))
+    return tuned, EmailDomains((inference.domain,), True, inference.reason), []
+
+
+def _validate_and_compare(
+    export: Export,
+    catalogue: Catalogue,
+    history: History | None,
+    key: bytes,
+    options: Options,
+    started: datetime,
+) -> tuple[RunResult, Snapshot | None]:
+    options.progress(f"read {export.rows_read} row(s)")
+    catalogue, domains, domain_findings = _email_domains(export, catalogue)
+    findings = [
+        *export.findings,
+        *domain_findings,
+        *_validate(export, catalogue, options.progress),
+    ]
+    checks = [c for c in catalogue.checks if c.source is not Source.COMPARE]
+    comparison, notes, current = None, [], None
+    existing: set[int] = set()
+    if history is not None or options.previous is not None:
+        current = make_snapshot(export.frame, key)
+        before = _before(options, catalogue, history, key)
+        checks += catalogue.of(Source.COMPARE).values()
+        if before.snapshot is not None:
+            comparison, matching, found = _compare(before, current, catalogue, export.frame)
+            findings.extend(found)
+            existing = _existing_rows(matching)
+        elif before.unavailable is not None:
+            entry = catalogue.get(UNAVAILABLE.id)
+            if entry is not None:
+                findings.append(entry.finding(path=export.info.path, why=before.unavailable))
+        if before.note:
+            notes.append(before.note)
+    findings, unchanged = _new_students_only(findings, catalogue, export.frame, existing)
+    if comparison is not None:
+        comparison = replace(comparison, plan=replace(comparison.plan, left_unchanged=unchanged))
+        if comparison.note:
             notes.append(comparison.note)
-        result = RunResult(
-            suite=catalogue.suite.name,
-            suite_version=catalogue.suite.version,
-            export=export.info,
-            outcome=outcome_of(findings),
-            findings=ordered,
-            accounting=account(export.row_numbers, findings),
-            started_at=started.isoformat(timespec="seconds"),
-            duration_s=round(time.perf_counter() - clock, 3),
-            notes=tuple(notes),
-            comparison=comparison,
-            status=status,
-            resolved=resolved,
-            checks=tuple(checks),
+    findings = catalogue.tune(findings)
+    ordered = order(findings)
+    status, resolved = _status(ordered, history, catalogue)
+    result = RunResult(
+        suite=catalogue.suite.name,
+        suite_version=catalogue.suite.version,
+        export=export.info,
+        outcome=outcome_of(findings),
+        findings=ordered,
+        accounting=account(export.row_numbers, findings),
+        started_at=started.isoformat(timespec="seconds"),
+        notes=tuple(notes),
+        comparison=comparison,
+        status=status,
+        resolved=resolved,
+        checks=tuple(checks),
+        as_of=str(catalogue.suite.settings.get("today") or "") or None,
+        email_domains=domains,
+    )
+    return result, current
+
+
+def _existing_rows(matching: Matching) -> set[int]:
+    """This export's rows of students the baseline knows (by username, email or other id)."""
+    rows: set[int] = set()
+    for frame in (matching.matched, matching.by_email, matching.by_other):
+        rows.update(int(r) for r in frame.get_column("row").to_list())
+    return rows
+
+
+def _status(
+    findings: tuple[Finding, ...], history: History | None, catalogue: Catalogue
+) -> tuple[Mapping[tuple[str, str], Status], tuple[RuleCount, ...]]:
+    before = None
+    if history is not None:
+        last = history.runs(catalogue.suite.name, limit=1)
+        before = history.counts(last[0].id) if last else None
+    return statuses(findings, before)
+
+
+def _unusable(
+    path: Path, catalogue: Catalogue, started: datetime, exc: UnusableExportError
+) -> RunResult:
+    """The result of an export that cannot be read at all: one finding, nothing validated."""
+    size, digest = 0, ""
+    try:
+        data = path.read_bytes() if path.is_file() else b""
+        size, digest = len(data), hashlib.sha256(data).hexdigest()
+    except OSError:
+        pass
+    finding = Finding(
+        rule=UNUSABLE.id,
+        severity=Severity.ERROR,
+        engine=Engine.INTAKE,
+        message=str(exc),
+        rows=(exc.row,) if exc.row is not None else (),
+        failed_rows=0,
+    )
+    return RunResult(
+        suite=catalogue.suite.name,
+        suite_version=catalogue.suite.version,
+        export=ExportInfo(str(path), digest, 0, size, "", ""),
+        outcome=Outcome.UNUSABLE,
+        findings=(finding,),
+        accounting=Accounting(0, 0, 0),
+        started_at=started.isoformat(timespec="seconds"),
+        checks=(UNUSABLE,),
+        as_of=str(catalogue.suite.settings.get("today") or "") or None,
+    )
+
+
+def _finish(
+    result: RunResult,
+    frame: pl.DataFrame,
+    current: Snapshot | None,
+    history: History | None,
+    layout: ReportLayout,
+    options: Options,
+    started: datetime,
+) -> Completed:
+    """Writers, then the history, then the index: in this order, in the open session."""
+    folder = layout.run_dir(Path(result.export.path), started)
+    output = RunOutput(result, frame, options.show_values)
+    options.progress(f"writing {folder}")
+    files = [write(output, folder) for write in WRITERS]
+    if options.json is not None:
+        write_json(options.json, results_json(result, options.show_values))
+        files.append(options.json)
+    if history is None:
+        return Completed(result, folder, tuple(files))
+    report = next((f for f in files if f.suffix == ".html"), None)
+    stored = None
+    if current is not None:
+        data = current.to_bytes()
+        stored = StoredSnapshot(
+            0, current.key_id, current.polars_version, current.frame.height, data
         )
-        folder = layout.run_dir(path, started)
-        output = RunOutput(result, export.frame, options.show_values)
-        options.progress(f"writing {folder}")
-        files = [write(output, folder) for write in WRITERS]
-        if options.json is not None:
-            write_json(options.json, results_json(result, options.show_values))
-            files.append(options.json)
-        if history is None:
-            return Completed(result, folder, tuple(files))
-        report = next((f for f in files if f.suffix == ".html"), None)
-        stored = None
-        if current is not None:
-            data = current.to_bytes()
-            stored = StoredSnapshot(
-                0, current.key_id, current.polars_version, current.frame.height, data
-            )
-        try:
-            history.record(
+    baseline = result.comparison.baseline.run if result.comparison is not None else None
+    try:
+        history.record(
+            replace(
                 run_record(result, report.resolve() if report else None),
-                rule_counts(result.findings),
-                stored,
-                result.suite,
-            )
-        except (HistoryError, OSError, sqlite3.Error) as exc:
-            problem = f"{layout.history}: this run was not recorded ({exc})"
-            return Completed(result, folder, tuple(files), None, (problem,))
-        try:
-            write_index(history.trend(), layout.index)
-        except (OSError, sqlite3.Error) as exc:
-            problem = f"{layout.index}: the run was recorded but the index was not redrawn ({exc})"
-            return Completed(result, folder, tuple(files), None, (problem,))
-        return Completed(result, folder, tuple(files), layout.index)
+                as_of=result.as_of,
+                baseline=baseline,
+            ),
+            rule_counts(result.findings),
+            stored,
+            result.suite,
+        )
+    except (HistoryError, OSError, sqlite3.Error) as exc:
+        problem = f"{layout.history}: this run was not recorded ({exc})"
+        return Completed(result, folder, tuple(files), None, (problem,))
+    try:
+        write_index(history.trend(), layout.index)
+    except (OSError, sqlite3.Error) as exc:
+        problem = f"{layout.index}: the run was recorded but the index was not redrawn ({exc})"
+        return Completed(result, folder, tuple(files), None, (problem,))
+    return Completed(result, folder, tuple(files), layout.index)

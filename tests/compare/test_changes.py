@@ -76,6 +76,7 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
         "label_removals": 0,
         "skipped_duplicates": 0,
         "changed_by_field": {},
+        "left_unchanged": {},
     }
 
 
@@ -90,7 +91,6 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
             [6],
         ),
         (_with(5, auth_identifier="u9999"), "compare.auth_identifier_changed", "error", [7]),
-        (_with(6, card_id="0499999999"), "compare.card_id_changed", "error", [8]),
         (_with(7, system_label_names=""), "compare.labels_wiped", "warning", [9]),
         (
             _with(8, school_year_name="Bachelor 1st year or equivalent"),
@@ -168,6 +168,7 @@ def test_sync_plan_is_a_dry_run(weekly: Callable[..., dict[str, Any]]) -> None:
         "label_removals": 1,
         "skipped_duplicates": 0,
         "changed_by_field": {"last_name": 1, "disabled": 1, "system_label_names": 2},
+        "left_unchanged": {"first_name": 1},
     }
 
 
@@ -207,3 +208,12 @@ def test_comparison_findings_carry_masked_values(weekly: Callable[..., dict[str,
         "compare.username_changed"
     ]
     assert finding["examples"] == ["S•••"]
+
+
+def test_a_changed_card_id_is_in_the_plan_not_the_gate(
+    weekly: Callable[..., dict[str, Any]],
+) -> None:
+    doc = weekly(BASE, _with(6, card_id="0499999999"))  # a lost card: the importer allows it
+    assert not [f for f in doc["findings"] if f["rule"].startswith("compare.")]
+    assert doc["comparison"]["plan"]["changed_by_field"] == {"card_id": 1}
+    assert doc["outcome"] == "passed"

@@ -68,7 +68,7 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
         load_suite(path)
     assert str(caught.value).splitlines() == [
         f"{path}:6:11: unknown kind 'uniq'; known kinds: allowed_values, boolean, conditional, "
-        "date, date_order, email, excel_mangled_id, formula_injection, independent, "
+        "date, date_order, email, excel_mangled_id, formula_injection, formula_start, independent, "
         "item_length, label_not_numeric, not_blank, pattern, phone, required_header, "
         "stray_whitespace, unique",
         f"{path}:12:13: unknown column 'emial_address' (not in 'headers'); "

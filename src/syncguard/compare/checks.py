@@ -7,6 +7,7 @@ and returns a finding or None. ``CHECKS`` lists them in the order they run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ class ComparisonCheck:
 
 
 CHECKS: list[ComparisonCheck] = []
+"""The registered comparison checks, in the order they run."""
 
 
 def _entry(
@@ -82,12 +84,48 @@ def comparison_check(
     return register
 
 
+MANUAL = (
+    " In a manual upload this is allowed: tick 'this job changes identifier data' when you "
+    "upload the file by hand."
+)
+
+
+def _by_hand(check: Check, settings: Settings) -> Check:
+    """The check as it applies to this institution's uploads: by hand, a warning with how-to."""
+    if settings.get("sync") != "manual":
+        return check
+    severity = Severity.WARNING if check.severity is Severity.ERROR else check.severity
+    return dataclasses.replace(check, severity=severity, message=check.message + MANUAL)
+
+
 def _rows(frame: pl.DataFrame, column: str = "row") -> list[int]:
     return [int(r) for r in frame.get_column(column).to_list()]
 
 
 IMPORTER, SPEC, PRACTICE = BasisKind.IMPORTER, BasisKind.SPEC, BasisKind.PRACTICE
 E, W = Severity.ERROR, Severity.WARNING
+
+UNAVAILABLE = _entry(
+    "compare.unavailable",
+    "Comparison with the baseline possible",
+    E,
+    "The baseline (the export the importer last accepted) cannot be compared with: its snapshot "
+    "is unreadable, or the history's key is missing or changed.",
+    (
+        IMPORTER,
+        "automatic syncs cannot change username or auth_identifier, and changing username and "
+        "email together loses the student; only a comparison with the baseline shows either",
+    ),
+    "Restore the history's key file (history.key beside the history) or the history itself; "
+    "or compare with last week's export by hand with --previous FILE.",
+    "{path}: the export cannot be compared with the baseline ({why}), so changed usernames "
+    "and identifiers cannot be seen; restore the history's key or history, or pass "
+    "--previous LAST_WEEK.csv",
+    (),
+)
+"""Raised by the pipeline (not a function of the matching): the comparison fails closed."""
+DECLARED: tuple[Check, ...] = (UNAVAILABLE,)
+"""Comparison checks declared without a function of their own."""
 
 
 @comparison_check(
@@ -103,9 +141,8 @@ E, W = Severity.ERROR, Severity.WARNING
         ),
         "Keep last week's username; change a username only in a manual upload marked as "
         "changing identifier data.",
-        "{count} student(s) kept their email address but got a new username; the importer "
-        "matches on username, so it would create a second account. Keep the old username "
-        "(automated syncs cannot change it).",
+        "{count} student(s) kept their email address but got a new username; automatic syncs "
+        "cannot change a username, so these rows would fail. Keep the old username.",
         ("username",),
     ),
     needs=("username_h", "email_h", "row"),
@@ -114,7 +151,7 @@ def username_changed(check: Check, m: Matching, settings: Settings) -> Finding |
     """Students matched by email whose username differs."""
     if not m.by_email.height:
         return None
-    return check.finding(
+    return _by_hand(check, settings).finding(
         rows=_rows(m.by_email),
         columns=check.columns,
         failed_rows=m.by_email.height,
@@ -181,38 +218,15 @@ def _changed(check: Check, m: Matching, key: str) -> Finding | None:
         ),
         "Keep last week's auth_identifier, or upload the change by hand marked as changing "
         "identifier data.",
-        "{count} student(s) have a different auth_identifier than last week; automated syncs "
-        "cannot change auth_identifier.",
+        "{count} student(s) have a different auth_identifier than in the baseline; automatic "
+        "syncs cannot change auth_identifier, so these rows would fail.",
         ("auth_identifier",),
     ),
     needs=("username_h", "auth_h", "row"),
 )
 def auth_identifier_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
     """Matched students whose auth_identifier differs."""
-    return _changed(check, m, "auth_h")
-
-
-@comparison_check(
-    _entry(
-        "compare.card_id_changed",
-        "card_id unchanged",
-        E,
-        "A student's card_id differs from last week's.",
-        (
-            IMPORTER,
-            "card_id is an identity: rows that duplicate a card_id are skipped (the importer "
-            "lets a card_id change, for a lost card)",
-        ),
-        "Check that the new card_id is the student's new card; otherwise restore last week's.",
-        "{count} student(s) have a different card_id than last week; automated syncs reject a "
-        "changed card_id.",
-        ("card_id",),
-    ),
-    needs=("username_h", "card_h", "row"),
-)
-def card_id_changed(check: Check, m: Matching, settings: Settings) -> Finding | None:
-    """Matched students whose card_id differs."""
-    return _changed(check, m, "card_h")
+    return _changed(_by_hand(check, settings), m, "auth_h")
 
 
 @comparison_check(
@@ -316,7 +330,7 @@ def school_year_backwards(check: Check, m: Matching, settings: Settings) -> Find
         "compare.row_count_drop",
         "No sudden drop in rows",
         E,
-        "The export has more than max_row_drop fewer rows than last week's.",
+        "The export has more than max_row_drop fewer rows than the baseline (full uploads).",
         (
             IMPORTER,
             "a file may hold all students or just the changes; for an institution that uploads "
@@ -332,6 +346,8 @@ def school_year_backwards(check: Check, m: Matching, settings: Settings) -> Find
 )
 def row_count_drop(check: Check, m: Matching, settings: Settings) -> Finding | None:
     """More rows gone than ``max_row_drop`` allows; last week's rows of the missing listed."""
+    if settings.get("upload") == "changes":
+        return None  # a file of just the changes is smaller by design
     limit = float(settings["max_row_drop"])
     before, now = m.previous.frame.height, m.current.frame.height
     if not before or (before - now) / before <= limit:

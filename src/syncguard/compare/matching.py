@@ -108,17 +108,21 @@ def plan(matching: Matching) -> SyncPlan:
         for c in (fields if same else [])
     }
     diffs["email_address"] = pl.col("row").is_in(changed_email(matching)["row"].implode())
+    for key, column in (("card_h", "card_id"), ("auth_h", "auth_identifier")):
+        # keyed digests: comparable across polars versions; a blank leaves the value as it is
+        now, before = pl.col(key), pl.col(f"{key}_prev")
+        diffs[column] = now.is_not_null() & before.is_not_null() & (now != before)
     empty = pl.lit([], dtype=pl.List(pl.UInt64))
-    labels = pl.col("labels")
     labels_prev = pl.col("labels_prev").fill_null(empty)
     added = removed = 0
-    if "labels" in matched.columns and "labels_prev" in matched.columns and same:
+    if {"labels", "labels_prev", "labels_blank"} <= set(matched.columns) and same:
+        # a blank labels cell removes every label (spec): it counts as an empty list here
+        labels = pl.when(pl.col("labels_blank")).then(empty).otherwise(pl.col("labels"))
         plus = labels.list.set_difference(labels_prev).list.len()
         minus = labels_prev.list.set_difference(labels).list.len()
-        present = matched.filter(labels.is_not_null())
-        added = int(present.select(plus.sum()).item() or 0)
-        removed = int(present.select(minus.sum()).item() or 0)
-        diffs["system_label_names"] = labels.is_not_null() & ((plus > 0) | (minus > 0))
+        added = int(matched.select(plus.sum()).item() or 0)
+        removed = int(matched.select(minus.sum()).item() or 0)
+        diffs["system_label_names"] = (plus > 0) | (minus > 0)
     flags = matched.select(**{k: v.fill_null(False) for k, v in diffs.items()})
     by_field = {k: int(flags[k].sum()) for k in diffs}
     changed = int(flags.select(pl.any_horizontal(pl.all())).to_series().sum()) if diffs else 0

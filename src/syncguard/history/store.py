@@ -55,8 +55,18 @@ MIGRATIONS: tuple[str, ...] = (
         data BLOB NOT NULL
     );
     """,
+    # 2: accepted runs (uploaded although they failed), the date counted as today, the baseline
+    """
+    ALTER TABLE runs ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN as_of TEXT;
+    ALTER TABLE runs ADD COLUMN baseline INTEGER
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+RUN_COLUMNS = (
+    "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
+    " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline"
+)
 
 
 class HistoryError(Exception):
@@ -167,7 +177,8 @@ class History:
             cursor = self.conn.execute(
                 "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
                 " rows, outcome, errors, warnings, rows_clean, rows_with_errors,"
-                " rule_count_rows, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " rule_count_rows, report, accepted, as_of, baseline)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.started_at,
                     run.suite,
@@ -182,6 +193,9 @@ class History:
                     run.rows_with_errors,
                     len(counts),
                     run.report,
+                    int(run.accepted),
+                    run.as_of,
+                    run.baseline,
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -203,19 +217,80 @@ class History:
                         snapshot.data,
                     ),
                 )
-                self.conn.execute(
-                    "DELETE FROM snapshots WHERE suite = ? AND run_id NOT IN (SELECT run_id FROM"
-                    " snapshots WHERE suite = ? ORDER BY run_id DESC LIMIT ?)",
-                    (suite, suite, SNAPSHOTS_KEPT),
-                )
+                self._prune(suite)
         return run_id
+
+    def _prune(self, suite: str) -> None:
+        """Keep the newest snapshots of a suite, and always its newest baseline's."""
+        self.conn.execute(
+            "DELETE FROM snapshots WHERE suite = ? AND run_id NOT IN (SELECT run_id FROM"
+            " snapshots WHERE suite = ? ORDER BY run_id DESC LIMIT ?) AND run_id IS NOT ("
+            "SELECT MAX(s.run_id) FROM snapshots s JOIN runs r ON r.id = s.run_id"
+            " WHERE s.suite = ? AND (r.outcome = 'passed' OR r.accepted = 1))",
+            (suite, suite, SNAPSHOTS_KEPT, suite),
+        )
+
+    def accept(self, run_id: int) -> PastRun:
+        """Mark a run as uploaded although it failed the gate: it becomes the baseline.
+
+        Raises:
+            HistoryError: no such run, an unusable run, or its snapshot is no longer kept.
+        """
+        with _transaction(self.conn):
+            found = self.run(run_id)
+            if found is None:
+                raise HistoryError(
+                    f"{self.path}: there is no run #{run_id}; see 'syncguard history'"
+                )
+            if found.outcome is Outcome.UNUSABLE:
+                raise HistoryError(
+                    f"{self.path}: run #{run_id} could not be read at all, so it cannot have been "
+                    "uploaded; accept another run"
+                )
+            kept = self.conn.execute(
+                "SELECT 1 FROM snapshots WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            if kept is None:
+                raise HistoryError(
+                    f"{self.path}: run #{run_id} is too old, its snapshot is no longer kept; "
+                    "check that export again and accept the new run"
+                )
+            self.conn.execute("UPDATE runs SET accepted = 1 WHERE id = ?", (run_id,))
+        accepted = self.run(run_id)
+        assert accepted is not None
+        return accepted
+
+    def run(self, run_id: int) -> PastRun | None:
+        """One run by its number."""
+        row = self.conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
+        found = row.fetchone()
+        return _past_run(found) if found else None
+
+    def baseline(
+        self, suite: str, last_passed: bool = True, run_id: int | None = None
+    ) -> tuple[PastRun, StoredSnapshot] | None:
+        """The run to compare with and its snapshot: a given run, the newest one the importer
+        took (passed or accepted), or the newest one; None when there is none."""
+        sql = (
+            f"SELECT {', '.join('r.' + c.strip() for c in RUN_COLUMNS.split(','))},"
+            " s.key_id, s.polars_version, s.rows, s.data"
+            " FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.suite = ?"
+        )
+        args: list[object] = [suite]
+        if run_id is not None:
+            sql += " AND r.id = ?"
+            args.append(run_id)
+        elif last_passed:
+            sql += " AND (r.outcome = 'passed' OR r.accepted = 1)"
+        row = self.conn.execute(sql + " ORDER BY r.id DESC LIMIT 1", args).fetchone()
+        if row is None:
+            return None
+        run = _past_run(row[:16])
+        return run, StoredSnapshot(run.id, *row[16:])
 
     def runs(self, suite: str | None = None, limit: int | None = None) -> list[PastRun]:
         """Past runs, newest first."""
-        sql = (
-            "SELECT id, started_at, suite, suite_version, export_name, export_sha256, rows,"
-            " outcome, errors, warnings, rows_clean, rows_with_errors, report FROM runs"
-        )
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"
         args: list[object] = []
         if suite is not None:
             sql += " WHERE suite = ?"
@@ -263,4 +338,5 @@ class History:
 def _past_run(row: Sequence[object]) -> PastRun:
     values = list(row)
     values[7] = Outcome(str(values[7]))
+    values[13] = bool(values[13])
     return PastRun(*values)  # type: ignore[arg-type]

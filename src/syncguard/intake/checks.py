@@ -177,6 +177,22 @@ TRAILING_CELLS = _check(
     "they were read without them, but remove the trailing commas",
 )
 
+EMAIL_DOMAIN = _check(
+    "intake.email_domain",
+    "Institution email domain known",
+    E,
+    "No email domain is configured and none can be told from the export: no domain holds a "
+    "clear majority of the addresses, or the most common one is a personal mail provider.",
+    (
+        SPEC,
+        '"As a security measure, the institution domain must belong to your institution." '
+        "Without knowing the institution's domain, addresses cannot be checked against it",
+    ),
+    "Set email_domains in rules/institution.yaml, or pass --email-domain.",
+    "the institution's email domain cannot be inferred from the export: {reason}; set "
+    "email_domains in the settings or pass --email-domain",
+)
+
 CHECKS: tuple[Check, ...] = (
     UNUSABLE,
     FILE_SIZE,
@@ -191,5 +207,6 @@ CHECKS: tuple[Check, ...] = (
     RAGGED_ROWS,
     BLANK_ROWS,
     TRAILING_CELLS,
+    EMAIL_DOMAIN,
 )
 """Every intake check, in the order intake runs them."""

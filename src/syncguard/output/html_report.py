@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from syncguard.masking import shown
 from syncguard.model import (
     SEVERITY_RANK,
+    BaselineMode,
     Check,
     Engine,
     Finding,
@@ -57,7 +58,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(Outcome=Outcome, Severity=Severity, Status=Status, Source=Source)
+    env.globals.update(
+        Outcome=Outcome, Severity=Severity, Status=Status, Source=Source, BaselineMode=BaselineMode
+    )
     return env
 
 

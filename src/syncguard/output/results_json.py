@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.masking import shown
-from syncguard.model import Finding, Outcome, RunResult, Severity, Status
+from syncguard.model import Finding, RunResult, Severity, Status
 from syncguard.output.base import RunOutput, write_atomic
 
 FILENAME = "results.json"
@@ -48,8 +48,19 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
     if comparison is None:
         return None
     plan = comparison.plan
+    base = comparison.baseline
     return {
         "previous": {"source": comparison.source, "rows": comparison.previous_rows},
+        "baseline": {
+            "mode": base.mode.value,
+            "run": base.run,
+            "started_at": base.started_at,
+            "export": base.export_name,
+            "outcome": base.outcome.value if base.outcome else None,
+            "accepted": base.accepted,
+            "path": base.path,
+            "rows": base.rows,
+        },
         "plan": {
             "new": plan.new,
             "changed": plan.changed,
@@ -62,6 +73,7 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
             "changed_by_field": (
                 dict(plan.changed_by_field) if plan.changed_by_field is not None else None
             ),
+            "left_unchanged": dict(plan.left_unchanged),
         },
     }
 
@@ -73,6 +85,7 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
         "suite": result.suite,
         "suite_version": result.suite_version,
         "started_at": result.started_at,
+        "as_of": result.as_of,
         "duration_s": result.duration_s,
         "export": {
             "path": result.export.path,
@@ -97,36 +110,21 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
             for c in result.resolved
         ],
         "comparison": comparison_json(result),
+        "email_domains": (
+            {
+                "domains": list(result.email_domains.domains),
+                "inferred": result.email_domains.inferred,
+                "reason": result.email_domains.reason,
+            }
+            if result.email_domains is not None
+            else None
+        ),
         "notes": list(result.notes),
         "accounting": {
             "rows_read": result.accounting.rows_read,
             "rows_clean": result.accounting.rows_clean,
             "rows_with_errors": result.accounting.rows_with_errors,
         },
-    }
-
-
-def unusable_json(path: Path, suite: str, message: str, row: int | None) -> dict[str, Any]:
-    """The results document when the export could not be validated at all (exit 2)."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "suite": suite,
-        "export": {"path": str(path)},
-        "outcome": Outcome.UNUSABLE.value,
-        "counts": {Severity.ERROR.value: 1, Severity.WARNING.value: 0},
-        "findings": [
-            {
-                "rule": "intake.unusable",
-                "severity": Severity.ERROR.value,
-                "engine": "intake",
-                "column": None,
-                "message": message,
-                "failed_rows": 0,
-                "rows": [row] if row is not None else [],
-                "examples": [],
-            }
-        ],
-        "accounting": {"rows_read": 0, "rows_clean": 0, "rows_with_errors": 0},
     }
 
 

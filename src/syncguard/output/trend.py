@@ -40,7 +40,7 @@ def chart(runs: Sequence[PastRun]) -> tuple[list[Bar], float, int, int]:
     bars = [
         Bar(
             x=PAD + i * step,
-            label=r.started_at[:10],
+            label=r.as_of or r.started_at[:10],
             errors_y=y(r.errors, most),
             warnings_y=y(r.warnings, most),
             rows_y=y(r.rows, rows),

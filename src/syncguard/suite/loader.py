@@ -184,6 +184,11 @@ class _SuiteParser:
             if given is None:
                 given = SETTINGS[key].default
             numeric = float in SETTINGS[key].types
+            choices = SETTINGS[key].choices
+            if choices and given not in choices:
+                allowed = " or ".join(f"'{c}'" for c in choices)
+                self.problem(path, value, f"setting '{key}' must be {allowed}, got '{given}'")
+                continue
             if (
                 not isinstance(given, SETTINGS[key].types)
                 or (isinstance(given, bool) and bool not in SETTINGS[key].types)

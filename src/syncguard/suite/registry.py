@@ -63,6 +63,16 @@ class RuleKind:
         """The value probably meant instead of a failing one ("did you mean"), if any."""
         return None
 
+    def new_students_only(self, rule: Rule) -> bool:
+        """Whether the rule judges only students the importer does not know yet.
+
+        The importer leaves a stored value as it is when a cell is blank, so a required value
+        is needed only to create a student. The pipeline keeps, of such a rule's failing rows,
+        those of students not in the baseline (all of them when there is no baseline), and
+        counts the others in the sync plan as "left unchanged".
+        """
+        return False
+
     def hint(self, rule: Rule, failing: list[str]) -> str | None:
         """A sentence explaining the failing values (e.g. "3 dates are day-first"), if any."""
         return None

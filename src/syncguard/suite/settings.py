@@ -15,6 +15,8 @@ class Setting:
     types: tuple[type, ...]
     default: Any
     doc: str
+    choices: tuple[str, ...] = ()
+    """The values a text setting may take (empty: any text)."""
 
 
 SETTINGS: dict[str, Setting] = {
@@ -45,6 +47,23 @@ SETTINGS: dict[str, Setting] = {
             (float, int),
             0.10,
             "from this share of changed emails on, the importer updates none (warning)",
+        ),
+        Setting(
+            "sync",
+            (str,),
+            "automatic",
+            "automatic: files go up by a scheduled sync, which cannot change username or "
+            "auth_identifier (such a change is an error); manual: uploaded by hand, where the "
+            "job can be marked 'this job changes identifier data' (such a change is a warning)",
+            ("automatic", "manual"),
+        ),
+        Setting(
+            "upload",
+            (str,),
+            "full",
+            "full: every export holds all students, so a drop of more than max_row_drop is an "
+            "error; changes: exports hold just the changes, so missing students are no finding",
+            ("full", "changes"),
         ),
     )
 }

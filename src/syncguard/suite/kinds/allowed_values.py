@@ -2,25 +2,73 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from syncguard.importer import CLEAR
+from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds._values import ALLOW_CLEAR
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
+# The importer's own vocabularies (spec: "Education Level Name Values", "School Year Values").
+EDUCATION_LEVELS = frozenset(
+    {
+        "Certificate",
+        "Undergraduate",
+        "Postgraduate",
+        "Doctorate",
+        "Postdoctoral Researcher",
+        "Non-Degree Seeking",
+        "Secondary Education",
+        "Further Education",
+    }
+)
+SCHOOL_YEARS = frozenset(
+    {
+        "Foundation year",
+        "Bachelor 1st year or equivalent",
+        "Bachelor 2nd year or equivalent",
+        "Bachelor 3rd year or equivalent",
+        "Bachelor 4th year or equivalent",
+        "Master 1st year or equivalent",
+        "Master 2nd year or equivalent",
+        "Doctorate",
+        "Postdoctoral Researcher",
+        "Masters of Business Administration",
+        "Alumni",
+        "Certificate Program",
+        "Further education",
+        "Placement",
+        "Gap Year",
+    }
+)
 
-def _loose(value: str) -> str:
-    return re.sub(r"\s+", " ", value.replace("\u00a0", " ")).strip().casefold()
+# Known other names, per vocabulary, keyed by the exact set of a rule's ``values`` (a list that
+# differs gets no synonyms, only case/spacing/accent and typo fixes). Only names that mean one
+# value beyond doubt: "Bachelor" or "Master" is a level, but not a school year (which year?).
+# Keys are compared after folding case, spacing and accents.
+SYNONYMS: Mapping[frozenset[str], Mapping[str, str]] = {
+    EDUCATION_LEVELS: {
+        **dict.fromkeys(["PhD", "Ph.D.", "DPhil", "doctoral"], "Doctorate"),
+        **dict.fromkeys(["BA", "BSc", "bachelor", "bachelors"], "Undergraduate"),
+        **dict.fromkeys(["MA", "MSc", "MPhil", "master", "masters"], "Postgraduate"),
+        "postdoc": "Postdoctoral Researcher",
+    },
+    SCHOOL_YEARS: {
+        **dict.fromkeys(["PhD", "Ph.D.", "DPhil", "doctoral"], "Doctorate"),
+        "postdoc": "Postdoctoral Researcher",
+        "MBA": "Masters of Business Administration",
+    },
+}
 
 
 @register
 class AllowedValues(GxKind):
-    """Run by Great Expectations; "did you mean" when only case or spacing differs.
+    """Run by Great Expectations; "did you mean" only when confident (see ``_suggest``).
 
-    With ``separator``, a cell is a list (``History;Biology``) and every item must be allowed.
+    With ``separator``, a cell is a list (``History;Biology``) and every item must be allowed;
+    a list gets a suggestion only when every item is allowed or confidently fixable.
     """
 
     name = "allowed_values"
@@ -55,9 +103,12 @@ class AllowedValues(GxKind):
         return ExpectationSpec("ExpectColumnValuesToBeInSet", kwargs)
 
     def suggest(self, rule: Rule, value: str) -> str | None:
-        known = {_loose(v): v for v in rule.params["values"]}
-        items = value.split(rule.params["separator"]) if "separator" in rule.params else [value]
-        fixed = [i if i in rule.params["values"] else known.get(_loose(i)) for i in items]
+        values = [str(v) for v in rule.params["values"]]
+        synonyms = SYNONYMS.get(frozenset(values))
+        separator = str(rule.params.get("separator", ""))
+        items = value.split(separator) if separator else [value]
+        fixed = [confident(item, values, synonyms) for item in items]
         if any(f is None for f in fixed):
             return None
-        return str(rule.params.get("separator", "")).join(str(f) for f in fixed)
+        suggestion = separator.join(str(f) for f in fixed)
+        return suggestion if suggestion != value else None

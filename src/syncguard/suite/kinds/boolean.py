@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
@@ -12,7 +13,12 @@ VALUES = ("TRUE", "FALSE")
 
 @register
 class Boolean(PanderaKind):
-    """Blank is "unchanged"; ``**CLEAR**`` is not allowed for booleans; ``True`` is a typo."""
+    """Blank is "unchanged"; ``**CLEAR**`` is not allowed for booleans; ``True`` is a typo.
+
+    "Did you mean" only for ``true``/``false`` in other case, spacing or accents: ``yes``,
+    ``no``, ``1``, ``0``, ``Y`` have no certain answer (a wrong one for ``disabled`` would
+    un-archive a student), and neither has a word one edit away (``tree``), so no typo rule.
+    """
 
     name = "boolean"
     summary = "TRUE or FALSE, all caps"
@@ -26,5 +32,4 @@ class Boolean(PanderaKind):
         return value.is_null() | value.is_in(VALUES)
 
     def suggest(self, rule: Rule, value: str) -> str | None:
-        upper = value.strip().upper()
-        return upper if upper in VALUES else None
+        return confident(value, VALUES, typos=False)

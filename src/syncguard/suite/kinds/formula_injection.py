@@ -1,31 +1,71 @@
-"""Kind ``formula_injection``: no cell starts like a spreadsheet formula (= + - @ tab CR)."""
+"""Kind ``formula_injection``: no cell is a spreadsheet formula (OWASP CSV injection)."""
 
 from __future__ import annotations
 
 import polars as pl
 
+from syncguard.importer import CLEAR
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
+
+LEAD = r"^[\t\r]*"
+"""Tabs and carriage returns Excel skips before a formula."""
+TRIGGER = r"[+\-@]+\s*"
+"""The characters that make Excel read the rest of a cell as a formula (besides ``=``)."""
+FORMULA = (
+    r"(?:"
+    r"=|"  # a second = (``+=1+1``)
+    r"[A-Za-z_][A-Za-z0-9_.]*\s*\(|"  # a function call: SUM( HYPERLINK( cmd(
+    r"[A-Za-z0-9_]+\s*\|\s*'?|"  # DDE: cmd|' /C calc'!A0
+    r"'?[A-Za-z0-9_ ]+'?!|"  # a reference to another sheet: Sheet1!A1
+    r"\$?[A-Za-z]{1,3}\$?[0-9]+(?:\b|:)|"  # a cell reference: A1, $B$2, A1:B9
+    r"\(?[0-9.,]+\)?\s*[-+*/^&<>=]"  # a calculation: 2+3, 1*9
+    r")"
+)
+IS_FORMULA = LEAD + r"(?:=\s*\S|" + TRIGGER + FORMULA + r")"
+"""A cell Excel runs as a formula: ``=`` and anything, or + - @ followed by a formula."""
+
+
+def is_formula(value: pl.Expr) -> pl.Expr:
+    """True where a cell really is a formula (null stays null)."""
+    return value.str.contains(IS_FORMULA)
 
 
 @register
 class FormulaInjection(PanderaKind):
-    """A cell opened in Excel that starts with ``= + - @`` (or tab / CR) runs as a formula.
+    """A cell that is a formula runs when the export is opened in a spreadsheet.
 
-    A phone number's leading ``+`` is not a formula: ``+`` followed by digits and phone
-    punctuation passes here (its format is the phone rule's business).
+    Only real formulas fail: ``=`` at the start, or ``+ - @`` (after tabs or CRs) followed by a
+    function call, a cell reference, a calculation or a DDE command. Free text such as ``-``,
+    ``+ other`` or ``-Smith`` and phone numbers such as ``+49 151 ...`` pass (the kind
+    ``formula_start`` can warn about them).
     """
 
     name = "formula_injection"
-    summary = "no cell may start with = + - @, tab or carriage return"
+    summary = "no cell may be a spreadsheet formula (= ..., or + - @ before a formula)"
     max_columns = None
     example = Example(
         columns=("gender",),
-        passing=(("Female",), ("+4915112345678",), ("+49 (151) 123-45",), (None,), ("**CLEAR**",)),
-        failing=(('=HYPERLINK("http://x")',), ("@SUM(A1)",), ("-2+3",), ("+cmd",), ("\tx",)),
+        passing=(
+            ("Female",),
+            ("-",),
+            ("+ other",),
+            ("-Smith",),
+            ("+4915112345678",),
+            ("+49 (151) 123-45",),
+            (None,),
+            (CLEAR,),
+        ),
+        failing=(
+            ('=HYPERLINK("http://x")',),
+            ("@SUM(A1)",),
+            ("-2+3",),
+            ("+A1",),
+            ("\t=1+1",),
+            ("-cmd|' /C calc'!A0",),
+            ("=x",),
+        ),
     )
 
     def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
-        risky = value.str.contains(r"^[=+\-@\t\r]")
-        phone = value.str.contains(r"^\+[0-9][0-9 ()./\-]*$")
-        return value.is_null() | ~risky | phone
+        return value.is_null() | ~is_formula(value)

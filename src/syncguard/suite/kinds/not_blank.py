@@ -6,7 +6,7 @@ import polars as pl
 
 from syncguard.importer import CLEAR
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import Example, PanderaKind, register
+from syncguard.suite.registry import Example, PanderaKind, Param, register
 
 
 @register
@@ -15,6 +15,14 @@ class NotBlank(PanderaKind):
 
     name = "not_blank"
     summary = "every row must have a value (blank, only spaces or **CLEAR** fails)"
+    params = (
+        Param(
+            "new_students_only",
+            (bool,),
+            doc="judge only students not in last week's accepted export (a blank leaves an "
+            "existing student's stored value as it is); default false",
+        ),
+    )
     example = Example(
         columns=("first_name",),
         passing=(("Zoë",), ("Łukasz",)),
@@ -23,3 +31,6 @@ class NotBlank(PanderaKind):
 
     def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
         return value.is_not_null() & (value.str.strip_chars() != "") & (value != CLEAR)
+
+    def new_students_only(self, rule: Rule) -> bool:
+        return bool(rule.params.get("new_students_only", False))

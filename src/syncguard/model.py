@@ -147,6 +147,8 @@ class Finding:
     location: str | None = None
     suggestion: str | None = None
     previous_rows: tuple[int, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    """Per example, the value confidently meant instead ("" where there is none)."""
 
     @property
     def column(self) -> str | None:

@@ -54,11 +54,9 @@ def failing(
     kind = kinds()[rule.kind]
     present = [c for c in columns if c in frame.columns]
     values = values_at(frame, present[0], ordered) if present else []
-    suggestions = []
-    for value in dict.fromkeys(values):
-        fix = kind.suggest(rule, value)
-        if fix is not None and fix not in suggestions:
-            suggestions.append(fix)
+    fixes = {value: kind.suggest(rule, value) for value in dict.fromkeys(values)}
+    suggestions = list(dict.fromkeys(f for f in fixes.values() if f is not None))
+    per_row = tuple(fixes[v] or "" for v in values[:EXAMPLES])
     hint = kind.hint(rule, values) if values else None
     share = f"{len(ordered) / frame.height:.1%}" if frame.height else "0%"
     message = f"{rule.description} {len(ordered)} row(s) fail ({share} of {frame.height})."
@@ -73,6 +71,7 @@ def failing(
         failed_rows=len(ordered),
         location=str(rule.location),
         suggestion=" | ".join(suggestions[:SUGGESTIONS]) or None,
+        suggestions=per_row if any(per_row) else (),
     )
 
 

@@ -92,11 +92,12 @@ def rule_rows(result: RunResult) -> list[RuleRow]:
     )
 
 
-def pairs(finding: Finding, show_values: bool) -> list[tuple[int, str]]:
-    """The first rows of a finding with their (masked) values."""
+def pairs(finding: Finding, show_values: bool) -> list[tuple[int, str, str]]:
+    """The first rows of a finding with their (masked) values and what was meant, if known."""
     values = [shown(v, show_values) for v in finding.examples]
+    meant = finding.suggestions
     return [
-        (row, values[i] if i < len(values) else "")
+        (row, values[i] if i < len(values) else "", meant[i] if i < len(meant) else "")
         for i, row in enumerate(finding.rows[:ROWS_SHOWN])
     ]
 

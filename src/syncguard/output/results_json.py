@@ -35,6 +35,8 @@ def finding_json(
         out["location"] = finding.location
     if finding.suggestion:
         out["suggestion"] = finding.suggestion
+    if finding.suggestions:
+        out["suggestions"] = list(finding.suggestions)  # the importer's own values: not masked
     if finding.previous_rows:
         out["previous_rows"] = list(finding.previous_rows)
     if status is not None:

@@ -1,0 +1,138 @@
+"""Verdicts the spec backs: what blocks, what only warns, and what syncguard may not guess."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import HEADER, CliRun, findings_by_rule
+
+ROW = "{email},S{n},Ana,Berg,2027-06-30,Alumni"
+
+
+def _rows(*emails: str) -> list[str]:
+    return [ROW.format(email=e, n=1000001 + i) for i, e in enumerate(emails)]
+
+
+def _check(run_cli: Callable[..., CliRun], path: Path, *extra: str) -> dict[str, Any]:
+    run = run_cli("check", path, "--no-history", "--as-of", "2026-11-29", *extra)
+    assert run.json is not None, run.err
+    run.json["_code"] = run.code
+    return run.json
+
+
+@pytest.mark.parametrize(
+    ("emails", "reason"),
+    [
+        (["a@gmail.com", "b@gmail.com", "c@gmail.com"], "personal mail provider"),
+        (["a@uni-a.eu", "b@uni-a.eu", "c@uni-b.eu", "d@uni-b.eu"], "clear majority"),
+        (["a@uni-a.eu", "b@uni-a.eu", "c@uni-b.eu", "d@uni-c.eu", "e@uni-d.eu"], "majority"),
+    ],
+)
+def test_no_guess_when_the_domain_is_not_clear(
+    run_cli: Callable[..., CliRun],
+    write_csv: Callable[..., Path],
+    emails: list[str],
+    reason: str,
+) -> None:
+    doc = _check(run_cli, write_csv(*_rows(*emails)))
+    assert doc["_code"] == 1
+    finding = findings_by_rule(doc)["intake.email_domain"]
+    assert reason in finding["message"] and "email_domains" in finding["message"]
+    assert doc["email_domains"]["inferred"] is True and doc["email_domains"]["domains"] == []
+    assert "email_address.format" not in findings_by_rule(doc)  # no address judged by a guess
+
+
+def test_students_and_staff_share_the_registrable_domain(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    emails = ["a@student.uni.eu", "b@student.uni.eu", "c@student.uni.eu", "d@uni.eu", "x@other.eu"]
+    doc = _check(run_cli, write_csv(*_rows(*emails)))
+    assert doc["email_domains"] == {
+        "domains": ["uni.eu"],
+        "inferred": True,
+        "reason": "4 of 5 addresses (80%) are at uni.eu or its subdomains",
+    }
+    assert findings_by_rule(doc)["email_address.format"]["rows"] == [6]  # other.eu only
+
+
+def test_a_configured_domain_is_not_inferred(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    doc = _check(run_cli, write_csv(*_rows("a@gmail.com")), "--email-domain", "uni.eu")
+    assert doc["email_domains"] is None or doc["email_domains"]["inferred"] is False
+    assert findings_by_rule(doc)["email_address.format"]["rows"] == [2]
+
+
+@pytest.mark.parametrize(
+    ("gender", "rule", "code"),
+    [
+        ("-", "cells.no_formula_start", 0),
+        ("+ other", "cells.no_formula_start", 0),
+        ("@home", "cells.no_formula_start", 0),
+        ("=1+1", "cells.no_formula", 1),
+        ("+SUM(A1:A9)", "cells.no_formula", 1),
+        ("-2+3", "cells.no_formula", 1),
+        ("@A1", "cells.no_formula", 1),
+        ("=cmd|' /C calc'!A0", "cells.no_formula", 1),
+    ],
+)
+def test_only_a_real_formula_blocks(
+    run_cli: Callable[..., CliRun],
+    write_csv: Callable[..., Path],
+    gender: str,
+    rule: str,
+    code: int,
+) -> None:
+    cell = '"' + gender.replace('"', '""') + '"'
+    path = write_csv("a@uni.eu,S1,Ana,Berg,2027-06-30,Alumni," + cell, header=HEADER + ",gender")
+    doc = _check(run_cli, path)
+    formula_rules = {f["rule"] for f in doc["findings"] if f["rule"].startswith("cells.no_f")}
+    assert formula_rules == {rule}
+    assert doc["_code"] == code
+
+
+@pytest.mark.parametrize(
+    ("column", "rule", "severity", "code"),
+    [
+        ("primary_education:major_names", "major_names.item_length", "error", 1),
+        ("primary_education:minor_names", "minor_names.item_length", "warning", 0),
+        ("primary_education:college_names", "college_names.item_length", "warning", 0),
+    ],
+)
+def test_the_255_character_limit_blocks_courses_only(
+    run_cli: Callable[..., CliRun],
+    write_csv: Callable[..., Path],
+    column: str,
+    rule: str,
+    severity: str,
+    code: int,
+) -> None:
+    path = write_csv(
+        "a@uni.eu,S1,Ana,Berg,2027-06-30,Alumni,History;" + "x" * 256, header=HEADER + "," + column
+    )
+    doc = _check(run_cli, path)
+    assert findings_by_rule(doc)[rule]["severity"] == severity
+    assert doc["_code"] == code
+
+
+def test_suggestions_are_per_value_and_only_when_sure(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    header = HEADER + ",disabled,primary_education:education_level_name"
+    path = write_csv(
+        "a@uni.eu,S1,Ana,Berg,2027-06-30,Alumni,true,PhD",
+        "b@uni.eu,S2,Eva,Kis,2027-06-30,Alumni,yes,undergraduate",
+        "c@uni.eu,S3,Ida,Lund,2027-06-30,Alumni,FALSE,Grad",
+        header=header,
+    )
+    found = findings_by_rule(_check(run_cli, path))
+    disabled = found["disabled.boolean"]
+    assert disabled["rows"] == [2, 3]
+    assert disabled["suggestions"] == ["TRUE", ""]  # 'yes' has no sure answer
+    level = found["education_level_name.allowed"]
+    assert level["rows"] == [2, 3, 4]
+    assert level["suggestions"] == ["Doctorate", "Undergraduate", ""]

@@ -171,7 +171,7 @@ def test_override_mistakes_are_reported_at_their_place(
 ) -> None:
     path = _overrides(rules, text)
     run = run_cli("rules", "--rules", rules, want_json=False)
-    assert run.code == 2
+    assert run.code == 3
     assert f"{path}:{problem}" in run.err
 
 

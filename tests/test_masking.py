@@ -11,6 +11,13 @@ from syncguard.masking import mask, shown
     ("value", "masked"),
     [
         ("jana.novak@uni.ac.uk", "j•••@uni.ac.uk"),
+        ("jana.novak@student.uni.ac.uk", "j•••@student.uni.ac.uk"),
+        ("jana.novak@jana-novak-private.de", "j•••@•••"),  # a private domain identifies her
+        ("jana.novak@notuni.ac.uk", "j•••@•••"),
+        (" jana@uni.ac.uk ", " j•••@uni.ac.uk "),
+        ("A", "•••"),  # a one-character value would be shown whole
+        ("Li", "•••"),
+        ("Ann", "•••"),
         ("Anna", "A•••"),
         ("Łukasz", "Ł•••"),
         ("00412345", "0•••"),
@@ -21,7 +28,13 @@ from syncguard.masking import mask, shown
     ],
 )
 def test_mask(value: str | None, masked: str) -> None:
-    assert mask(value) == masked
+    assert mask(value, ["uni.ac.uk"]) == masked
+    import polars as pl
+
+    from syncguard.masking import mask_expr
+
+    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
+    assert frame.select(mask_expr(pl.col("v"), ["uni.ac.uk"])).item() == masked
 
 
 def test_shown_is_raw_only_on_request() -> None:

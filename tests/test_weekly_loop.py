@@ -88,7 +88,7 @@ def test_accept_refuses_what_was_never_uploaded(
     assert run_cli("check", empty).code == 2  # run 2: unusable
     history = tmp_path / "reports" / "history.sqlite"
     refused = run_cli("accept", run_id, "--history", history, want_json=False)
-    assert refused.code == 2 and problem in refused.err
+    assert refused.code == 3 and problem in refused.err
     assert len(refused.err.strip().splitlines()) == 1
 
 
@@ -231,7 +231,7 @@ def test_a_setting_with_a_choice_is_checked(
 ) -> None:
     folder = rules("sync: automatic", "sync: sometimes")
     run = run_cli("rules", "--rules", folder, want_json=False)
-    assert run.code == 2
+    assert run.code == 3
     assert "institution.yaml:" in run.err and "'automatic' or 'manual'" in run.err
 
 

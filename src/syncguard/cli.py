@@ -1,13 +1,17 @@
 """The command line: ``syncguard check`` (the quality gate) and ``syncguard rules`` (list them).
 
-Exit status: 0 passed, 1 a rule of severity error failed, 2 unusable export or wrong
-invocation (one sentence on stderr). Great Expectations is imported only by ``check``.
+Exit status: 0 passed, 1 a check of severity error failed, 2 unusable export, 3 wrong command
+line, rule file or settings, 4 internal error (one sentence on stderr each). Great Expectations
+is imported only by ``check`` and ``compile``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,14 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard import __version__
-from syncguard.errors import RuleFileError, SyncguardError, UsageError
+from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
 from syncguard.model import BaselineMode, Outcome, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
+    from syncguard.pipeline import ReportLayout
     from syncguard.suite.model import Suite
 
-EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,19 +43,34 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date written yyyy-mm-dd") from None
 
 
+DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
 def _domain(text: str) -> str:
-    domain = text.strip().lstrip("@").lower()
-    if "." not in domain or " " in domain:
+    domain = text.strip().removeprefix("@").lower().rstrip(".")
+    if "," in domain or ";" in domain:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' lists several domains; repeat --email-domain for each one"
+        )
+    if not DOMAIN.match(domain) or len(domain) > 253:
         raise argparse.ArgumentTypeError(f"'{text}' is not an email domain such as uni.example.eu")
     return domain
 
 
 def _history_path(text: str) -> Path:
-    if text.startswith("sqlite:///"):
-        return Path(text[len("sqlite:///") :])
-    if "://" in text:
+    path = text[len("sqlite:///") :] if text.startswith("sqlite:///") else text
+    if "://" in text and not text.startswith("sqlite:///"):
         raise argparse.ArgumentTypeError(f"'{text}': only a file path or sqlite:///path works")
-    return Path(text)
+    if path in (":memory:", "") or path.startswith("file::memory:"):
+        raise argparse.ArgumentTypeError(
+            f"'{text}': an in-memory history keeps nothing between runs; give a file path"
+        )
+    return Path(path)
+
+
+def _json_target(text: str) -> Path | None:
+    """``-`` (standard output) as None, else the path."""
+    return None if text == "-" else Path(text)
 
 
 def _baseline(text: str) -> str:
@@ -66,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="syncguard",
         description="Data-quality gate for the Handshake student sync export (EU format).",
-        epilog="Exit status: 0 passed, 1 gate failed (an error finding), 2 unusable export or "
-        "wrong invocation.",
+        epilog="Exit status: 0 passed, 1 gate failed (an error finding), 2 unusable export, "
+        "3 wrong command line, rule file or settings, 4 internal error.",
     )
     parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
     suite_options = _Parser(add_help=False)
@@ -88,7 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[suite_options], help="check an export")
     check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
     check.add_argument(
-        "--json", type=Path, metavar="OUT.json", help="also write the results JSON here"
+        "--json",
+        type=_json_target,
+        default=False,
+        metavar="OUT.json",
+        help="also write the results JSON here ('-': standard output, the summary then goes to "
+        "standard error)",
     )
     check.add_argument(
         "--report-dir",
@@ -188,6 +213,37 @@ def _load(args: argparse.Namespace) -> Suite:
     return load_suite(path, overrides)
 
 
+def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
+    """Refuse (exit 3) an output path that would destroy something the user did not name.
+
+    Outputs go to new paths or regular files only: never over the export, the history, its
+    key or its journal files, and never through a symlink or into a device.
+    """
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot use this --json path ({exc.strerror})") from None
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        raise UsageError(
+            f"{target}: --json would write into {what}; give a new file name, or '-' for "
+            "standard output"
+        )
+    protected = [export]
+    if layout.history is not None and layout.key is not None:
+        history = layout.history
+        protected += [history, layout.key, Path(f"{history}-wal"), Path(f"{history}-shm")]
+    for other in protected:
+        try:
+            same = other.exists() and os.path.samefile(target, other)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"{target}: --json would overwrite {other}; give another file name")
+
+
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     from syncguard.catalogue import build
 
@@ -208,11 +264,15 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         if show_progress:
             print(f"syncguard: {message}", file=io.err, flush=True)
 
+    to_stdout = args.json is None
+    json_path = args.json if isinstance(args.json, Path) else None
+    if json_path is not None:
+        _refuse_overwrite(json_path, args.export, layout)
     numbered = args.baseline.isdigit()
     options = Options(
         previous=args.previous,
         show_values=args.show_values,
-        json=args.json,
+        json=json_path,
         baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
         baseline_run=int(args.baseline) if numbered else None,
         progress=progress,
@@ -229,6 +289,14 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     for warning in done.warnings:
         print(f"syncguard: warning: {warning}", file=io.err)
     result = done.result
+    if to_stdout:
+        from syncguard.output.results_json import results_json
+
+        print(
+            json.dumps(results_json(result, args.show_values), indent=2, ensure_ascii=False),
+            file=io.out,
+        )
+        io = _Streams(io.err, io.err)
     if result.outcome is Outcome.UNUSABLE:
         print(f"syncguard: {result.findings[0].message}", file=io.err)
         return EXIT_UNUSABLE
@@ -257,8 +325,6 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _rules(args: argparse.Namespace, io: _Streams) -> int:
-    import json
-
     from syncguard.model import Source
 
     catalogue = _catalogue(args)
@@ -355,8 +421,6 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _compile(args: argparse.Namespace, io: _Streams) -> int:
-    import json
-
     from syncguard.engines.gx_engine import compile_suite
     from syncguard.output.base import write_atomic
 
@@ -402,22 +466,33 @@ def main(
         if args.command == "accept":
             return _accept(args, io)
         parser.print_help(io.out)
-        return EXIT_UNUSABLE
+        return EXIT_USAGE
     except RuleFileError as exc:
         count = len(exc.problems)
         print(
             f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again",
             file=io.err,
         )
+        return EXIT_USAGE
+    except UnusableExportError as exc:
+        print(f"syncguard: {exc}", file=io.err)
         return EXIT_UNUSABLE
     except SyncguardError as exc:
         print(f"syncguard: {exc}", file=io.err)
-        return EXIT_UNUSABLE
+        return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head` and closed early: exit as SIGPIPE would
         return 141
     except KeyboardInterrupt:
         print("syncguard: interrupted", file=io.err)
         return 130
+    except SystemExit as exc:  # a plug-in (a project check module) tried to end the run
+        print(
+            f"syncguard: internal error (something called sys.exit({exc.code!r}) during the "
+            "run, most likely a module in the project's checks/ folder); the run was stopped, "
+            "fix that module",
+            file=io.err,
+        )
+        return EXIT_INTERNAL
     except Exception as exc:  # a bug of ours: one sentence, traceback only on request
         if os.environ.get("SYNCGUARD_DEBUG"):
             raise
@@ -426,7 +501,7 @@ def main(
             "please report it with SYNCGUARD_DEBUG=1 output",
             file=io.err,
         )
-        return EXIT_UNUSABLE
+        return EXIT_INTERNAL
 
 
 def main_exit() -> None:

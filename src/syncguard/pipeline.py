@@ -27,7 +27,7 @@ from syncguard.engines import backends
 from syncguard.engines.base import rules_for
 from syncguard.engines.common import failing, with_examples
 from syncguard.errors import UnusableExportError
-from syncguard.history.record import rule_counts, run_record, statuses
+from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import History, HistoryError, StoredSnapshot
 from syncguard.importer import EMAIL
@@ -62,6 +62,8 @@ from syncguard.suite.model import Suite
 from syncguard.suite.registry import kinds
 
 Progress = Callable[[str], None]
+RUN_NAME_BYTES = 100
+"""Bytes of the export's name kept in a run folder's name."""
 
 
 def _quiet(_: str) -> None:
@@ -92,8 +94,17 @@ class ReportLayout:
         return self.base / "index.html"
 
     def run_dir(self, export: Path, started: datetime) -> Path:
-        """The folder of one run: ``<UTC time>-<export name>``."""
-        return self.base / f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{export.stem}"
+        """The folder of one run: ``<UTC time>-<export name>``, the name cut to fit any disk.
+
+        File systems allow 255 bytes per name: a long export name is cut to
+        :data:`RUN_NAME_BYTES` bytes and marked with a short hash of the whole name.
+        """
+        name = export.stem
+        if len(name.encode()) > RUN_NAME_BYTES:
+            digest = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+            cut = name.encode()[:RUN_NAME_BYTES].decode("utf-8", errors="ignore")
+            name = f"{cut}~{digest}"
+        return self.base / f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{name}"
 
 
 @dataclass(frozen=True)
@@ -181,7 +192,8 @@ def _before(options: Options, catalogue: Catalogue, history: History | None, key
                 options.previous, f"(the previous export) {exc.problem}", exc.fix, exc.row
             ) from None
         baseline = Baseline(BaselineMode.FILE, before.rows_read, path=str(options.previous))
-        return _Before(make_snapshot(before.frame, key), baseline)
+        snapshot = make_snapshot(before.frame, key, catalogue.suite.known_headers)
+        return _Before(snapshot, baseline)
     if history is None:
         return _Before()
     found = history.baseline(
@@ -297,10 +309,12 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
         except UnusableExportError as exc:
             result = _unusable(path, catalogue, started, exc)
             frame = pl.DataFrame({ROW: pl.Series([], dtype=pl.UInt32)})
-            return _finish(result, frame, None, history, layout, options, started)
+            names = ColumnNames(catalogue.suite.known_headers, key)
+            return _finish(result, frame, None, history, layout, options, started, names)
         result, current = _validate_and_compare(export, catalogue, history, key, options, started)
         result = replace(result, duration_s=round(time.perf_counter() - clock, 3))
-        return _finish(result, export.frame, current, history, layout, options, started)
+        names = ColumnNames(catalogue.suite.known_headers, key)
+        return _finish(result, export.frame, current, history, layout, options, started, names)
 
 
 def _email_domains(
@@ -353,7 +367,7 @@ def _validate_and_compare(
     comparison, notes, current = None, [], None
     existing: set[int] = set()
     if history is not None or options.previous is not None:
-        current = make_snapshot(export.frame, key)
+        current = make_snapshot(export.frame, key, catalogue.suite.known_headers)
         before = _before(options, catalogue, history, key)
         checks += catalogue.of(Source.COMPARE).values()
         if before.snapshot is not None:
@@ -373,7 +387,7 @@ def _validate_and_compare(
             notes.append(comparison.note)
     findings = catalogue.tune(findings)
     ordered = order(findings)
-    status, resolved = _status(ordered, history, catalogue)
+    status, resolved = _status(ordered, history, catalogue, key)
     result = RunResult(
         suite=catalogue.suite.name,
         suite_version=catalogue.suite.version,
@@ -402,13 +416,13 @@ def _existing_rows(matching: Matching) -> set[int]:
 
 
 def _status(
-    findings: tuple[Finding, ...], history: History | None, catalogue: Catalogue
+    findings: tuple[Finding, ...], history: History | None, catalogue: Catalogue, key: bytes
 ) -> tuple[Mapping[tuple[str, str], Status], tuple[RuleCount, ...]]:
     before = None
     if history is not None:
         last = history.runs(catalogue.suite.name, limit=1)
         before = history.counts(last[0].id) if last else None
-    return statuses(findings, before)
+    return statuses(findings, before, ColumnNames(catalogue.suite.known_headers, key))
 
 
 def _unusable(
@@ -450,6 +464,7 @@ def _finish(
     layout: ReportLayout,
     options: Options,
     started: datetime,
+    names: ColumnNames,
 ) -> Completed:
     """Writers, then the history, then the index: in this order, in the open session."""
     folder = layout.run_dir(Path(result.export.path), started)
@@ -476,7 +491,7 @@ def _finish(
                 as_of=result.as_of,
                 baseline=baseline,
             ),
-            rule_counts(result.findings),
+            rule_counts(result.findings, names),
             stored,
             result.suite,
         )

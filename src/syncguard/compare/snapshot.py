@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -85,8 +85,12 @@ def field_seed(key: bytes) -> int:
     return int.from_bytes(digest) >> 1
 
 
-def make_snapshot(frame: pl.DataFrame, key: bytes) -> Snapshot:
-    """Hash an export's usable records (``frame`` from intake) into a snapshot."""
+def make_snapshot(frame: pl.DataFrame, key: bytes, known: Sequence[str] | None = None) -> Snapshot:
+    """Hash an export's usable records (``frame`` from intake) into a snapshot.
+
+    Only the ``known`` headers (all columns when None) get a per-field hash: a column the
+    importer ignores is nothing to compare, and its name is text from the file.
+    """
     seed = field_seed(key)
     columns: dict[str, pl.Series] = {"row": frame.get_column(ROW)}
     for column, short in IDENTITIES.items():
@@ -114,7 +118,11 @@ def make_snapshot(frame: pl.DataFrame, key: bytes) -> Snapshot:
             pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "").hash(seed)
         )
         extras += [blank.alias("labels_blank"), items.alias("labels")]
-    fields = [c for c in frame.columns if c != ROW and c not in IDENTITIES and c != LABELS]
+    fields = [
+        c
+        for c in frame.columns
+        if c != ROW and c not in IDENTITIES and c != LABELS and (known is None or c in known)
+    ]
     extras += [pl.col(c).hash(seed).alias(f"{FIELD}{c}") for c in fields]
     extras += [pl.col(c).is_null().alias(f"{FIELD}{c}:blank") for c in fields]
     if extras:

@@ -169,7 +169,9 @@ class GxBackend:
             for rule in rules:
                 expectations.add_expectation(build(rule, _kind(rule).expectation(rule)))
             result = batch.validate(expectations, result_format=RESULT_FORMAT)
-        except Exception as exc:  # an engine crash is a finding for each of its rules, never a pass
+        except BaseException as exc:  # an engine crash is a finding per rule, never a pass
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             return [crashed(r, self.engine, f"{type(exc).__name__}: {exc}") for r in rules]
         return self._findings(result, rules, frame)
 

@@ -63,18 +63,51 @@ class PanderaBackend:
         return run_pandera(frame, list(rules))
 
 
+def _failure_cases(frame: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame | None:
+    """Pandera's failure cases of the rules (None when every row passes); raises on a crash."""
+    try:
+        compile_schema(rules, frame.columns).validate(frame, lazy=True)
+        return None
+    except SchemaErrors as exc:
+        cases: pl.DataFrame = exc.failure_cases
+        return cases
+
+
+def _crash(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if isinstance(exc, SystemExit):
+        return f"the rule's code called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def run_pandera(frame: pl.DataFrame, rules: list[Rule]) -> list[Finding]:
-    """Validate the frame; one finding per failing rule and column, rows as spreadsheet rows."""
+    """Validate the frame; one finding per failing rule and column, rows as spreadsheet rows.
+
+    A rule whose code fails (a project kind that raises, or even calls ``sys.exit``) is an
+    error finding of its own, and the other rules still run: when the whole schema crashes,
+    each rule is validated on its own to find the one at fault.
+    """
     if not rules:
         return []
     by_id = {r.id: r for r in rules}
+    findings: list[Finding] = []
     try:
-        compile_schema(rules, frame.columns).validate(frame, lazy=True)
-        return []
-    except SchemaErrors as exc:
-        cases = exc.failure_cases
-    except Exception as exc:  # an engine crash is a finding, not a pass
-        return [crashed(r, Engine.PANDERA, f"{type(exc).__name__}: {exc}") for r in rules]
+        cases = _failure_cases(frame, rules)
+    except BaseException as exc:  # an engine crash is a finding, never a pass
+        _crash(exc)
+        parts = []
+        for rule in rules:
+            try:
+                part = _failure_cases(frame, [rule])
+            except BaseException as failure:  # isolate the rule at fault
+                findings.append(crashed(rule, Engine.PANDERA, _crash(failure)))
+                continue
+            if part is not None:
+                parts.append(part)
+        cases = pl.concat(parts, how="diagonal_relaxed") if parts else None
+    if cases is None:
+        return findings
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)
     unexplained: set[str] = set()
     for check, index in zip(cases["check"].to_list(), cases["index"].to_list(), strict=True):
@@ -84,7 +117,6 @@ def run_pandera(frame: pl.DataFrame, rules: list[Rule]) -> list[Finding]:
         else:
             unexplained.add(str(check))
     row_numbers = frame.get_column(ROW)
-    findings = []
     for (rule_id, column), idx in positions.items():
         rows = row_numbers.gather(idx).to_list()
         finding = failing(by_id[rule_id], Engine.PANDERA, frame, rows, (column,))

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from syncguard.model import Finding, PastRun, RuleCount, RunResult, Severity, Status
 
 
-def rule_counts(findings: tuple[Finding, ...]) -> list[RuleCount]:
+@dataclass(frozen=True)
+class ColumnNames:
+    """How a finding's columns are stored: known headers as they are, any other name (text
+    from the export's header row, perhaps a student's data) as a keyed hash."""
+
+    known: Collection[str]
+    key: bytes
+
+    def stored(self, finding: Finding) -> tuple[str, str]:
+        """The finding's key as the history keeps it."""
+        return finding.rule, ",".join(self._one(c) for c in finding.columns)
+
+    def _one(self, column: str) -> str:
+        if column in self.known:
+            return column
+        digest = hashlib.blake2b(column.encode(), key=self.key, digest_size=6, person=b"sg-col")
+        return f"#{digest.hexdigest()}"
+
+
+def rule_counts(findings: tuple[Finding, ...], names: ColumnNames) -> list[RuleCount]:
     """Failed rows per check and column (a check over several columns counts each)."""
     merged: dict[tuple[str, str], RuleCount] = {}
     for f in findings:
-        key = f.key
+        key = names.stored(f)
         old = merged.get(key)
         count = f.failed_count + (old.failed_rows if old else 0)
         merged[key] = RuleCount(key[0], key[1], f.severity, count)
@@ -39,16 +60,17 @@ def run_record(result: RunResult, report: Path | None) -> PastRun:
 
 
 def statuses(
-    findings: tuple[Finding, ...], before: list[RuleCount] | None
+    findings: tuple[Finding, ...], before: list[RuleCount] | None, names: ColumnNames
 ) -> tuple[Mapping[tuple[str, str], Status], tuple[RuleCount, ...]]:
     """Each finding's status (new or persisting) and the previous run's resolved counts.
 
-    With no previous run there is no status at all.
+    With no previous run there is no status at all. Statuses are keyed by :attr:`Finding.key`.
     """
     if before is None:
         return {}, ()
     earlier = {(c.rule, c.column) for c in before}
-    now = {f.key for f in findings}
-    status = {key: Status.PERSISTING if key in earlier else Status.NEW for key in now}
+    stored = {f.key: names.stored(f) for f in findings}
+    status = {k: Status.PERSISTING if s in earlier else Status.NEW for k, s in stored.items()}
+    now = set(stored.values())
     resolved = tuple(c for c in before if (c.rule, c.column) not in now)
     return status, resolved

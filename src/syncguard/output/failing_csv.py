@@ -48,7 +48,8 @@ def failing_rows(
     if not parts:
         return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
     out = pl.concat(parts).sort("row", "rule", maintain_order=True)
-    value = pl.col("value") if show_values else mask_expr(pl.col("value"))
+    domains = result.email_domains.domains if result.email_domains is not None else ()
+    value = pl.col("value") if show_values else mask_expr(pl.col("value"), domains)
     cells = [excel_safe(pl.col(c).cast(pl.String)).alias(c) for c in ("rule", "column")]
     return out.with_columns(excel_safe(value.fill_null("")).alias("value"), *cells)
 

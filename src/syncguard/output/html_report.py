@@ -6,6 +6,7 @@ import will do. Capped per finding, so a huge export with a broken column stays 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from syncguard.model import (
 )
 from syncguard.output.base import RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
+from syncguard.output.results_json import institution_domains
 
 FILENAME = "report.html"
 ROWS_SHOWN = 20
@@ -92,9 +94,11 @@ def rule_rows(result: RunResult) -> list[RuleRow]:
     )
 
 
-def pairs(finding: Finding, show_values: bool) -> list[tuple[int, str, str]]:
+def pairs(
+    finding: Finding, show_values: bool, domains: Sequence[str] = ()
+) -> list[tuple[int, str, str]]:
     """The first rows of a finding with their (masked) values and what was meant, if known."""
-    values = [shown(v, show_values) for v in finding.examples]
+    values = [shown(v, show_values, domains) for v in finding.examples]
     meant = finding.suggestions
     return [
         (row, values[i] if i < len(values) else "", meant[i] if i < len(meant) else "")
@@ -117,7 +121,7 @@ def render(result: RunResult, show_values: bool = False, csv_name: str | None = 
             warnings=result.count(Severity.WARNING),
             rows_shown=ROWS_SHOWN,
             show_values=show_values,
-            pairs=lambda f: pairs(f, show_values),
+            pairs=lambda f: pairs(f, show_values, institution_domains(result)),
             plan=result.comparison.plan if result.comparison is not None else None,
             comparison=result.comparison,
             csv_name=csv_name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ SCHEMA_VERSION = 1
 
 
 def finding_json(
-    finding: Finding, show_values: bool, status: Status | None = None
+    finding: Finding,
+    show_values: bool,
+    status: Status | None = None,
+    domains: Sequence[str] = (),
 ) -> dict[str, Any]:
     """One finding as the JSON contract spells it."""
     out: dict[str, Any] = {
@@ -27,7 +31,7 @@ def finding_json(
         "message": finding.message,
         "failed_rows": finding.failed_count,
         "rows": list(finding.rows),
-        "examples": [shown(v, show_values) for v in finding.examples],
+        "examples": [shown(v, show_values, domains) for v in finding.examples],
     }
     if len(finding.columns) > 1:
         out["columns"] = list(finding.columns)
@@ -80,6 +84,11 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
     }
 
 
+def institution_domains(result: RunResult) -> tuple[str, ...]:
+    """The domains whose addresses keep their domain when masked: the institution's own."""
+    return result.email_domains.domains if result.email_domains is not None else ()
+
+
 def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]:
     """The whole results document of a run."""
     return {
@@ -100,7 +109,8 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
         "findings": [
-            finding_json(f, show_values, result.status.get(f.key)) for f in result.findings
+            finding_json(f, show_values, result.status.get(f.key), institution_domains(result))
+            for f in result.findings
         ],
         "resolved": [
             {

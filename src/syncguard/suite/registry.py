@@ -184,9 +184,16 @@ def load_checks(folder: Path) -> list[str]:
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # even sys.exit() in a module is its fault
             del sys.modules[name]
-            problems.append(f"cannot load {path}: {type(exc).__name__}: {exc}")
+            what = (
+                f"it called sys.exit({exc.code!r})"
+                if isinstance(exc, SystemExit)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            problems.append(f"cannot load {path}: {what}")
     return problems
 
 

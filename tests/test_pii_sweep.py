@@ -1,0 +1,87 @@
+"""The PII sweep: planted personal values appear in no output byte while masking is on.
+
+Every personal column of an export holds a marker value (with a trailing space, so every
+column fails a rule and its value is an example), plus an unknown column and header. The
+check runs twice against one history (so snapshots and the comparison are written), then the
+history is listed; every byte syncguard wrote or printed is searched for the markers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import CliRun
+
+PERSONAL = {
+    "email_address": "zqxmailbox@zqx-private-domain.de",
+    "username": "ZQXUSER771",
+    "first_name": "Zqxfirstname",
+    "last_name": "Zqxlastname",
+    "middle_name": "Zqxmiddlename",
+    "preferred_name": "Zqxpreferred",
+    "auth_identifier": "zqxauthident",
+    "card_id": "ZQXCARD9921",
+    "mobile_number": "+49151998877",
+    "gender": "Zqxgenderval",
+    "system_label_names": "Zqxlabelone;Zqxlabeltwo",
+    "assigned_to_email_address": "zqxadvisor@zqx-staff-domain.de",
+    "hometown_location_attributes:name": "Zqxhometown",
+    "zqx_internal_notes": "Zqxnotesvalue",
+}
+OTHER = {
+    "primary_education:end_date": "2027-06-30",
+    "school_year_name": "Alumni",
+}
+HEADER_MARKER = "zqx_internal_notes"
+
+
+def _export(path: Path, twist: str) -> Path:
+    header = [*PERSONAL, *OTHER]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([*(f"{v}{twist} " for v in PERSONAL.values()), *OTHER.values()])
+    blanks = [""] * 5
+    other = ["other@uni.eu", "S2", "Eva", "Kis", "", "", "u2", "42", "+4915100", *blanks]
+    writer.writerow([*other, *OTHER.values()])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def _markers() -> list[str]:
+    found = []
+    for value in PERSONAL.values():
+        for part in value.replace("@", ";").split(";"):
+            found.append(part.removeprefix("+"))
+    return [m for m in found if len(m) >= 8]
+
+
+def test_no_personal_value_leaves_syncguard(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    printed = []
+    for week, twist in (("w1", ""), ("w2", "x")):  # week 2 changes every value a little
+        export = _export(tmp_path / f"{week}.csv", twist)
+        run = run_cli("check", export, "--email-domain", "uni.eu", "--as-of", "2026-11-29")
+        assert run.code in (0, 1), run.err
+        printed += [run.out, run.err]
+    listing = run_cli("history", "--history", reports / "history.sqlite", want_json=False)
+    printed += [listing.out, listing.err]
+    written = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
+    names = {p.name for p in written}
+    assert {"results.json", "report.html", "failing_rows.csv", "history.sqlite"} <= names
+    markers = _markers()
+    assert len(markers) >= 14
+    leaks = [
+        (str(path.relative_to(tmp_path)), marker)
+        for path, data in written.items()
+        for marker in markers
+        if marker.encode() in data
+    ]
+    leaks += [("output", m) for text in printed for m in markers if m in text]
+    assert not leaks, leaks
+    # the unknown header is shown to the steward, but the history keeps only a keyed hash of it
+    history = [d for p, d in written.items() if p.name.startswith("history.sqlite")]
+    assert not any(HEADER_MARKER.encode() in d for d in history)

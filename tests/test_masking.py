@@ -1,10 +1,13 @@
-"""Masking keeps what a steward needs (first letter, email domain) and hides the rest."""
+"""Masking by data class: personal and special values hidden, the defect itself visible."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
-from syncguard.masking import mask, shown
+from syncguard.masking import DataClass, Masker, mask, mask_expr, shown, visible
+
+INSTITUTION = ["uni.ac.uk"]
 
 
 @pytest.mark.parametrize(
@@ -14,27 +17,71 @@ from syncguard.masking import mask, shown
         ("jana.novak@student.uni.ac.uk", "j•••@student.uni.ac.uk"),
         ("jana.novak@jana-novak-private.de", "j•••@•••"),  # a private domain identifies her
         ("jana.novak@notuni.ac.uk", "j•••@•••"),
-        (" jana@uni.ac.uk ", " j•••@uni.ac.uk "),
+        (" jana@uni.ac.uk ", "␣j•••@uni.ac.uk␣"),  # stray spaces stay visible
         ("A", "•••"),  # a one-character value would be shown whole
         ("Li", "•••"),
         ("Ann", "•••"),
         ("Anna", "A•••"),
+        ("Anna\u00a0", "A•••⍽"),
+        ("\u200bAnna", "⟨ZWSP⟩•••"),  # the mark is the first character shown
         ("Łukasz", "Ł•••"),
         ("00412345", "0•••"),
         ("@SUM(A1)", "@•••"),
+        ("jonas.berg@uni-example.eu; jonas.private@gmail.com", "j•••"),
+        ("Flat 3 @ 12 Baker Street London ", "F•••␣"),
         ("", ""),
-        ("   ", "   "),
+        ("   ", "␣␣␣"),
         (None, ""),
     ],
 )
 def test_mask(value: str | None, masked: str) -> None:
-    assert mask(value, ["uni.ac.uk"]) == masked
-    import polars as pl
-
-    from syncguard.masking import mask_expr
-
+    assert mask(value, INSTITUTION) == masked
     frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
-    assert frame.select(mask_expr(pl.col("v"), ["uni.ac.uk"])).item() == masked
+    assert frame.select(mask_expr(pl.col("v"), INSTITUTION)).item() == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "seen"),
+    [
+        (" 2027-06-30", "␣2027-06-30"),
+        ("TRUE ", "TRUE␣"),
+        ("Bachelor\u00a02nd year", "Bachelor⍽2nd year"),
+        ("Doc\u200btorate", "Doc⟨ZWSP⟩torate"),
+        ("line\nbreak", "line↵break"),
+        ("\u202eevil", "⟨RLO⟩evil"),
+        ("plain", "plain"),
+    ],
+)
+def test_invisible_characters_are_made_visible(value: str, seen: str) -> None:
+    assert visible(value) == seen
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "masked"),
+    [
+        ("first_name", "Jana", "J•••"),
+        ("email_address", "jana@uni.ac.uk", "j•••@uni.ac.uk"),
+        ("mobile_number", "+4915112345678", "+•••"),
+        ("card_id", "0471924865", "0•••"),
+        ("gender", "Female", "F•••"),  # special category
+        ("system_label_names", "Disability;Erasmus", "D•••"),  # special category
+        ("favourite_colour", "blue", "b•••"),  # a column the suite does not know: personal
+        ("primary_education:end_date", "30/06/2027", "30/06/2027"),  # the defect is visible
+        ("disabled", "yes", "yes"),
+        ("school_year_name", "bachelor 2nd year ", "bachelor 2nd year␣"),
+    ],
+)
+def test_columns_are_masked_by_class(column: str, value: str, masked: str) -> None:
+    masker = Masker(domains=("uni.ac.uk",), known=frozenset(_headers()))
+    assert masker.show(value, column) == masked
+    frame = pl.DataFrame({"v": [value]})
+    assert frame.select(masker.expr(pl.col("v"), column)).item() == masked
+    assert Masker(show_values=True).show(value, column) == visible(value)
+
+
+def test_a_column_class_can_be_declared() -> None:
+    masker = Masker(classes={"campus_name": DataClass.PERSONAL})
+    assert masker.show("Main", "campus_name") == "M•••"
 
 
 def test_shown_is_raw_only_on_request() -> None:
@@ -42,17 +89,8 @@ def test_shown_is_raw_only_on_request() -> None:
     assert shown("Anna", show_values=False) == "A•••"
 
 
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [
-        ("jonas.berg@uni-example.eu; jonas.private@gmail.com", "j•••"),
-        ("Flat 3 @ 12 Baker Street London ", "F•••"),
-    ],
-)
-def test_only_a_single_address_keeps_its_domain(value: str, masked: str) -> None:
-    import polars as pl
+def _headers() -> list[str]:
+    from syncguard.defaults import default_rules
+    from syncguard.suite.loader import load_suite
 
-    from syncguard.masking import mask_expr
-
-    assert mask(value) == masked
-    assert pl.select(mask_expr(pl.lit(value))).item() == masked
+    return list(load_suite(default_rules()).known_headers)

@@ -18,6 +18,7 @@ from syncguard.compare.checks import DECLARED as COMPARISON_DECLARED
 from syncguard.errors import RuleFileError, RuleProblem
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
+from syncguard.masking import DEFAULT_CLASSES, DataClass
 from syncguard.model import Check, Finding, Source
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds
@@ -35,8 +36,9 @@ def rule_check(rule: Rule) -> Check:
         source=Source.RULE_FILE,
         engine=kinds()[rule.kind].engine,
         columns=rule.columns,
-        location=str(rule.location),
+        location=rule.location.short(),
         kind=rule.kind,
+        params=dict(rule.params),
     )
 
 
@@ -87,12 +89,17 @@ class Catalogue:
             out.append(f)
         return out
 
+    @property
+    def masking(self) -> Mapping[str, DataClass]:
+        """Each known column's data class: the defaults, then what the rule files declare."""
+        return {**DEFAULT_CLASSES, **self.suite.data_classes}
+
     def contract(self) -> HeaderContract:
         """What intake enforces on row 1: the known headers, the required ones and how badly."""
         return HeaderContract(
             known=self.suite.known_headers,
             required=tuple(
-                RequiredHeader(r.column, r.id, r.severity, str(r.location))
+                RequiredHeader(r.column, r.id, r.severity, r.location.short())
                 for r in self.suite.rules_of("required_header")
             ),
         )

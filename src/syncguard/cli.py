@@ -293,7 +293,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         from syncguard.output.results_json import results_json
 
         print(
-            json.dumps(results_json(result, args.show_values), indent=2, ensure_ascii=False),
+            json.dumps(results_json(result, done.masker), indent=2, ensure_ascii=False),
             file=io.out,
         )
         io = _Streams(io.err, io.err)

@@ -37,6 +37,10 @@ class SourceLocation:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
+    def short(self) -> str:
+        """The place named by the rule file's name, as reports show it (no install paths)."""
+        return f"{self.path.name}:{self.line}:{self.column}"
+
 
 @dataclass(frozen=True)
 class RuleProblem:

@@ -98,6 +98,8 @@ class Check:
     """False for what no setting can change (an unusable export stays unusable)."""
     message: str = ""
     """A built-in check's message, a ``str.format`` template filled by :meth:`finding`."""
+    params: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
+    """A rule's parameters (the allowed values, the pattern, the limit), for reports."""
 
     def finding(
         self,
@@ -149,6 +151,18 @@ class Finding:
     previous_rows: tuple[int, ...] = ()
     suggestions: tuple[str, ...] = ()
     """Per example, the value confidently meant instead ("" where there is none)."""
+    example_columns: tuple[str, ...] = ()
+    """Per example, the column it was read from (when the finding spans several columns)."""
+    top_values: tuple[tuple[str, int], ...] = ()
+    """The most frequent failing values with their counts (raw: masked when written out)."""
+    top_shapes: tuple[tuple[str, int], ...] = ()
+    """The most frequent shapes of the failing values (``0471924865`` -> ``9999999999``)."""
+    also: tuple[str, ...] = ()
+    """Ids of other checks that found the same rows for the same cause (folded into this one)."""
+    parts: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """For a check over several columns: each column with its failing rows."""
+    fixes: tuple[tuple[str, str], ...] = ()
+    """Failing values with the value confidently meant instead (listed values only)."""
 
     @property
     def column(self) -> str | None:
@@ -203,6 +217,10 @@ class SyncPlan:
     """Students changed per column; None when last week's hashes cannot be compared."""
     left_unchanged: Mapping[str, int] = field(default_factory=dict, hash=False)
     """Per required column: existing students whose blank cell leaves the stored value."""
+    rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
+    """The rows of each category: ``new``, ``changed``, ``changed:<column>``, ``unchanged``,
+    ``newly_archived``, ``label_additions``, ``label_removals``, ``username_changed``,
+    ``username_and_email_changed`` (rows of this export) and ``vanished`` (the baseline's)."""
 
 
 class BaselineMode(StrEnum):

@@ -27,6 +27,7 @@ from syncguard.engines import backends
 from syncguard.engines.base import rules_for
 from syncguard.engines.common import failing, with_examples
 from syncguard.errors import UnusableExportError
+from syncguard.findings import by_harm, fold_same_cause, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import History, HistoryError, StoredSnapshot
@@ -36,6 +37,7 @@ from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
 from syncguard.intake.domains import infer_domain
 from syncguard.intake.headers import HeaderContract
 from syncguard.intake.reader import ROW
+from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
     Baseline,
@@ -52,7 +54,6 @@ from syncguard.model import (
     Source,
     Status,
     account,
-    order,
     outcome_of,
 )
 from syncguard.output import WRITERS, RunOutput
@@ -130,6 +131,8 @@ class Completed:
     files: tuple[Path, ...]
     index: Path | None = None
     warnings: tuple[str, ...] = field(default=())
+    masker: Masker = field(default_factory=Masker)
+    """How the run's values were shown (for outputs the caller writes, e.g. JSON on stdout)."""
 
 
 def contract_of(suite: Suite) -> HeaderContract:
@@ -310,11 +313,23 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
             result = _unusable(path, catalogue, started, exc)
             frame = pl.DataFrame({ROW: pl.Series([], dtype=pl.UInt32)})
             names = ColumnNames(catalogue.suite.known_headers, key)
-            return _finish(result, frame, None, history, layout, options, started, names)
+            return _finish(
+                result, frame, None, history, layout, options, started, names, catalogue.masking
+            )
         result, current = _validate_and_compare(export, catalogue, history, key, options, started)
         result = replace(result, duration_s=round(time.perf_counter() - clock, 3))
         names = ColumnNames(catalogue.suite.known_headers, key)
-        return _finish(result, export.frame, current, history, layout, options, started, names)
+        return _finish(
+            result,
+            export.frame,
+            current,
+            history,
+            layout,
+            options,
+            started,
+            names,
+            catalogue.masking,
+        )
 
 
 def _email_domains(
@@ -386,7 +401,9 @@ def _validate_and_compare(
         if comparison.note:
             notes.append(comparison.note)
     findings = catalogue.tune(findings)
-    ordered = order(findings)
+    descriptions = {r.id: r.description for r in catalogue.suite.rules}
+    findings = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
+    ordered = by_harm(findings)
     status, resolved = _status(ordered, history, catalogue, key)
     result = RunResult(
         suite=catalogue.suite.name,
@@ -465,17 +482,20 @@ def _finish(
     options: Options,
     started: datetime,
     names: ColumnNames,
+    masking: Mapping[str, DataClass],
 ) -> Completed:
     """Writers, then the history, then the index: in this order, in the open session."""
     folder = layout.run_dir(Path(result.export.path), started)
-    output = RunOutput(result, frame, options.show_values)
+    domains = result.email_domains.domains if result.email_domains is not None else ()
+    masker = Masker(options.show_values, domains, masking, frozenset(names.known))
+    output = RunOutput(result, frame, masker)
     options.progress(f"writing {folder}")
     files = [write(output, folder) for write in WRITERS]
     if options.json is not None:
-        write_json(options.json, results_json(result, options.show_values))
+        write_json(options.json, results_json(result, masker))
         files.append(options.json)
     if history is None:
-        return Completed(result, folder, tuple(files))
+        return Completed(result, folder, tuple(files), masker=masker)
     report = next((f for f in files if f.suffix == ".html"), None)
     stored = None
     if current is not None:
@@ -497,10 +517,10 @@ def _finish(
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"{layout.history}: this run was not recorded ({exc})"
-        return Completed(result, folder, tuple(files), None, (problem,))
+        return Completed(result, folder, tuple(files), None, (problem,), masker)
     try:
         write_index(history.trend(), layout.index)
     except (OSError, sqlite3.Error) as exc:
         problem = f"{layout.index}: the run was recorded but the index was not redrawn ({exc})"
-        return Completed(result, folder, tuple(files), None, (problem,))
-    return Completed(result, folder, tuple(files), layout.index)
+        return Completed(result, folder, tuple(files), None, (problem,), masker)
+    return Completed(result, folder, tuple(files), layout.index, masker=masker)

@@ -1,4 +1,4 @@
-"""The failing-rows download: every failing row, masked, and safe to open in Excel."""
+"""The failing-rows download: the worklist's shape, masked by class, safe to open in Excel."""
 
 from __future__ import annotations
 
@@ -8,28 +8,49 @@ from pathlib import Path
 
 import polars as pl
 
+from syncguard.masking import Masker
 from syncguard.output import failing_csv
 from syncguard.output.base import RunOutput
 from syncguard.output.failing_csv import failing_rows
-from tests.output.test_html_report import _result
-
-
-def _frame(value: str) -> pl.DataFrame:
-    return pl.DataFrame({"last_name": [value], "__row__": pl.Series([7], dtype=pl.UInt32)})
+from tests.output.test_html_report import _frame, _result
 
 
 def test_values_are_masked_unless_asked() -> None:
-    result, frame = _result("Nováková"), _frame("Nováková")
-    assert failing_rows(result, frame).rows() == [
-        (7, "last_name.not_blank", "error", "last_name", "N•••")
+    run = RunOutput(_result("Nováková"), _frame("Nováková"), Masker())
+    assert failing_rows(run).rows() == [
+        (
+            7,
+            "error",
+            "last_name.not_blank",
+            "Last name not blank",
+            "last_name",
+            "N•••",
+            "",
+            "Fill it in.",
+        )
     ]
-    assert failing_rows(result, frame, show_values=True)["value"].to_list() == ["Nováková"]
+    shown = RunOutput(_result("Nováková"), _frame("Nováková"), Masker(show_values=True))
+    assert failing_rows(shown)["value"].to_list() == ["Nováková"]
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
     value = '=HYPERLINK("http://evil","x")'
-    target = failing_csv.write(RunOutput(_result(value), _frame(value), True), tmp_path)
+    run = RunOutput(_result(value), _frame(value), Masker(show_values=True))
+    target = failing_csv.write(run, tmp_path)
     assert target == tmp_path / "failing_rows.csv"
     (row,) = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert row["value"] == '\'=HYPERLINK("http://evil","x")'
-    assert list(row) == ["row", "rule", "severity", "column", "value"]
+    assert list(row) == list(failing_csv.COLUMNS)
+
+
+def test_public_values_are_shown_with_invisible_marks() -> None:
+    result = _result(" 30/06/2027")
+    finding = result.findings[0]
+    import dataclasses
+
+    finding = dataclasses.replace(finding, columns=("primary_education:end_date",))
+    result = dataclasses.replace(result, findings=(finding,))
+    frame = _frame(" 30/06/2027", "primary_education:end_date")
+    table = failing_rows(RunOutput(result, frame, Masker()))
+    assert table["value"].to_list() == ["␣30/06/2027"]
+    assert isinstance(table, pl.DataFrame)

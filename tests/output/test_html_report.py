@@ -1,19 +1,45 @@
-"""The HTML report: self-contained, every export value escaped, masked by default."""
+"""The HTML report: self-contained, escaped, masked by class, worst harm first, a worklist."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import polars as pl
+import pytest
+
+from syncguard.masking import Masker
 from syncguard.model import (
     Accounting,
+    Basis,
+    BasisKind,
+    Check,
     Engine,
     ExportInfo,
     Finding,
     Outcome,
     RunResult,
     Severity,
+    Source,
 )
-from syncguard.output.html_report import render
+from syncguard.output.base import RunOutput
+from syncguard.output.html_report import anchor, render, share
 
 SCRIPT = "<script>alert('x')</script>"
+
+
+def _check(check_id: str, title: str, severity: Severity = Severity.ERROR) -> Check:
+    return Check(
+        check_id,
+        title,
+        severity,
+        "d.",
+        Basis(BasisKind.SPEC, "the spec says so"),
+        "Fill it in.",
+        Source.RULE_FILE,
+        Engine.PANDERA,
+        ("last_name",),
+        params={"values": ["A", "B"]},
+    )
 
 
 def _result(example: str, path: str = "export.csv") -> RunResult:
@@ -26,6 +52,8 @@ def _result(example: str, path: str = "export.csv") -> RunResult:
         rows=(7,),
         examples=(example,),
         failed_rows=1,
+        top_values=((example, 1),),
+        top_shapes=(("Aaaa", 1),),
     )
     return RunResult(
         suite="s",
@@ -35,23 +63,32 @@ def _result(example: str, path: str = "export.csv") -> RunResult:
         findings=(finding,),
         accounting=Accounting(10, 9, 1),
         started_at="2026-11-29T00:00:00+00:00",
+        checks=(_check("last_name.not_blank", "Last name not blank"), _check("a.ok", "A ok")),
     )
 
 
+def _frame(value: str, column: str = "last_name") -> pl.DataFrame:
+    return pl.DataFrame({column: [value], "__row__": pl.Series([7], dtype=pl.UInt32)})
+
+
+def _render(result: RunResult, value: str, show: bool = False) -> str:
+    return render(RunOutput(result, _frame(value), Masker(show_values=show)))
+
+
 def test_values_from_the_export_are_escaped() -> None:
-    html = render(_result(SCRIPT, path=f"{SCRIPT}.csv"), show_values=True)
+    html = _render(_result(SCRIPT, path=f"{SCRIPT}.csv"), SCRIPT, show=True)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
 
 
-def test_examples_are_masked_by_default() -> None:
-    html = render(_result("Nováková"))
+def test_personal_examples_are_masked_by_default() -> None:
+    html = _render(_result("Nováková"), "Nováková")
     assert "Nováková" not in html
     assert "N•••" in html
 
 
 def test_report_is_self_contained() -> None:
-    html = render(_result("x"))
+    html = _render(_result("x"), "x")
     assert "http://" not in html and "https://" not in html
     assert "<link" not in html and "<script" not in html
     assert "✗ FAILED: do not upload this file" in html
@@ -59,43 +96,48 @@ def test_report_is_self_contained() -> None:
 
 
 def test_a_huge_failure_still_gives_a_small_report() -> None:
-    import dataclasses
-
     rows = tuple(range(2, 1_000_002))
     big = dataclasses.replace(
         _result("x").findings[0], rows=rows, failed_rows=len(rows), examples=("v",) * 20
     )
     result = dataclasses.replace(
-        _result("x"), findings=(big,) * 12, accounting=Accounting(1_000_000, 0, 1_000_000)
+        _result("x"), findings=(big,), accounting=Accounting(1_000_000, 0, 1_000_000)
     )
-    html = render(result)
-    assert len(html.encode()) < 2_000_000
-    assert "First 20 of 1000000 rows shown" in html
+    frame = pl.DataFrame(
+        {"last_name": ["v"] * len(rows), "__row__": pl.Series(rows, dtype=pl.UInt32)}
+    )
+    html = render(RunOutput(result, frame, Masker()))
+    assert "Most frequent failing shapes" in html and "Aaaa" in html  # personal: shapes only
+    assert len(html.encode()) < 1_000_000
+    assert "The first 20 of 1,000,000 rows" in html
+    assert "the first 100 of 1,000,000 rows" in html  # the worklist
 
 
-def test_rules_table_lists_failed_first_and_passed_folded() -> None:
-    import dataclasses
+def test_checks_are_listed_with_basis_and_parameters() -> None:
+    html = _render(_result("x"), "x")
+    catalogue = html.split('id="checks"', 1)[1]
+    failed_at = catalogue.index("Last name not blank")
+    passed_at = catalogue.index("A ok")
+    assert failed_at < passed_at
+    assert "the spec says so" in catalogue and "<code>A, B</code>" in catalogue
+    assert f'href="#check-{anchor("last_name.not_blank")}"' in html
 
-    from syncguard.model import Basis, BasisKind, Check, Source
 
-    def check(check_id: str, title: str) -> Check:
-        basis = Basis(BasisKind.SPEC, "x")
-        return Check(
-            check_id,
-            title,
-            Severity.ERROR,
-            "d.",
-            basis,
-            "f.",
-            Source.RULE_FILE,
-            Engine.PANDERA,
-            ("a",),
-        )
+def test_the_worklist_lists_each_row_with_its_problems_and_fix() -> None:
+    result = _result("x")
+    second = dataclasses.replace(
+        result.findings[0], rule="a.ok", rows=(7,), severity=Severity.WARNING
+    )
+    result = dataclasses.replace(result, findings=(*result.findings, second))
+    html = _render(result, "x")
+    worklist = html.split('id="worklist"', 1)[1].split('id="plan"', 1)[0]
+    assert 'rowspan="2"' in worklist and ">7</th>" in worklist
+    assert worklist.count("Fill it in.") == 2
 
-    infos = (check("a.passes", "A passes"), check("last_name.not_blank", "Last names"))
-    html = render(dataclasses.replace(_result("x"), checks=infos))
-    failed_at = html.index("<code>last_name.not_blank</code>")
-    details_at = html.index("<details>")
-    passed_at = html.index("<code>a.passes</code>")
-    assert failed_at < details_at < passed_at
-    assert "1 rule(s) passed" in html
+
+@pytest.mark.parametrize(
+    ("n", "total", "shown"),
+    [(0, 10, "0.0%"), (1, 10, "10.0%"), (1, 100_000, "<0.1%"), (3, 0, "")],
+)
+def test_a_real_count_never_shows_as_zero_percent(n: int, total: int, shown: str) -> None:
+    assert share(n, total) == shown

@@ -115,6 +115,7 @@ def plan(matching: Matching) -> SyncPlan:
     empty = pl.lit([], dtype=pl.List(pl.UInt64))
     labels_prev = pl.col("labels_prev").fill_null(empty)
     added = removed = 0
+    label_flags: dict[str, pl.Expr] = {}
     if {"labels", "labels_prev", "labels_blank"} <= set(matched.columns) and same:
         # a blank labels cell removes every label (spec): it counts as an empty list here
         labels = pl.when(pl.col("labels_blank")).then(empty).otherwise(pl.col("labels"))
@@ -123,22 +124,50 @@ def plan(matching: Matching) -> SyncPlan:
         added = int(matched.select(plus.sum()).item() or 0)
         removed = int(matched.select(minus.sum()).item() or 0)
         diffs["system_label_names"] = (plus > 0) | (minus > 0)
-    flags = matched.select(**{k: v.fill_null(False) for k, v in diffs.items()})
-    by_field = {k: int(flags[k].sum()) for k in diffs}
-    changed = int(flags.select(pl.any_horizontal(pl.all())).to_series().sum()) if diffs else 0
-    archived = 0
+        label_flags = {"label_additions": plus > 0, "label_removals": minus > 0}
+    archived_flag = pl.lit(False)
     if "disabled" in matched.columns and "disabled_prev" in matched.columns:
-        archived = matched.filter(
-            (pl.col("disabled") == "TRUE") & (pl.col("disabled_prev").fill_null("") != "TRUE")
-        ).height
+        archived_flag = (pl.col("disabled") == "TRUE") & (
+            pl.col("disabled_prev").fill_null("") != "TRUE"
+        )
+    flags = matched.select(
+        "row",
+        *(v.fill_null(False).alias(k) for k, v in diffs.items()),
+        *(v.fill_null(False).alias(f"@{k}") for k, v in label_flags.items()),
+        archived_flag.fill_null(False).alias("@newly_archived"),
+    )
+    changed_flag = pl.any_horizontal([pl.col(k) for k in diffs]) if diffs else pl.lit(False)
+    flags = flags.with_columns(changed_flag.alias("@changed"))
+
+    def rows_where(flag: str) -> tuple[int, ...]:
+        return tuple(sorted(int(r) for r in flags.filter(pl.col(flag))["row"].to_list()))
+
+    by_field = {k: int(flags[k].sum()) for k in diffs}
+    changed_rows = rows_where("@changed")
+    rows: dict[str, tuple[int, ...]] = {
+        "new": tuple(sorted(int(r) for r in matching.new["row"].to_list())),
+        "changed": changed_rows,
+        "unchanged": tuple(
+            sorted(set(int(r) for r in matched["row"].to_list()) - set(changed_rows))
+        ),
+        "vanished": matching.vanished_rows,
+        "newly_archived": rows_where("@newly_archived"),
+        "username_changed": tuple(sorted(int(r) for r in matching.by_email["row"].to_list())),
+        "username_and_email_changed": tuple(
+            sorted(int(r) for r in matching.by_other["row"].to_list())
+        ),
+        **{k: rows_where(f"@{k}") for k in label_flags},
+        **({f"changed:{k}": rows_where(k) for k, n in by_field.items() if n} if same else {}),
+    }
     return SyncPlan(
         new=matching.new.height,
-        changed=changed,
-        unchanged=matched.height - changed,
+        changed=len(changed_rows),
+        unchanged=matched.height - len(changed_rows),
         vanished=len(matching.vanished_rows),
-        newly_archived=archived,
+        newly_archived=len(rows["newly_archived"]),
         label_additions=added,
         label_removals=removed,
         skipped_duplicates=matching.skipped_duplicates,
         changed_by_field={k: v for k, v in by_field.items() if v} if same else None,
+        rows=rows,
     )

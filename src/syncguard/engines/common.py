@@ -12,6 +12,10 @@ from syncguard.model import Engine, Finding, Severity
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import kinds
 
+TOP = 5
+"""Values (and shapes) listed in a finding's summary."""
+SHAPE_CUT = 40
+"""Characters of a shape kept."""
 EXAMPLES = 20
 """Values kept per finding: those of its first rows, in row order (reports pair them)."""
 SUGGESTIONS = 3
@@ -25,12 +29,48 @@ def values_at(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> list[s
     return ["" if v is None else str(v) for v in picked.to_list()]
 
 
+def shape(value: pl.Expr) -> pl.Expr:
+    """A value's shape: digits as 9, letters as a (A capital), the rest kept (identifies no one)."""
+    return (
+        value.str.replace_all(r"[0-9]", "9")
+        .str.replace_all(r"\p{Lu}", "A")
+        .str.replace_all(r"\p{Ll}|\p{Lo}|\p{Lt}|\p{Lm}", "a")
+        .str.slice(0, SHAPE_CUT)
+    )
+
+
+def summary(
+    frame: pl.DataFrame, column: str, rows: tuple[int, ...]
+) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """The most frequent failing values and shapes of a column at the rows, with counts."""
+    if column not in frame.columns or not rows:
+        return (), ()
+    picked = frame.lazy().filter(pl.col(ROW).is_in(rows)).select(
+        pl.col(column).fill_null("").alias("v")
+    )
+    top: list[tuple[tuple[str, int], ...]] = []
+    for expr in (pl.col("v"), shape(pl.col("v"))):
+        counted = (
+            picked.select(expr.alias("v"))
+            .group_by("v")
+            .len()
+            .sort(["len", "v"], descending=[True, False])
+            .head(TOP)
+            .collect()
+        )
+        top.append(tuple((str(v), int(n)) for v, n in counted.iter_rows()))
+    return top[0], top[1]
+
+
 def with_examples(finding: Finding, frame: pl.DataFrame) -> Finding:
     """The finding with the values of its first rows as examples (for findings made elsewhere)."""
     if finding.examples or not finding.columns or not finding.rows:
         return finding
     values = values_at(frame, finding.columns[0], finding.rows[:EXAMPLES])
-    return dataclasses.replace(finding, examples=tuple(values))
+    top_values, top_shapes = summary(frame, finding.columns[0], finding.rows)
+    return dataclasses.replace(
+        finding, examples=tuple(values), top_values=top_values, top_shapes=top_shapes
+    )
 
 
 def failing(
@@ -60,18 +100,22 @@ def failing(
     hint = kind.hint(rule, values) if values else None
     share = f"{len(ordered) / frame.height:.1%}" if frame.height else "0%"
     message = f"{rule.description} {len(ordered)} row(s) fail ({share} of {frame.height})."
+    top_values, top_shapes = summary(frame, present[0], ordered) if present else ((), ())
     return Finding(
         rule=rule.id,
         severity=rule.severity,
         engine=engine,
+        top_values=top_values,
+        top_shapes=top_shapes,
         message=message + (f" {hint}" if hint else ""),
         columns=columns,
         rows=ordered,
         examples=tuple(values[:EXAMPLES]),
         failed_rows=len(ordered),
-        location=str(rule.location),
+        location=rule.location.short(),
         suggestion=" | ".join(suggestions[:SUGGESTIONS]) or None,
         suggestions=per_row if any(per_row) else (),
+        fixes=tuple((v, f) for v, f in fixes.items() if f is not None),
     )
 
 
@@ -83,5 +127,5 @@ def crashed(rule: Rule, engine: Engine, problem: str) -> Finding:
         engine=engine,
         message=f"{engine.value} could not run this rule ({problem}); the rule's result is unknown",
         columns=rule.columns,
-        location=str(rule.location),
+        location=rule.location.short(),
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from syncguard.model import RunResult
+from syncguard.masking import Masker
+from syncguard.model import Check, RunResult
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,14 @@ class RunOutput:
     result: RunResult
     frame: pl.DataFrame
     """The export's usable records (every column text, row numbers in ``ROW``)."""
-    show_values: bool = False
+    masker: Masker = field(default_factory=Masker)
+
+    def check(self, check_id: str) -> Check | None:
+        """The catalogue entry of a check that ran."""
+        for c in self.result.checks:
+            if c.id == check_id:
+                return c
+        return None
 
 
 Writer = Callable[[RunOutput, Path], Path]

@@ -1,20 +1,23 @@
 """The run report: one self-contained HTML page rendered with Jinja2 (autoescape on).
 
-It answers, in order: can this file be uploaded, what is wrong, where, since when, and what the
-import will do. Capped per finding, so a huge export with a broken column stays a small page.
+It answers, in order: can this file be uploaded; what to fix, worst harm first, with the most
+frequent failing values; the worklist of failing rows, each with all its problems and fixes;
+what the import will do (the sync plan, with its rows); and every check that ran, with its
+basis and parameters. Capped per section, so a huge export stays a small page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from syncguard.masking import shown
+from syncguard.findings import blocks_whole_upload
 from syncguard.model import (
-    SEVERITY_RANK,
     BaselineMode,
     Check,
     Engine,
@@ -27,29 +30,35 @@ from syncguard.model import (
 )
 from syncguard.output.base import RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
-from syncguard.output.results_json import institution_domains
+from syncguard.output.results_json import value_summary
+from syncguard.output.worklist import worklist
 
 FILENAME = "report.html"
 ROWS_SHOWN = 20
+"""Failing rows shown per finding."""
+WORKLIST_ROWS = 100
+"""Rows in the report's worklist (the CSV has them all)."""
+PLAN_ROWS = 50
+"""Rows listed per sync-plan category."""
 
 
-@dataclass
-class RuleRow:
-    """One line of the rules table: a check of the catalogue, with what it found this run."""
+def thousands(n: int | float) -> str:
+    """``12345`` -> ``12,345``."""
+    return f"{n:,}"
 
-    id: str
-    description: str
-    severity: Severity
-    engine: Engine
-    source: Source | None = None
-    failed: int = 0
-    status: Status | None = None
-    findings: list[Finding] = field(default_factory=list)
-    check: Check | None = None
 
-    @property
-    def passed(self) -> bool:
-        return self.failed == 0
+def share(n: int, total: int) -> str:
+    """A share that never rounds a real count away: ``<0.1%`` rather than ``0.0%``."""
+    if not total:
+        return ""
+    if n and n / total < 0.001:
+        return "<0.1%"
+    return f"{n / total:.1%}"
+
+
+def anchor(check_id: str) -> str:
+    """The HTML id of a check's section in the report (``rule-`` and a safe slug)."""
+    return "rule-" + re.sub(r"[^A-Za-z0-9_.-]", "-", check_id)
 
 
 def environment() -> Environment:
@@ -63,77 +72,152 @@ def environment() -> Environment:
     env.globals.update(
         Outcome=Outcome, Severity=Severity, Status=Status, Source=Source, BaselineMode=BaselineMode
     )
+    env.filters["thousands"] = thousands
     return env
 
 
-def rule_rows(result: RunResult) -> list[RuleRow]:
-    """Every rule with its failures and status, worst first; passed and resolved ones last."""
-    rows: dict[str, RuleRow] = {
-        c.id: RuleRow(c.id, c.description, c.severity, c.engine, c.source, check=c)
-        for c in result.checks
-    }
-    for f in result.findings:
-        row = rows.setdefault(f.rule, RuleRow(f.rule, f.message, f.severity, f.engine))
-        row.findings.append(f)
-        if SEVERITY_RANK[f.severity] < SEVERITY_RANK[row.severity]:
-            row.severity = f.severity
-        status = result.status.get(f.key)
-        if status is Status.NEW or (status and not row.status):
-            row.status = status
-    for row in rows.values():
-        row.failed = len({r for f in row.findings for r in f.rows}) or (
-            max((f.failed_count for f in row.findings), default=0)
+@dataclass
+class Problem:
+    """One finding as the report shows it."""
+
+    finding: Finding
+    check: Check | None
+    status: Status | None
+    rows: list[tuple[int, str, str, str]]
+    """The first rows: row, column, value (masked by class), did you mean."""
+    summary: list[dict[str, Any]]
+    whole_file: bool
+
+    @property
+    def title(self) -> str:
+        return self.check.title if self.check is not None else self.finding.rule
+
+
+@dataclass
+class Entry:
+    """A worklist row: the row and every problem in it."""
+
+    row: int
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
+def problems(run: RunOutput) -> list[Problem]:
+    """Every finding with what the page shows of it, in the result's (harm) order."""
+    out = []
+    for f in run.result.findings:
+        columns = f.example_columns or (f.columns[0] if f.columns else "",) * len(f.examples)
+        meant = f.suggestions
+        rows = [
+            (
+                row,
+                columns[i] if i < len(columns) else "",
+                run.masker.show(f.examples[i], columns[i]) if i < len(f.examples) else "",
+                meant[i] if i < len(meant) else "",
+            )
+            for i, row in enumerate(f.rows[:ROWS_SHOWN])
+        ]
+        out.append(
+            Problem(
+                f,
+                run.check(f.rule),
+                run.result.status.get(f.key),
+                rows,
+                value_summary(f, run.masker),
+                blocks_whole_upload(f),
+            )
         )
-        if row.findings and row.failed == 0:
-            row.failed = 1  # a finding about the file itself (no row) still fails its rule
-    for c in result.resolved:
-        if c.rule in rows and not rows[c.rule].findings:
-            rows[c.rule].status = Status.RESOLVED
-    return sorted(
-        rows.values(), key=lambda r: (r.passed, SEVERITY_RANK[r.severity], -r.failed, r.id)
-    )
+    return out
 
 
-def pairs(
-    finding: Finding, show_values: bool, domains: Sequence[str] = ()
-) -> list[tuple[int, str, str]]:
-    """The first rows of a finding with their (masked) values and what was meant, if known."""
-    values = [shown(v, show_values, domains) for v in finding.examples]
-    meant = finding.suggestions
+def entries(run: RunOutput) -> tuple[list[Entry], int]:
+    """The first :data:`WORKLIST_ROWS` failing rows with their problems; and how many in all."""
+    table = worklist(run, limit=WORKLIST_ROWS)
+    by_row: dict[int, Entry] = {}
+    for item in table.iter_rows(named=True):
+        entry = by_row.setdefault(int(item["row"]), Entry(int(item["row"])))
+        entry.problems.append({k: str(v or "") for k, v in item.items() if k != "row"})
+    every = {r for f in run.result.findings for r in f.rows}
+    return [by_row[r] for r in sorted(by_row)], len(every)
+
+
+def _checks(result: RunResult, failed: Mapping[str, Finding]) -> list[dict[str, Any]]:
+    """The catalogue of the checks that ran: failed ones first, each with its basis."""
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1}
+    resolved = {c.rule for c in result.resolved}
+    listed = sorted(result.checks, key=lambda c: (c.id not in failed, rank[c.severity], c.id))
     return [
-        (row, values[i] if i < len(values) else "", meant[i] if i < len(meant) else "")
-        for i, row in enumerate(finding.rows[:ROWS_SHOWN])
+        {
+            "check": c,
+            "failed": c.id in failed,
+            "resolved": c.id in resolved,
+            "params": {k: v for k, v in c.params.items()},
+        }
+        for c in listed
     ]
 
 
-def render(result: RunResult, show_values: bool = False, csv_name: str | None = None) -> str:
+def render(run: RunOutput) -> str:
     """The report page of a run, as HTML text."""
-    rules = rule_rows(result)
+    result = run.result
+    found = problems(run)
+    failed = {p.finding.rule: p.finding for p in found}
+    work, every = entries(run)
+    plan = result.comparison.plan if result.comparison is not None else None
+    total = result.accounting.rows_read
     return (
         environment()
         .get_template("report.html.j2")
         .render(
             result=result,
-            rules=[r for r in rules if not r.passed],
-            passed=[r for r in rules if r.passed],
+            problems=found,
+            blocking=[p for p in found if p.whole_file],
+            errors_list=[
+                p for p in found if not p.whole_file and p.finding.severity is Severity.ERROR
+            ],
+            warnings_list=[p for p in found if p.finding.severity is Severity.WARNING],
+            worklist=work,
+            worklist_total=every,
+            checks=_checks(result, failed),
             intake=[f for f in result.findings if f.engine is Engine.INTAKE],
             errors=result.count(Severity.ERROR),
             warnings=result.count(Severity.WARNING),
             rows_shown=ROWS_SHOWN,
-            show_values=show_values,
-            pairs=lambda f: pairs(f, show_values, institution_domains(result)),
-            plan=result.comparison.plan if result.comparison is not None else None,
+            plan_rows=PLAN_ROWS,
+            show_values=run.masker.show_values,
+            plan=plan,
+            plan_categories=_plan_categories(plan.rows if plan is not None else {}),
             comparison=result.comparison,
-            csv_name=csv_name,
-            share=lambda n: (
-                f"{n / result.accounting.rows_read:.1%}" if result.accounting.rows_read else ""
-            ),
+            csv_name=CSV_NAME,
+            share=lambda n: share(n, total),
+            anchor=anchor,
         )
     )
+
+
+def _plan_categories(rows: Mapping[str, Sequence[int]]) -> list[tuple[str, Sequence[int], bool]]:
+    """(label, rows, rows are last week's) per category, in reading order."""
+    labels = [
+        ("new", "New students"),
+        ("changed", "Changed students"),
+        ("unchanged", "Unchanged students"),
+        ("vanished", "Students of the baseline missing now"),
+        ("newly_archived", "Newly archived (disabled TRUE)"),
+        ("label_additions", "Students gaining system labels"),
+        ("label_removals", "Students losing system labels"),
+        ("username_changed", "Username changed (email kept)"),
+        ("username_and_email_changed", "Username and email changed together"),
+    ]
+    out = [(label, rows[key], key == "vanished") for key, label in labels if key in rows]
+    out += [
+        (f"Changed {key.removeprefix('changed:')}", value, False)
+        for key, value in sorted(rows.items())
+        if key.startswith("changed:")
+    ]
+    return out
 
 
 def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``report.html`` in the run folder (linking the failing-rows CSV beside it)."""
     path = folder / FILENAME
-    write_atomic(path, render(run.result, run.show_values, CSV_NAME))
+    write_atomic(path, render(run))
     return path

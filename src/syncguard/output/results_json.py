@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from syncguard.masking import shown
+from syncguard.masking import Masker
 from syncguard.model import Finding, RunResult, Severity, Status
 from syncguard.output.base import RunOutput, write_atomic
 
@@ -17,12 +16,10 @@ SCHEMA_VERSION = 1
 
 
 def finding_json(
-    finding: Finding,
-    show_values: bool,
-    status: Status | None = None,
-    domains: Sequence[str] = (),
+    finding: Finding, masker: Masker, status: Status | None = None
 ) -> dict[str, Any]:
-    """One finding as the JSON contract spells it."""
+    """One finding as the JSON contract spells it; values by their column's data class."""
+    columns = finding.example_columns or (finding.column,) * len(finding.examples)
     out: dict[str, Any] = {
         "rule": finding.rule,
         "severity": finding.severity.value,
@@ -31,7 +28,7 @@ def finding_json(
         "message": finding.message,
         "failed_rows": finding.failed_count,
         "rows": list(finding.rows),
-        "examples": [shown(v, show_values, domains) for v in finding.examples],
+        "examples": [masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)],
     }
     if len(finding.columns) > 1:
         out["columns"] = list(finding.columns)
@@ -40,12 +37,25 @@ def finding_json(
     if finding.suggestion:
         out["suggestion"] = finding.suggestion
     if finding.suggestions:
-        out["suggestions"] = list(finding.suggestions)  # the importer's own values: not masked
+        out["suggestions"] = list(finding.suggestions)  # listed values: not personal
     if finding.previous_rows:
         out["previous_rows"] = list(finding.previous_rows)
+    summary = value_summary(finding, masker)
+    if summary:
+        out["summary"] = summary
+    if finding.also:
+        out["also"] = list(finding.also)
     if status is not None:
         out["status"] = status.value
     return out
+
+
+def value_summary(finding: Finding, masker: Masker) -> list[dict[str, Any]]:
+    """The most frequent failing values with counts; of a masked column, their shapes."""
+    column = finding.columns[0] if len(finding.columns) == 1 else None
+    if len(finding.columns) > 1 or masker.hides(column):
+        return [{"shape": s, "rows": n} for s, n in finding.top_shapes]
+    return [{"value": masker.exact(v, column), "rows": n} for v, n in finding.top_values]
 
 
 def comparison_json(result: RunResult) -> dict[str, Any] | None:
@@ -80,6 +90,7 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
                 dict(plan.changed_by_field) if plan.changed_by_field is not None else None
             ),
             "left_unchanged": dict(plan.left_unchanged),
+            "rows": {k: list(v) for k, v in plan.rows.items()},
         },
     }
 
@@ -89,8 +100,9 @@ def institution_domains(result: RunResult) -> tuple[str, ...]:
     return result.email_domains.domains if result.email_domains is not None else ()
 
 
-def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]:
+def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, Any]:
     """The whole results document of a run."""
+    masker = masker or Masker(domains=institution_domains(result))
     return {
         "schema_version": SCHEMA_VERSION,
         "suite": result.suite,
@@ -109,8 +121,7 @@ def results_json(result: RunResult, show_values: bool = False) -> dict[str, Any]
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
         "findings": [
-            finding_json(f, show_values, result.status.get(f.key), institution_domains(result))
-            for f in result.findings
+            finding_json(f, masker, result.status.get(f.key)) for f in result.findings
         ],
         "resolved": [
             {
@@ -148,5 +159,5 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
 def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``results.json`` in the run folder."""
     path = folder / FILENAME
-    write_json(path, results_json(run.result, run.show_values))
+    write_json(path, results_json(run.result, run.masker))
     return path

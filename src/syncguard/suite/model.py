@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.errors import SourceLocation
+from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
 
 NO_BASIS = Basis(BasisKind.PRACTICE, "no basis given")
@@ -57,6 +58,8 @@ class Suite:
     sources: tuple[Path, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
     overrides: tuple[Override, ...] = ()
+    data_classes: Mapping[str, DataClass] = field(default_factory=dict, hash=False, compare=False)
+    """Columns whose data class the rule files declare (``personal:`` in ``headers``)."""
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         """The rules of one kind, in file order."""

@@ -382,7 +382,7 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
     if not args.history.exists():
         raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
     try:
-        with History(args.history) as history:
+        with History(args.history, read_only=True) as history:
             runs = history.runs(args.suite, args.limit)
     except HistoryError as exc:
         raise UsageError(str(exc)) from None

@@ -516,7 +516,7 @@ def _finish(
             result.suite,
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
-        problem = f"{layout.history}: this run was not recorded ({exc})"
+        problem = f"this run was not recorded in the history: {exc}"
         return Completed(result, folder, tuple(files), None, (problem,), masker)
     try:
         write_index(history.trend(), layout.index)

@@ -82,7 +82,7 @@ def test_not_a_database_is_refused(tmp_path: Path, run_cli: Callable[..., CliRun
     bogus = tmp_path / "h.sqlite"
     bogus.write_text("this is not sqlite " * 100, encoding="utf-8")
     run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", bogus, want_json=False)
-    assert run.code == 2
+    assert run.code == 3
     assert "not a syncguard history" in run.err and "Traceback" not in run.err
 
 
@@ -203,7 +203,7 @@ def test_concurrent_runs_on_one_history(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["report_dir_is_a_file", "other_sqlite", "damaged_key"])
-def test_unusable_history_places_exit_2_with_one_sentence(
+def test_unusable_history_places_exit_3_with_one_sentence(
     tmp_path: Path, run_cli: Callable[..., CliRun], case: str
 ) -> None:
     history = tmp_path / "h.sqlite"
@@ -218,7 +218,7 @@ def test_unusable_history_places_exit_2_with_one_sentence(
     else:
         (tmp_path / "h.key").write_text("z" * 64)
     run = run_cli("check", SAMPLE_DATA / "clean.csv", *args, want_json=False)
-    assert run.code == 2
+    assert run.code == 3
     assert (
         run.err.count("\n") == 1 and "Traceback" not in run.err and "internal error" not in run.err
     )

@@ -7,16 +7,22 @@ the newest few per suite). No raw personal data is written: the snapshot holds k
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from syncguard.model import Outcome, PastRun, RuleCount, Severity, Trend
 
 SNAPSHOTS_KEPT = 3
 BUSY_TIMEOUT_MS = 60_000
+"""How long a run waits for another run's write to finish before it reports a locked history.
+
+Read when a history is opened, so a test may lower it."""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: runs, per-rule counts, snapshots
@@ -70,7 +76,8 @@ RUN_COLUMNS = (
 
 
 class HistoryError(Exception):
-    """The history file cannot be used (not SQLite, newer schema, locked for too long)."""
+    """The history file cannot be used (not SQLite, newer schema, locked for too long, full
+    disk, read-only); the message is one sentence for people: what happened, what to do."""
 
 
 @dataclass(frozen=True)
@@ -84,22 +91,131 @@ class StoredSnapshot:
     data: bytes
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+_SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
+
+
+def _sqlite_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code if isinstance(code, int) else None
+
+
+def _explain(path: Path, exc: sqlite3.Error, doing: str) -> HistoryError:
+    """One sentence for people: what happened to which file while ``doing``, and what to do."""
+    code = _sqlite_code(exc)
+    primary = code & 0xFF if code is not None else None
+    text = str(exc).lower()
+    if primary == _SQLITE_FULL or "database or disk is full" in text:
+        what = (
+            f"the disk is full ({os.strerror(errno.ENOSPC)}); free space on it and run again, "
+            "the history keeps its earlier runs"
+        )
+    elif primary == _SQLITE_IOERR or "disk i/o error" in text:
+        what = (
+            f"the disk failed to read or write ({os.strerror(errno.EIO)}); it may be full or "
+            "failing: free space or check the disk, then run again"
+        )
+    elif primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        what = (
+            f"another syncguard run has held it for more than {BUSY_TIMEOUT_MS / 1000:g} s; "
+            "wait for that run to finish and try again"
+        )
+    elif code == _SQLITE_READONLY_DIRECTORY:
+        what = (
+            f"its folder {path.parent} is read-only; make it writable for this user, or choose "
+            "another --history (or --no-history)"
+        )
+    elif primary == _SQLITE_READONLY or "readonly database" in text:
+        what = (
+            "the file or its folder is read-only; make both writable for this user, or choose "
+            "another --history (or --no-history)"
+        )
+    elif primary == _SQLITE_CANTOPEN or "unable to open database file" in text:
+        what = (
+            f"cannot open it: its folder {path.parent} is missing or this user cannot read and "
+            "write there; fix that, or choose another --history (or --no-history)"
+        )
+    elif primary == _SQLITE_NOTADB or "file is not a database" in text:
+        return HistoryError(
+            f"{path}: not a syncguard history (the file is not an SQLite database); choose "
+            "another --history"
+        )
+    elif primary == _SQLITE_CORRUPT or "malformed" in text:
+        what = f"the file is damaged ({exc}); restore it from a backup or choose another --history"
+    else:
+        what = f"cannot use it ({exc}); choose another --history (or --no-history)"
+    return HistoryError(f"{path}: {doing} failed: {what}")
+
+
+def _refuse_non_file(path: Path) -> None:
+    name = str(path)
+    if path.name == ":memory:" or name in ("", ":memory:"):
+        raise HistoryError(
+            f"{name or path}: an in-memory history keeps nothing between runs; give a file path"
+        )
+    if name.startswith(("sqlite:", "file:")):
+        raise HistoryError(f"{name}: a URL is not a history; give a file path")
+    if path.is_dir():
+        raise HistoryError(
+            f"{path}: is a folder; give the history file's path, e.g. {path / 'history.sqlite'}"
+        )
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
+        blocked = isinstance(exc, FileExistsError | NotADirectoryError)
+        reason = "a file is in the way" if blocked else exc.strerror or str(exc)
         raise HistoryError(
-            f"{path}: cannot open the history ({exc}); choose another --history or --no-history"
+            f"{path}: cannot create the history folder {path.parent} ({reason}); choose another "
+            "--history or --no-history"
         ) from None
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _explain(path, exc, "opening the history") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise HistoryError(f"{path}: not a syncguard history ({exc})") from None
+        raise _explain(path, exc, "opening the history") from None
+    return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write, for a history whose file or folder may be read-only."""
+    if not path.exists():
+        raise HistoryError(f"{path}: no history yet; run 'syncguard check' first")
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    try:
+        conn = _open_uri(uri)
+    except sqlite3.Error as exc:
+        if _sqlite_code(exc) != _SQLITE_READONLY_DIRECTORY:
+            raise _explain(path, exc, "reading the history") from None
+        # a WAL history in a read-only folder, closed cleanly: nothing can be writing to it
+        # (a writer would need to create its -wal file there), so read it as it lies
+        try:
+            conn = _open_uri(uri + "&immutable=1")
+        except sqlite3.Error as again:
+            raise _explain(path, again, "reading the history") from None
+    return conn
+
+
+def _open_uri(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA user_version").fetchone()
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # reads the file
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -108,20 +224,31 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 class History:
-    """An open history file; use as a context manager."""
+    """An open history file; use as a context manager.
 
-    def __init__(self, path: Path) -> None:
+    ``read_only`` opens it for reading only (``syncguard history``): nothing is created,
+    migrated or written, so a history in a read-only file or folder can still be listed.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        _refuse_non_file(path)
         self.path = path
-        self.conn = _connect(path)
+        self.read_only = read_only
+        self.conn = _connect_read_only(path) if read_only else _connect(path)
         try:
-            self._migrate()
+            if read_only:
+                self._check_version()
+            else:
+                self._migrate()
         except BaseException:
             self.conn.close()
             raise
@@ -136,29 +263,50 @@ class History:
         try:
             self._apply_migrations()
         except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "opening the history") from None
+
+    def _check_version(self) -> None:
+        """Refuse what a read-only history cannot be read as: another file, another schema."""
+        try:
+            version, tables = self._version()
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "reading the history") from None
+        self._refuse_version(version, tables)
+        if version < SCHEMA_VERSION:
             raise HistoryError(
-                f"{self.path}: cannot use this history ({exc}); choose another --history"
-            ) from None
+                f"{self.path}: an older syncguard history; run 'syncguard check' once to upgrade it"
+            )
+
+    def _version(self) -> tuple[int, int]:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = int(self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
+        return version, tables
+
+    def _refuse_version(self, version: int, tables: int) -> None:
+        if version == 0 and tables:
+            raise HistoryError(
+                f"{self.path}: this SQLite file is not a syncguard history (it has other "
+                "tables); choose another --history"
+            )
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: written by a newer syncguard (schema {version}, this one "
+                f"knows {SCHEMA_VERSION}); upgrade syncguard or use another --history"
+            )
 
     def _apply_migrations(self) -> None:
         with _transaction(self.conn):
-            version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-            tables = self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
-            if version == 0 and tables:
-                raise HistoryError(
-                    f"{self.path}: this SQLite file is not a syncguard history (it has other "
-                    "tables); choose another --history"
-                )
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"{self.path}: written by a newer syncguard (schema {version}, this one "
-                    f"knows {SCHEMA_VERSION}); upgrade syncguard or use another --history"
-                )
+            version, tables = self._version()
+            self._refuse_version(version, tables)
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _writable(self, doing: str) -> None:
+        if self.read_only:
+            raise HistoryError(f"{self.path}: {doing} failed: the history was opened read-only")
 
     @property
     def schema_version(self) -> int:
@@ -172,7 +320,25 @@ class History:
         snapshot: StoredSnapshot | None,
         suite: str,
     ) -> int:
-        """Write a run, its rule counts and its snapshot in one transaction; return its id."""
+        """Write a run, its rule counts and its snapshot in one transaction; return its id.
+
+        Raises:
+            HistoryError: the run could not be written (full disk, read-only file or folder,
+                held by another run for too long); the history keeps its earlier runs.
+        """
+        self._writable("recording the run")
+        try:
+            return self._record(run, counts, snapshot, suite)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "recording the run") from None
+
+    def _record(
+        self,
+        run: PastRun,
+        counts: Sequence[RuleCount],
+        snapshot: StoredSnapshot | None,
+        suite: str,
+    ) -> int:
         with _transaction(self.conn):
             cursor = self.conn.execute(
                 "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
@@ -234,8 +400,19 @@ class History:
         """Mark a run as uploaded although it failed the gate: it becomes the baseline.
 
         Raises:
-            HistoryError: no such run, an unusable run, or its snapshot is no longer kept.
+            HistoryError: no such run, an unusable run, or its snapshot is no longer kept; or
+                the history cannot be written.
         """
+        self._writable("accepting the run")
+        try:
+            self._accept(run_id)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "accepting the run") from None
+        accepted = self.run(run_id)
+        assert accepted is not None
+        return accepted
+
+    def _accept(self, run_id: int) -> None:
         with _transaction(self.conn):
             found = self.run(run_id)
             if found is None:
@@ -256,9 +433,6 @@ class History:
                     "check that export again and accept the new run"
                 )
             self.conn.execute("UPDATE runs SET accepted = 1 WHERE id = ?", (run_id,))
-        accepted = self.run(run_id)
-        assert accepted is not None
-        return accepted
 
     def run(self, run_id: int) -> PastRun | None:
         """One run by its number."""

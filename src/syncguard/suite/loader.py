@@ -73,7 +73,12 @@ def load_suite(path: Path, overrides: dict[str, Any] | None = None) -> Suite:
     Raises:
         RuleFileError: with every problem of every file, each at its line and column.
     """
-    files = rule_files(path)
+    try:
+        files = rule_files(path)
+    except (OSError, ValueError) as exc:  # an unreadable folder; ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = SourceLocation(path, 1, 1)
+        raise RuleFileError([RuleProblem(where, f"cannot read the rules ({reason})")]) from None
     if not files:
         where = SourceLocation(path, 1, 1)
         raise RuleFileError([RuleProblem(where, "no rule files (*.yaml) in this folder")])
@@ -102,8 +107,8 @@ class _SuiteParser:
     def parse_file(self, path: Path) -> None:
         self.files.append(path)
         root = compose(path)
-        if isinstance(root, RuleProblem):
-            self.problems.append(root)
+        if isinstance(root, list):
+            self.problems.extend(root)
             return
         if not isinstance(root, MappingNode):
             self.problem(path, root, "expected a mapping with keys " + ", ".join(TOP_KEYS))
@@ -158,11 +163,19 @@ class _SuiteParser:
         folder = self.scalar_text(path, node, "checks")
         if folder is None:
             return
-        where = (path.parent / folder).resolve()
-        if not where.is_dir():
+        try:
+            where = (path.parent / folder).resolve()
+            found = where.is_dir()
+        except (OSError, ValueError, RuntimeError):  # a NUL in the text, a symlink loop
+            where, found = path.parent / folder, False
+        if not found:
             self.problem(path, node, f"checks folder '{folder}' not found (looked in {where})")
             return
-        for message in load_checks(where):
+        try:
+            messages = load_checks(where)
+        except OSError as exc:  # a folder that cannot be listed
+            messages = [f"cannot read the checks folder {where} ({exc.strerror})"]
+        for message in messages:
             self.problem(path, node, message)
 
     def parse_settings(self, path: Path, node: Node) -> None:

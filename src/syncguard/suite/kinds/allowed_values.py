@@ -86,10 +86,16 @@ class AllowedValues(GxKind):
     )
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
+        # one rule for the separator of every kind that splits lists; item_length holds it
+        from syncguard.suite.kinds.item_length import separator_problems
+
+        problems = separator_problems(params)
         values = params.get("values")
         if not values or not all(isinstance(v, str) for v in values):
-            return ["'values' must be a non-empty list of texts (quote values such as \"TRUE\")"]
-        return []
+            problems.insert(
+                0, "'values' must be a non-empty list of texts (quote values such as \"TRUE\")"
+            )
+        return problems
 
     def _set(self, rule: Rule) -> list[str]:
         values = [str(v) for v in rule.params["values"]]

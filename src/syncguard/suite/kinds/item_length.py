@@ -28,7 +28,8 @@ class ItemLength(GxKind):
     )
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
-        return [] if int(params.get("max_length", 1)) > 0 else ["'max_length' must be above 0"]
+        problems = [] if int(params.get("max_length", 1)) > 0 else ["'max_length' must be above 0"]
+        return problems + separator_problems(params)
 
     def expectation(self, rule: Rule) -> ExpectationSpec:
         return ExpectationSpec(
@@ -39,3 +40,24 @@ class ItemLength(GxKind):
                 "separator": rule.params.get("separator", LIST_SEPARATOR),
             },
         )
+
+
+def separator_problems(params: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a list ``separator`` parameter (none when it is absent).
+
+    An empty separator splits nothing (Python refuses it), so it is refused. A separator that
+    is only whitespace (``" "``, a tab) is refused too: the importer's lists are split by ``;``
+    and the values in them (course, college and campus names) contain spaces, so a rule
+    splitting at whitespace would judge word fragments, never the importer's items.
+    """
+    separator = params.get("separator")
+    if separator is None:
+        return []
+    if not separator:
+        return ["'separator' must be one or more characters (the importer's lists use ';')"]
+    if not str(separator).strip():
+        return [
+            f"'separator' must be one or more characters that are not only whitespace (got "
+            f"{separator!r}): names in lists contain spaces; the importer's lists use ';'"
+        ]
+    return []

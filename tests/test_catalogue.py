@@ -182,5 +182,7 @@ def test_the_report_lists_passed_builtin_checks(
     assert run.code == 0
     (report,) = (tmp_path / "reports").glob("*/report.html")
     html = report.read_text(encoding="utf-8")
-    passed = html.split("<details>", 1)[1]
-    assert "<code>intake.bom</code>" in passed and "<code>username.unique</code>" in passed
+    catalogue = html.split('id="checks"', 1)[1]
+    for check_id in ("intake.bom", "username.unique", "cells.no_formula"):
+        assert f'<code class="id">{check_id}</code>' in catalogue
+    assert "Basis (importer):" in catalogue and "Basis (spec):" in catalogue

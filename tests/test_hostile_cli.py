@@ -174,3 +174,29 @@ def test_no_output_is_left_half_written_on_a_full_disk(
     assert run.code == 3
     assert "No space left on device" in run.err and "[Errno" not in run.err
     assert not list((tmp_path / "r").rglob("*.tmp")) and not list((tmp_path / "r").rglob(".*"))
+
+
+@pytest.mark.parametrize("body", ["import sys\nsys.exit(0)\n", "raise RuntimeError('boom')\n"])
+def test_a_check_module_that_fails_to_load_is_an_error_finding(
+    run_cli: Callable[..., CliRun], tmp_path: Path, body: str
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    for module in (ROOT / "checks").glob("*.py"):
+        (checks / module.name).symlink_to(module)
+    (checks / "broken.py").write_text('"""A module that fails."""\n' + body, encoding="utf-8")
+    (rules / "local.yaml").write_text(
+        "rules:\n  - id: first_name.broken\n    kind: broken_kind\n    column: first_name\n"
+        "    description: d.\n    basis: 'practice: a test'\n",
+        encoding="utf-8",
+    )
+    run = run_cli("check", VALID, "--rules", rules, "--no-history")
+    assert run.code == 1, run.err
+    assert run.json is not None
+    finding = findings_by_rule(run.json)["project.check_module"]
+    assert "broken.py" in finding["message"] and "first_name.broken" in finding["message"]
+    assert run.json["accounting"]["rows_read"] == 4  # the other rules ran
+    linted = _plain(run_cli, "rules", "--rules", rules)
+    assert linted.code == 3 and "broken.py" in linted.err

@@ -19,7 +19,7 @@ from syncguard.errors import RuleFileError, RuleProblem
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
 from syncguard.masking import DEFAULT_CLASSES, DataClass
-from syncguard.model import Check, Finding, Source
+from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds
 
@@ -42,9 +42,35 @@ def rule_check(rule: Rule) -> Check:
     )
 
 
+CHECK_MODULE = Check(
+    id="project.check_module",
+    title="Project check modules load",
+    severity=Severity.ERROR,
+    description="A Python module of the project's checks/ folder failed to load (it raised, or "
+    "called sys.exit), so the rules of its kinds did not run.",
+    basis=Basis(
+        BasisKind.IMPORTER,
+        "a rule that could not run has no verdict: the export may hold what it was meant to "
+        "catch, so the gate cannot pass on it",
+    ),
+    fix="Fix the module named in the message (run 'syncguard rules' to see the error), or remove "
+    "the rules that use its kinds.",
+    source=Source.RULE_FILE,
+    engine=Engine.INTAKE,
+    tunable=False,
+    message="{failure}; the rules of its kinds did not run ({skipped})",
+)
+"""A failed project check module: an error finding, and the other rules still run."""
+
+
 def builtin_checks() -> tuple[Check, ...]:
     """Every built-in check: intake's, then the comparison's, at their default severity."""
-    return (*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS), *COMPARISON_DECLARED)
+    return (
+        *INTAKE_CHECKS,
+        *(c.entry for c in COMPARISON_CHECKS),
+        *COMPARISON_DECLARED,
+        CHECK_MODULE,
+    )
 
 
 @dataclass(frozen=True)

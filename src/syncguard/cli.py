@@ -329,6 +329,8 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
 
     catalogue = _catalogue(args)
     suite = catalogue.suite
+    if suite.check_failures:  # linting: a module that cannot load is a problem to fix now
+        raise RuleFileError(list(suite.check_failures))
     if args.json:
         document = {
             "suite": suite.name,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from syncguard.catalogue import Catalogue, build
+from syncguard.catalogue import CHECK_MODULE, Catalogue, build
 from syncguard.compare.checks import UNAVAILABLE, run_checks
 from syncguard.compare.matching import Matching, match, plan
 from syncguard.compare.snapshot import Snapshot, key_id, make_snapshot
@@ -373,8 +373,15 @@ def _validate_and_compare(
 ) -> tuple[RunResult, Snapshot | None]:
     options.progress(f"read {export.rows_read} row(s)")
     catalogue, domains, domain_findings = _email_domains(export, catalogue)
+    modules = [
+        CHECK_MODULE.finding(
+            failure=str(f), skipped=", ".join(catalogue.suite.skipped_rules) or "none"
+        )
+        for f in catalogue.suite.check_failures
+    ]
     findings = [
         *export.findings,
+        *modules,
         *domain_findings,
         *_validate(export, catalogue, options.progress),
     ]

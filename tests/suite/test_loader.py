@@ -66,11 +66,13 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
     )
     with pytest.raises(RuleFileError) as caught:
         load_suite(path)
-    assert str(caught.value).splitlines() == [
-        f"{path}:6:11: unknown kind 'uniq'; known kinds: allowed_values, boolean, conditional, "
-        "date, date_order, email, excel_mangled_id, formula_injection, formula_start, independent, "
-        "item_length, label_not_numeric, not_blank, pattern, phone, required_header, "
-        "stray_whitespace, unique",
+    lines = str(caught.value).splitlines()
+    # the list of known kinds also holds project kinds other tests registered: check its start
+    assert lines[0].startswith(
+        f"{path}:6:11: unknown kind 'uniq'; did you mean 'unique'? known kinds: allowed_values, "
+        "boolean, conditional, date, date_order, email, excel_mangled_id, formula_injection, "
+    )
+    assert lines[1:] == [
         f"{path}:12:13: unknown column 'emial_address' (not in 'headers'); "
         "did you mean 'email_address'?",
         f"{path}:13:15: severity must be one of error, warning, got 'fatal'",

@@ -100,6 +100,8 @@ class _SuiteParser:
         self.files: list[Path] = []
         self.named_columns: list[tuple[SourceLocation, str]] = []
         self.overrides: list[Override] = []
+        self.check_failures: list[RuleProblem] = []
+        self.skipped: list[str] = []
 
     def problem(self, path: Path, node: Node, message: str) -> None:
         self.problems.append(RuleProblem(loc(path, node), message))
@@ -176,7 +178,9 @@ class _SuiteParser:
         except OSError as exc:  # a folder that cannot be listed
             messages = [f"cannot read the checks folder {where} ({exc.strerror})"]
         for message in messages:
-            self.problem(path, node, message)
+            # a module that fails to load is the run's problem, not the rule file's: the rules
+            # go on without its kinds, and the failure is reported as an error finding
+            self.check_failures.append(RuleProblem(loc(path, node), message))
 
     def parse_settings(self, path: Path, node: Node) -> None:
         if not isinstance(node, MappingNode):
@@ -362,7 +366,14 @@ class _SuiteParser:
         node, value = fields["kind"]
         known = sorted(kinds())
         if value not in known:
-            self.problem(path, node, f"unknown kind '{value}'; known kinds: {', '.join(known)}")
+            if self.check_failures:  # perhaps a kind of the module that failed to load
+                self.skipped.append(f"{fields['id'][1] if 'id' in fields else '?'} ({value})")
+                return None
+            close = difflib.get_close_matches(str(value), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.problem(
+                path, node, f"unknown kind '{value}'; {hint}known kinds: {', '.join(known)}"
+            )
             return None
         return str(value)
 
@@ -530,4 +541,6 @@ class _SuiteParser:
             settings=settings,
             sources=tuple(self.files),
             overrides=tuple(self.overrides),
+            check_failures=tuple(self.check_failures),
+            skipped_rules=tuple(self.skipped),
         )

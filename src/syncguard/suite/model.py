@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from syncguard.errors import SourceLocation
+from syncguard.errors import RuleProblem, SourceLocation
 from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
 
@@ -58,6 +58,10 @@ class Suite:
     sources: tuple[Path, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
     overrides: tuple[Override, ...] = ()
+    check_failures: tuple[RuleProblem, ...] = ()
+    """Project check modules that failed to load, at the ``checks:`` line that loads them."""
+    skipped_rules: tuple[str, ...] = ()
+    """Rules left out because their kind is not known while a check module failed to load."""
     data_classes: Mapping[str, DataClass] = field(default_factory=dict, hash=False, compare=False)
     """Columns whose data class the rule files declare (``personal:`` in ``headers``)."""
 

@@ -72,11 +72,15 @@ def test_invisible_characters_are_made_visible(value: str, seen: str) -> None:
     ],
 )
 def test_columns_are_masked_by_class(column: str, value: str, masked: str) -> None:
-    masker = Masker(domains=("uni.ac.uk",), known=frozenset(_headers()))
+    masker = Masker(domains=("uni.ac.uk",), classes=_classes())
     assert masker.show(value, column) == masked
     frame = pl.DataFrame({"v": [value]})
     assert frame.select(masker.expr(pl.col("v"), column)).item() == masked
     assert Masker(show_values=True).show(value, column) == visible(value)
+
+
+def test_an_undeclared_column_is_personal() -> None:
+    assert Masker().show("2027-06-30", "primary_education:end_date") == "2•••"
 
 
 def test_a_column_class_can_be_declared() -> None:
@@ -89,8 +93,10 @@ def test_shown_is_raw_only_on_request() -> None:
     assert shown("Anna", show_values=False) == "A•••"
 
 
-def _headers() -> list[str]:
+def _classes() -> dict[str, DataClass]:
     from syncguard.defaults import default_rules
     from syncguard.suite.loader import load_suite
 
-    return list(load_suite(default_rules()).known_headers)
+    suite = load_suite(default_rules())
+    assert set(suite.data_classes) == set(suite.known_headers)  # every header is declared
+    return dict(suite.data_classes)

@@ -18,7 +18,7 @@ from syncguard.compare.checks import DECLARED as COMPARISON_DECLARED
 from syncguard.errors import RuleFileError, RuleProblem
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
-from syncguard.masking import DEFAULT_CLASSES, DataClass
+from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds
@@ -117,8 +117,8 @@ class Catalogue:
 
     @property
     def masking(self) -> Mapping[str, DataClass]:
-        """Each known column's data class: the defaults, then what the rule files declare."""
-        return {**DEFAULT_CLASSES, **self.suite.data_classes}
+        """Each column's declared data class (any other column is personal)."""
+        return self.suite.data_classes
 
     def contract(self) -> HeaderContract:
         """What intake enforces on row 1: the known headers, the required ones and how badly."""

@@ -62,20 +62,3 @@ LABELS = "system_label_names"
 """Spec: a blank cell in this column removes all of a student's system labels."""
 LIST_SEPARATOR = ";"
 """Spec: list columns (courses, colleges, labels) separate items with semicolons."""
-
-PERSONAL_COLUMNS = (
-    "email_address",
-    "username",
-    "first_name",
-    "last_name",
-    "middle_name",
-    "preferred_name",
-    "auth_identifier",
-    "card_id",
-    "mobile_number",
-    "assigned_to_email_address",
-    "hometown_location_attributes:name",
-)
-"""Columns that identify a student (or a staff member): masked by default."""
-SPECIAL_COLUMNS = ("gender", "system_label_names")
-"""Special-category data (GDPR art. 9: labels such as disability, ethnicity): masked."""

@@ -1,10 +1,11 @@
 """What a value may show once it leaves syncguard (JSON, reports, CSV, logs).
 
-Every column has a data class. Personal columns (names, emails, usernames, IDs, phone, auth
-identifier, hometown, staff email) and any column the suite does not know are masked
-(``j•••@uni.ac.uk``, ``A•••``); special-category columns (gender, system labels) are masked
-too; the rest (dates, booleans, the importer's listed values) is shown, so the steward sees the
-defect. Invisible characters are made visible in shown and masked values alike.
+Every column has a data class, declared with the suite's headers. Personal columns (names,
+emails, usernames, IDs, phone, auth identifier, hometown, staff email) and any column without a
+declared class are masked (``j•••@uni.ac.uk``, ``A•••``); special-category columns (gender,
+system labels) are masked too; public ones (dates, booleans, the importer's listed values) are
+shown, so the steward sees the defect. Invisible characters are made visible in shown and
+masked values alike.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import polars as pl
-
-from syncguard.importer import PERSONAL_COLUMNS, SPECIAL_COLUMNS
 
 MASK = "\u2022\u2022\u2022"
 ADDRESS = r"^\s*[^@\s;,]+@[^@\s;,]+\s*$"
@@ -63,12 +62,6 @@ class DataClass(StrEnum):
     """Identifies no one (dates, booleans, listed values): shown."""
 
 
-DEFAULT_CLASSES: Mapping[str, DataClass] = {
-    **dict.fromkeys(PERSONAL_COLUMNS, DataClass.PERSONAL),
-    **dict.fromkeys(SPECIAL_COLUMNS, DataClass.SPECIAL),
-}
-
-
 def visible(value: str) -> str:
     """The value with its invisible characters shown: ``" Anna\u00a0"`` -> ``"␣Anna⍽"``."""
     core = value.strip(" ")
@@ -108,19 +101,21 @@ def mask(value: str | None, domains: Sequence[str] = ()) -> str:
 
 @dataclass(frozen=True)
 class Masker:
-    """Shows or masks values by their column's data class (unknown columns are personal)."""
+    """Shows or masks values by their column's data class.
+
+    The classes come from the rule files (``headers:`` entries with ``personal:``); a column
+    without a declared class (unknown to the suite, or not declared) is personal: masked.
+    """
 
     show_values: bool = False
     domains: tuple[str, ...] = ()
-    classes: Mapping[str, DataClass] = field(default_factory=lambda: DEFAULT_CLASSES)
-    known: frozenset[str] | None = None
-    """The suite's headers; a column outside them is personal whatever its name."""
+    classes: Mapping[str, DataClass] = field(default_factory=dict)
 
     def data_class(self, column: str | None) -> DataClass:
-        """The class of a column's values."""
-        if column is None or (self.known is not None and column not in self.known):
+        """The class of a column's values (personal unless declared otherwise)."""
+        if column is None:
             return DataClass.PERSONAL
-        return self.classes.get(column, DataClass.PUBLIC)
+        return self.classes.get(column, DataClass.PERSONAL)
 
     def hides(self, column: str | None) -> bool:
         """Whether values of the column are masked in this run."""

@@ -494,7 +494,7 @@ def _finish(
     """Writers, then the history, then the index: in this order, in the open session."""
     folder = layout.run_dir(Path(result.export.path), started)
     domains = result.email_domains.domains if result.email_domains is not None else ()
-    masker = Masker(options.show_values, domains, masking, frozenset(names.known))
+    masker = Masker(options.show_values, domains, masking)
     output = RunOutput(result, frame, masker)
     options.progress(f"writing {folder}")
     files = [write(output, folder) for write in WRITERS]

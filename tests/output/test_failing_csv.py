@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from syncguard.masking import Masker
+from syncguard.masking import DataClass, Masker
 from syncguard.output import failing_csv
 from syncguard.output.base import RunOutput
 from syncguard.output.failing_csv import failing_rows
@@ -51,6 +51,7 @@ def test_public_values_are_shown_with_invisible_marks() -> None:
     finding = dataclasses.replace(finding, columns=("primary_education:end_date",))
     result = dataclasses.replace(result, findings=(finding,))
     frame = _frame(" 30/06/2027", "primary_education:end_date")
-    table = failing_rows(RunOutput(result, frame, Masker()))
+    public = Masker(classes={"primary_education:end_date": DataClass.PUBLIC})
+    table = failing_rows(RunOutput(result, frame, public))
     assert table["value"].to_list() == ["␣30/06/2027"]
     assert isinstance(table, pl.DataFrame)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
+from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
@@ -101,6 +102,7 @@ class _SuiteParser:
         self.named_columns: list[tuple[SourceLocation, str]] = []
         self.overrides: list[Override] = []
         self.check_failures: list[RuleProblem] = []
+        self.data_classes: dict[str, DataClass] = {}
         self.skipped: list[str] = []
 
     def problem(self, path: Path, node: Node, message: str) -> None:
@@ -153,13 +155,42 @@ class _SuiteParser:
             self.problem(path, node, "'headers' must be a list of column headers")
             return
         for item in node.value:
-            text = self.scalar_text(path, item, "headers item")
+            target = item
+            if isinstance(item, MappingNode):  # {name: gender, personal: special}
+                target = self.parse_header_class(path, item)
+                if target is None:
+                    continue
+            text = self.scalar_text(path, target, "headers item")
             if text is None:
                 continue
             if text in self.headers:
                 self.problem(path, item, f"header '{text}' is listed twice")
             else:
                 self.headers.append(text)
+
+    def parse_header_class(self, path: Path, node: MappingNode) -> Node | None:
+        """A header given as ``{name: ..., personal: true|false|special}``: its data class."""
+        fields = {key: (knode, value) for key, knode, value in mapping_items(node)}
+        for key, (knode, _) in fields.items():
+            if key not in ("name", "personal"):
+                self.unknown_key(path, knode, key, ("name", "personal"))
+        if "name" not in fields:
+            self.problem(path, node, "a header given as a mapping needs its 'name'")
+            return None
+        name_node = fields["name"][1]
+        if "personal" in fields:
+            value_node = fields["personal"][1]
+            value = value_node.value if isinstance(value_node, ScalarNode) else None
+            classes = {"true": DataClass.PERSONAL, "false": DataClass.PUBLIC}
+            classes["special"] = DataClass.SPECIAL
+            chosen = classes.get(str(value).lower()) if value is not None else None
+            if chosen is None:
+                self.problem(
+                    path, value_node, "'personal' must be true, false or special (gender, labels)"
+                )
+            elif isinstance(name_node, ScalarNode):
+                self.data_classes[str(name_node.value)] = chosen
+        return name_node
 
     def parse_checks(self, path: Path, node: Node) -> None:
         folder = self.scalar_text(path, node, "checks")
@@ -543,4 +574,5 @@ class _SuiteParser:
             overrides=tuple(self.overrides),
             check_failures=tuple(self.check_failures),
             skipped_rules=tuple(self.skipped),
+            data_classes=dict(self.data_classes),
         )

@@ -13,15 +13,16 @@ import os
 import re
 import stat
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from syncguard import __version__
+from syncguard._version import __version__
 from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
-from syncguard.model import BaselineMode, Outcome, Severity
+from syncguard.model import BaselineMode, Outcome, PastRun, RuleCount, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
@@ -142,6 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-history", action="store_true", help="neither read nor write the history"
     )
     check.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 on any finding of this severity or worse (default: error)",
+    )
+    check.add_argument(
+        "--only",
+        metavar="RULE[,RULE]",
+        help="run only these checks of the rule files (to try a rule quickly); intake still runs",
+    )
+    check.add_argument(
+        "--progress",
+        action="store_true",
+        help="print each stage with its time to stderr, also when not on a terminal (CI logs)",
+    )
+    check.add_argument(
         "--baseline",
         type=_baseline,
         default=BaselineMode.LAST_PASSED.value,
@@ -170,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the history file (default: reports/history.sqlite)",
     )
     past.add_argument("--suite", help="only runs of this suite")
+    past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
+    past.add_argument(
+        "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
+    )
+    explain = sub.add_parser(
+        "explain",
+        parents=[suite_options],
+        help="explain one check: what it checks, its basis, parameters, examples and fix",
+    )
+    explain.add_argument("check", metavar="CHECK_ID", help="the id of a check ('syncguard rules')")
     accept = sub.add_parser(
         "accept",
         help="mark a failed run as uploaded anyway, so later runs compare with it",
@@ -258,11 +285,15 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     preload()  # overlaps GE's slow import with loading the rules and reading the export
     catalogue = _catalogue(args)
     layout = ReportLayout.default(args.report_dir, args.history, keep=not args.no_history)
-    show_progress = not args.quiet and io.err.isatty()
+    if args.only:
+        catalogue = _only(catalogue, args.only)
+    show_progress = args.progress or (not args.quiet and io.err.isatty())
+    clock = time.perf_counter()
 
     def progress(message: str) -> None:
         if show_progress:
-            print(f"syncguard: {message}", file=io.err, flush=True)
+            elapsed = time.perf_counter() - clock
+            print(f"syncguard: [{elapsed:6.1f} s] {message}", file=io.err, flush=True)
 
     to_stdout = args.json is None
     json_path = args.json if isinstance(args.json, Path) else None
@@ -321,7 +352,65 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"{label:8} {path}", file=io.out)
     if done.index is not None:
         print(f"index:   {done.index}", file=io.out)
-    return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
+    if done.latest is not None:
+        print(f"latest:  {done.latest}", file=io.out)
+    worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
+    failing = any(f.severity in worst[args.fail_on] for f in result.findings)
+    return EXIT_FAILED if failing else EXIT_PASSED
+
+
+def _only(catalogue: Catalogue, only: str) -> Catalogue:
+    """The catalogue with only the named rule-file checks (unknown ids: exit 3, nearest named)."""
+    import dataclasses
+    import difflib
+
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    ids = [r.id for r in catalogue.suite.rules]
+    for w in wanted:
+        if w not in ids:
+            close = difflib.get_close_matches(w, ids, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
+            raise UsageError(f"--only {w}: no rule of the rule files has this id{hint}")
+    rules = tuple(r for r in catalogue.suite.rules if r.id in wanted)
+    return dataclasses.replace(catalogue, suite=dataclasses.replace(catalogue.suite, rules=rules))
+
+
+def _explain(args: argparse.Namespace, io: _Streams) -> int:
+    import difflib
+
+    from syncguard.suite.registry import kinds
+
+    catalogue = _catalogue(args)
+    checks = {c.id: c for c in (*catalogue.checks, *(c for c, _ in catalogue.disabled))}
+    check = checks.get(args.check)
+    if check is None:
+        close = difflib.get_close_matches(args.check, list(checks), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
+        raise UsageError(f"{args.check}: no check has this id{hint}")
+    lines = [
+        f"{check.id}: {check.title}",
+        f"  {check.description}",
+        f"  severity: {check.severity.value}    source: {check.source.value}    "
+        f"engine: {check.engine.value}",
+        f"  basis ({check.basis.kind.value}): {check.basis.text}",
+    ]
+    if check.columns:
+        lines.append(f"  columns: {', '.join(check.columns)}")
+    for name, value in sorted(check.params.items()):
+        lines.append(f"  parameter {name}: {value}")
+    if check.kind is not None:
+        kind = kinds()[check.kind]
+        lines.append(f"  kind {kind.name}: {kind.summary}")
+        example = kind.example
+        if example.failing:
+            lines.append(f"  fails, e.g.:  {', '.join(repr(v) for v in example.failing[0])}")
+        if example.passing:
+            lines.append(f"  passes, e.g.: {', '.join(repr(v) for v in example.passing[0])}")
+    lines.append(f"  fix: {check.fix or '(not given)'}")
+    if check.location:
+        lines.append(f"  declared at {check.location}")
+    print("\n".join(lines), file=io.out)
+    return EXIT_PASSED
 
 
 def _rules(args: argparse.Namespace, io: _Streams) -> int:
@@ -385,9 +474,30 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
         raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
     try:
         with History(args.history, read_only=True) as history:
-            runs = history.runs(args.suite, args.limit)
+            if args.show is not None:
+                one = history.run(args.show)
+                if one is None:
+                    raise UsageError(f"{args.history}: there is no run #{args.show}")
+                runs, counts = [one], history.counts(one.id)
+            else:
+                runs, counts = history.runs(args.suite, args.limit), []
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
+    if args.json:
+        document = [
+            {**_run_json(r), **({"counts": [_count_json(c) for c in counts]} if counts else {})}
+            for r in runs
+        ]
+        print(json.dumps(document, indent=2, ensure_ascii=False), file=io.out)
+        return EXIT_PASSED
+    if args.show is not None:
+        for key, value in _run_json(runs[0]).items():
+            print(f"{key:17} {value}", file=io.out)
+        for c in counts:
+            print(
+                f"  {c.severity.value:7} {c.rule} {c.column}: {c.failed_rows} row(s)", file=io.out
+            )
+        return EXIT_PASSED
     print(f"{len(runs)} run(s) in {args.history}, newest first:", file=io.out)
     for run in runs:
         print(
@@ -402,6 +512,37 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
     if any(r.accepted for r in runs):
         print("  (* accepted: uploaded although the gate failed)", file=io.out)
     return EXIT_PASSED
+
+
+def _run_json(run: PastRun) -> dict[str, object]:
+    """A run of the history as JSON (its report path, not its personal data: it has none)."""
+    return {
+        "id": run.id,
+        "started_at": run.started_at,
+        "as_of": run.as_of,
+        "suite": run.suite,
+        "suite_version": run.suite_version,
+        "export": run.export_name,
+        "export_sha256": run.export_sha256,
+        "rows": run.rows,
+        "outcome": run.outcome.value,
+        "accepted": run.accepted,
+        "errors": run.errors,
+        "warnings": run.warnings,
+        "rows_clean": run.rows_clean,
+        "rows_with_errors": run.rows_with_errors,
+        "baseline": run.baseline,
+        "report": run.report,
+    }
+
+
+def _count_json(count: RuleCount) -> dict[str, object]:
+    return {
+        "rule": count.rule,
+        "column": count.column or None,
+        "severity": count.severity.value,
+        "failed_rows": count.failed_rows,
+    }
 
 
 def _accept(args: argparse.Namespace, io: _Streams) -> int:
@@ -467,6 +608,8 @@ def main(
             return _history(args, io)
         if args.command == "accept":
             return _accept(args, io)
+        if args.command == "explain":
+            return _explain(args, io)
         parser.print_help(io.out)
         return EXIT_USAGE
     except RuleFileError as exc:

@@ -57,6 +57,7 @@ from syncguard.model import (
     outcome_of,
 )
 from syncguard.output import WRITERS, RunOutput
+from syncguard.output.base import write_atomic
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
 from syncguard.suite.model import Suite
@@ -133,6 +134,8 @@ class Completed:
     warnings: tuple[str, ...] = field(default=())
     masker: Masker = field(default_factory=Masker)
     """How the run's values were shown (for outputs the caller writes, e.g. JSON on stdout)."""
+    latest: Path | None = None
+    """``REPORT_DIR/latest.html``, pointing at this run's report (``latest.json`` beside it)."""
 
 
 def contract_of(suite: Suite) -> HeaderContract:
@@ -501,8 +504,9 @@ def _finish(
     if options.json is not None:
         write_json(options.json, results_json(result, masker))
         files.append(options.json)
+    latest = _point_latest(layout, folder, result, masker)
     if history is None:
-        return Completed(result, folder, tuple(files), masker=masker)
+        return Completed(result, folder, tuple(files), masker=masker, latest=latest)
     report = next((f for f in files if f.suffix == ".html"), None)
     stored = None
     if current is not None:
@@ -524,10 +528,42 @@ def _finish(
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"
-        return Completed(result, folder, tuple(files), None, (problem,), masker)
+        return Completed(result, folder, tuple(files), None, (problem,), masker, latest)
     try:
         write_index(history.trend(), layout.index)
     except (OSError, sqlite3.Error) as exc:
         problem = f"{layout.index}: the run was recorded but the index was not redrawn ({exc})"
-        return Completed(result, folder, tuple(files), None, (problem,), masker)
-    return Completed(result, folder, tuple(files), layout.index, masker=masker)
+        return Completed(result, folder, tuple(files), None, (problem,), masker, latest)
+    return Completed(result, folder, tuple(files), layout.index, masker=masker, latest=latest)
+
+
+LATEST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="0; url={url}">
+<title>syncguard: the latest run</title></head>
+<body><p>The latest run: <a href="{url}">{name}</a> ({outcome}).</p></body></html>
+"""
+
+
+def _point_latest(
+    layout: ReportLayout, folder: Path, result: RunResult, masker: Masker
+) -> Path | None:
+    """Write ``latest.html`` (a link to the newest report) and ``latest.json`` (its results).
+
+    Schedulers and bookmarks open one fixed path; both are written whole or not at all, and
+    a failure here never fails the run.
+    """
+    from html import escape
+    from urllib.parse import quote
+
+    page = layout.base / "latest.html"
+    url = quote(f"{folder.name}/report.html")
+    text = LATEST_PAGE.format(
+        url=escape(url), name=escape(folder.name), outcome=escape(result.outcome.value)
+    )
+    try:
+        write_atomic(page, text)
+        write_json(layout.base / "latest.json", results_json(result, masker))
+    except OSError:
+        return None
+    return page

@@ -1,0 +1,114 @@
+"""What a scheduled gate needs: exit codes it can act on, machine-readable history, fixed paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import syncguard
+from tests.conftest import FIXTURES, CliRun, findings_by_rule
+
+INTAKE = FIXTURES / "intake"
+
+
+def _plain(run_cli: Callable[..., CliRun], *argv: str | Path) -> CliRun:
+    return run_cli(*argv, want_json=False)
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 0), ("warning", 1)])
+def test_fail_on_warning(run_cli: Callable[..., CliRun], fail_on: str, code: int) -> None:
+    run = run_cli("check", INTAKE / "bom.csv", "--fail-on", fail_on)  # a warning only
+    assert run.json is not None and run.json["counts"] == {"error": 0, "warning": 1}
+    assert run.code == code
+
+
+def test_only_runs_the_named_rules(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    path = write_csv(
+        "a@uni.eu,S1,Ana,Berg,30/06/2027,Alumni", "a@uni.eu,S1,Eva,Kis,2027-06-30,alumni"
+    )
+    everything = run_cli("check", path, "--email-domain", "uni.eu")
+    assert everything.json is not None
+    assert {"end_date.format", "username.unique"} <= set(findings_by_rule(everything.json))
+    only = run_cli("check", path, "--email-domain", "uni.eu", "--only", "end_date.format")
+    assert only.json is not None
+    assert set(findings_by_rule(only.json)) == {"end_date.format"}
+    wrong = _plain(run_cli, "check", path, "--only", "end_date.fromat")
+    assert wrong.code == 3 and "did you mean 'end_date.format'?" in wrong.err
+
+
+def test_progress_lines_go_to_stderr_with_timings(run_cli: Callable[..., CliRun]) -> None:
+    run = run_cli("check", INTAKE / "valid.csv", "--progress")
+    assert run.code == 0
+    stages = [line for line in run.err.splitlines() if line.startswith("syncguard: [")]
+    assert len(stages) >= 4 and any("reading" in s for s in stages)
+
+
+@pytest.mark.parametrize(
+    ("check_id", "words"),
+    [
+        ("major_names.item_length", "spec"),
+        ("intake.bom", "basis (practice)"),
+        ("compare.username_changed", "automatic syncs cannot change it"),
+    ],
+)
+def test_explain_a_check(run_cli: Callable[..., CliRun], check_id: str, words: str) -> None:
+    run = _plain(run_cli, "explain", check_id)
+    assert run.code == 0 and words in run.out and "fix:" in run.out
+
+
+def test_explain_never_imports_great_expectations() -> None:
+    code = (
+        "import sys; from syncguard.cli import main; rc = main(['explain', 'username.unique']); "
+        "assert 'great_expectations' not in sys.modules, 'GE imported'; sys.exit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "passes, e.g." in done.stdout and "fails, e.g." in done.stdout
+
+
+def test_explain_an_unknown_check(run_cli: Callable[..., CliRun]) -> None:
+    run = _plain(run_cli, "explain", "username.uniqe")
+    assert run.code == 3 and "did you mean 'username.unique'?" in run.err
+
+
+def test_history_as_json_and_one_run(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    assert run_cli("check", INTAKE / "valid.csv").code == 0
+    assert run_cli("check", INTAKE / "bom.csv", "--baseline", "last", "--no-history").code == 0
+    assert run_cli("check", INTAKE / "bom.csv").code == 1  # 2 rows after 4: a truncated export?
+    history = tmp_path / "reports" / "history.sqlite"
+    listed = json.loads(_plain(run_cli, "history", "--history", history, "--json").out)
+    assert [r["id"] for r in listed] == [2, 1]
+    assert listed[0]["export"] == "bom.csv" and listed[0]["outcome"] == "failed"
+    shown = json.loads(_plain(run_cli, "history", "2", "--history", history, "--json").out)
+    assert {"rule": "intake.bom", "column": None, "severity": "warning", "failed_rows": 1} in (
+        shown[0]["counts"]
+    )
+    assert shown[0]["baseline"] == 1
+    assert "intake.bom" in _plain(run_cli, "history", "2", "--history", history).out
+    missing = _plain(run_cli, "history", "9", "--history", history)
+    assert missing.code == 3 and "no run #9" in missing.err
+
+
+def test_latest_points_at_the_newest_run(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    run_cli("check", INTAKE / "valid.csv")
+    run_cli("check", INTAKE / "bom.csv")
+    reports = tmp_path / "reports"
+    page = (reports / "latest.html").read_text(encoding="utf-8")
+    (newest,) = sorted(p for p in reports.iterdir() if p.name.endswith("-bom"))
+    assert f'url={newest.name}/report.html"' in page and "<script" not in page
+    latest = json.loads((reports / "latest.json").read_text(encoding="utf-8"))
+    assert latest["export"]["path"].endswith("bom.csv")
+
+
+def test_the_python_api(tmp_path: Path) -> None:
+    done = syncguard.check(INTAKE / "valid.csv", report_dir=tmp_path / "r", as_of="2026-11-29")
+    assert done.result.outcome is syncguard.Outcome.PASSED
+    assert done.result.as_of == "2026-11-29"
+    assert (done.run_dir / "report.html").is_file()

@@ -45,8 +45,8 @@ def summary(
     """The most frequent failing values and shapes of a column at the rows, with counts."""
     if column not in frame.columns or not rows:
         return (), ()
-    picked = frame.lazy().filter(pl.col(ROW).is_in(rows)).select(
-        pl.col(column).fill_null("").alias("v")
+    picked = (
+        frame.lazy().filter(pl.col(ROW).is_in(rows)).select(pl.col(column).fill_null("").alias("v"))
     )
     top: list[tuple[tuple[str, int], ...]] = []
     for expr in (pl.col("v"), shape(pl.col("v"))):

@@ -15,9 +15,7 @@ FILENAME = "results.json"
 SCHEMA_VERSION = 1
 
 
-def finding_json(
-    finding: Finding, masker: Masker, status: Status | None = None
-) -> dict[str, Any]:
+def finding_json(finding: Finding, masker: Masker, status: Status | None = None) -> dict[str, Any]:
     """One finding as the JSON contract spells it; values by their column's data class."""
     columns = finding.example_columns or (finding.column,) * len(finding.examples)
     out: dict[str, Any] = {
@@ -120,9 +118,7 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
         },
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
-        "findings": [
-            finding_json(f, masker, result.status.get(f.key)) for f in result.findings
-        ],
+        "findings": [finding_json(f, masker, result.status.get(f.key)) for f in result.findings],
         "resolved": [
             {
                 "rule": c.rule,

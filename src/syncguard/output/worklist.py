@@ -46,8 +46,9 @@ def worklist(run: RunOutput, limit: int | None = None) -> pl.DataFrame:
                 pl.lit(f.severity.value).alias("severity"),
                 pl.lit(f.rule).alias("check"),
                 pl.lit(title).alias("title"),
-                pl.lit(", ".join(f.columns) if len(f.columns) > 1 and not f.parts else column)
-                .alias("column"),
+                pl.lit(
+                    ", ".join(f.columns) if len(f.columns) > 1 and not f.parts else column
+                ).alias("column"),
                 pl.lit(fix).alias("fix"),
             )
             if limit is not None:
@@ -81,4 +82,3 @@ def _first_rows(run: RunOutput, limit: int) -> list[int]:
 def excel_safe(value: pl.Expr) -> pl.Expr:
     """Prefix ``'`` to a cell that Excel would run as a formula (OWASP CSV injection advice)."""
     return pl.when(value.str.contains(FORMULA_START)).then(pl.lit("'") + value).otherwise(value)
-

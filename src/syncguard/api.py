@@ -55,7 +55,10 @@ def check(
     catalogue = build(load_suite(rules or default_rules(), overrides))
     layout = ReportLayout.default(report_dir, history, keep=keep_history)
     options = Options(
-        previous=previous, show_values=show_values, baseline=baseline, baseline_run=baseline_run
+        previous=previous,
+        show_values=show_values,
+        baseline=baseline,
+        baseline_run=baseline_run,
     )
     try:
         return run(export, catalogue, layout, options)

@@ -27,6 +27,7 @@ from syncguard.model import BaselineMode, Outcome, PastRun, RuleCount, Severity
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
     from syncguard.pipeline import ReportLayout
+    from syncguard.project import Project
     from syncguard.suite.model import Suite
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -93,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
     suite_options = _Parser(add_help=False)
     suite_options.add_argument(
+        "--config",
+        type=Path,
+        metavar="syncguard.toml",
+        help="the project file (default: the nearest syncguard.toml from here upwards)",
+    )
+    suite_options.add_argument(
         "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
     )
     suite_options.add_argument(
@@ -119,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--report-dir",
         type=Path,
-        default=Path("reports"),
         metavar="DIR",
-        help="where each run's folder (results.json, report.html) goes (default: ./reports)",
+        help="where each run's folder (results.json, report.html) goes (default: the project's "
+        "report_dir, else ./reports)",
     )
     check.add_argument(
         "--show-values", action="store_true", help="show raw values instead of masked ones"
@@ -179,18 +186,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--json", action="store_true", help="the catalogue as JSON on stdout")
     past = sub.add_parser("history", help="list past runs from the history")
+    past.add_argument("--config", type=Path, metavar="syncguard.toml", help="the project file")
     past.add_argument(
         "--history",
         type=_history_path,
-        default=Path("reports") / "history.sqlite",
+        default=None,
         metavar="PATH_OR_URL",
-        help="the history file (default: reports/history.sqlite)",
+        help="the history file (default: the project's, else ./reports/history.sqlite)",
     )
     past.add_argument("--suite", help="only runs of this suite")
     past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
     past.add_argument(
         "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
     )
+    init = sub.add_parser(
+        "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
+    )
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR")
     explain = sub.add_parser(
         "explain",
         parents=[suite_options],
@@ -202,12 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
     accept.add_argument("run", type=int, metavar="RUN", help="the run number ('syncguard history')")
+    accept.add_argument("--config", type=Path, metavar="syncguard.toml", help="the project file")
     accept.add_argument(
         "--history",
         type=_history_path,
-        default=Path("reports") / "history.sqlite",
+        default=None,
         metavar="PATH_OR_URL",
-        help="the history file (default: reports/history.sqlite)",
+        help="the history file (default: the project's, else ./reports/history.sqlite)",
     )
     past.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     compile_ = sub.add_parser(
@@ -225,19 +238,44 @@ class _Streams:
     err: TextIO
 
 
-def _load(args: argparse.Namespace) -> Suite:
-    from syncguard.defaults import default_rules
+def _project(args: argparse.Namespace) -> Project:
+    """The project the run belongs to: ``--config``, else the nearest syncguard.toml."""
+    from syncguard.project import find, load
+
+    config = getattr(args, "config", None)
+    if config is not None and not config.is_file():
+        raise UsageError(f"{config}: no such project file; check --config or run 'syncguard init'")
+    return load(config or find(Path.cwd()))
+
+
+def _load(args: argparse.Namespace, project: Project | None = None) -> Suite:
     from syncguard.suite.loader import load_suite
 
-    path = args.rules if args.rules is not None else default_rules()
-    if not path.exists():
-        raise UsageError(f"{path}: no such rule file or folder; check --rules")
-    overrides: dict[str, object] = {}
+    project = project or _project(args)
+    overrides: dict[str, object] = dict(project.settings)
     if args.email_domain:
         overrides["email_domains"] = list(args.email_domain)
     if args.as_of:
         overrides["today"] = args.as_of
-    return load_suite(path, overrides)
+    if args.rules is not None:  # another suite altogether: the project's rules do not apply
+        if not args.rules.exists():
+            raise UsageError(f"{args.rules}: no such rule file or folder; check --rules")
+        return load_suite(args.rules, overrides)
+    extend = [project.rules] if project.rules is not None else []
+    return load_suite(project.contract, overrides, extend)
+
+
+def _init(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.project import init
+
+    for path in init(args.folder):
+        print(f"wrote {path}", file=io.out)
+    print(
+        "edit syncguard.toml (email domains, SSO, sync and upload modes) and rules/local.yaml, "
+        "then run 'syncguard rules' here to check them",
+        file=io.out,
+    )
+    return EXIT_PASSED
 
 
 def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
@@ -271,10 +309,10 @@ def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
             raise UsageError(f"{target}: --json would overwrite {other}; give another file name")
 
 
-def _catalogue(args: argparse.Namespace) -> Catalogue:
+def _catalogue(args: argparse.Namespace, project: Project | None = None) -> Catalogue:
     from syncguard.catalogue import build
 
-    return build(_load(args))
+    return build(_load(args, project))
 
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
@@ -283,8 +321,18 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.pipeline import Options, ReportLayout, run
 
     preload()  # overlaps GE's slow import with loading the rules and reading the export
-    catalogue = _catalogue(args)
-    layout = ReportLayout.default(args.report_dir, args.history, keep=not args.no_history)
+    project = _project(args)
+    catalogue = _catalogue(args, project)
+    report_dir = args.report_dir or project.report_dir
+    layout = ReportLayout.default(
+        report_dir, args.history or project.history, keep=not args.no_history
+    )
+    used = ", ".join(str(p) for p in catalogue.suite.sources)
+    config = f"; config {project.config}" if project.config else "; no syncguard.toml"
+    used_line = (
+        f"syncguard {__version__}: suite {catalogue.suite.name} {catalogue.suite.version} "
+        f"from {used}{config}"
+    )
     if args.only:
         catalogue = _only(catalogue, args.only)
     show_progress = args.progress or (not args.quiet and io.err.isatty())
@@ -306,6 +354,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         json=json_path,
         baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
         baseline_run=int(args.baseline) if numbered else None,
+        config=project.config,
         progress=progress,
     )
     try:
@@ -328,6 +377,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             file=io.out,
         )
         io = _Streams(io.err, io.err)
+    print(used_line, file=io.out)
     if result.outcome is Outcome.UNUSABLE:
         print(f"syncguard: {result.findings[0].message}", file=io.err)
         return EXIT_UNUSABLE
@@ -470,8 +520,7 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
 def _history(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.history.store import History, HistoryError
 
-    if not args.history.exists():
-        raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
+    args.history = _history_file(args, io)
     try:
         with History(args.history, read_only=True) as history:
             if args.show is not None:
@@ -514,6 +563,19 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
+def _history_file(args: argparse.Namespace, io: _Streams) -> Path:
+    """``--history``, else the project's history; without a project, ./reports (said so)."""
+    path: Path | None = args.history
+    if path is None:
+        project = _project(args)
+        path = project.history or project.report_dir / "history.sqlite"
+        if project.config is None:
+            print(f"(no syncguard.toml found: reading {path})", file=io.err)
+    if not path.exists():
+        raise UsageError(f"{path}: no history yet; run 'syncguard check' first")
+    return path
+
+
 def _run_json(run: PastRun) -> dict[str, object]:
     """A run of the history as JSON (its report path, not its personal data: it has none)."""
     return {
@@ -548,8 +610,7 @@ def _count_json(count: RuleCount) -> dict[str, object]:
 def _accept(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.history.store import History, HistoryError
 
-    if not args.history.exists():
-        raise UsageError(f"{args.history}: no history yet; run 'syncguard check' first")
+    args.history = _history_file(args, io)
     try:
         with History(args.history) as history:
             run = history.accept(args.run)
@@ -610,6 +671,8 @@ def main(
             return _accept(args, io)
         if args.command == "explain":
             return _explain(args, io)
+        if args.command == "init":
+            return _init(args, io)
         parser.print_help(io.out)
         return EXIT_USAGE
     except RuleFileError as exc:

@@ -357,6 +357,10 @@ class RunResult:
     """The date the run counted as today."""
     email_domains: EmailDomains | None = None
     """The institution email domains the run used, and whether they were inferred."""
+    rule_files: tuple[str, ...] = ()
+    """The rule files the suite was read from (the packaged contract, the project's own)."""
+    config: str | None = None
+    """The project file (syncguard.toml) the run used, if any."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

@@ -120,6 +120,8 @@ class Options:
     baseline: BaselineMode = BaselineMode.LAST_PASSED
     baseline_run: int | None = None
     """The run to compare with when ``baseline`` is ``RUN``."""
+    config: Path | None = None
+    """The project file the run uses (reported with the result)."""
     progress: Progress = _quiet
 
 
@@ -430,6 +432,8 @@ def _validate_and_compare(
         checks=tuple(checks),
         as_of=str(catalogue.suite.settings.get("today") or "") or None,
         email_domains=domains,
+        rule_files=tuple(str(p) for p in catalogue.suite.sources),
+        config=str(options.config) if options.config else None,
     )
     return result, current
 
@@ -480,6 +484,7 @@ def _unusable(
         started_at=started.isoformat(timespec="seconds"),
         checks=(UNUSABLE,),
         as_of=str(catalogue.suite.settings.get("today") or "") or None,
+        rule_files=tuple(str(p) for p in catalogue.suite.sources),
     )
 
 

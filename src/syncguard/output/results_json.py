@@ -107,6 +107,7 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
         "suite_version": result.suite_version,
         "started_at": result.started_at,
         "as_of": result.as_of,
+        "sources": {"config": result.config, "rule_files": list(result.rule_files)},
         "duration_s": result.duration_s,
         "export": {
             "path": result.export.path,

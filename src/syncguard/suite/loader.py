@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
-from syncguard.suite.settings import SETTINGS, resolved
+from syncguard.suite.settings import SETTINGS, resolved, setting_problem
 from syncguard.suite.yamlnodes import (
     MappingNode,
     Node,
@@ -66,26 +67,32 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_suite(path: Path, overrides: dict[str, Any] | None = None) -> Suite:
-    """Parse and check the suite at ``path`` (file or folder).
+def load_suite(
+    path: Path, overrides: dict[str, Any] | None = None, extend: Sequence[Path] = ()
+) -> Suite:
+    """Parse and check the suite at ``path`` (file or folder), extended by ``extend``.
 
-    ``overrides`` replace settings the files give (``--email-domain`` on the command line).
+    Each of ``extend`` (a project's own rule files or folders) may add rules and overrides
+    and change settings of the suite; ``overrides`` replace settings the files give (the
+    project's syncguard.toml, ``--email-domain`` on the command line).
 
     Raises:
         RuleFileError: with every problem of every file, each at its line and column.
     """
-    try:
-        files = rule_files(path)
-    except (OSError, ValueError) as exc:  # an unreadable folder; ValueError: a NUL in the path
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        where = SourceLocation(path, 1, 1)
-        raise RuleFileError([RuleProblem(where, f"cannot read the rules ({reason})")]) from None
-    if not files:
-        where = SourceLocation(path, 1, 1)
-        raise RuleFileError([RuleProblem(where, "no rule files (*.yaml) in this folder")])
     parser = _SuiteParser()
-    for file in files:
-        parser.parse_file(file)
+    for layer, where in enumerate([path, *extend]):
+        try:
+            files = rule_files(where)
+        except (OSError, ValueError) as exc:  # an unreadable folder; ValueError: a NUL
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            place = SourceLocation(where, 1, 1)
+            raise RuleFileError([RuleProblem(place, f"cannot read the rules ({reason})")]) from None
+        if not files and layer == 0:
+            place = SourceLocation(where, 1, 1)
+            raise RuleFileError([RuleProblem(place, "no rule files (*.yaml) in this folder")])
+        parser.layer = layer
+        for file in files:
+            parser.parse_file(file)
     return parser.finish(path, overrides or {})
 
 
@@ -97,6 +104,10 @@ class _SuiteParser:
         self.headers: list[str] = []
         self.drafts: list[_Draft] = []
         self.settings: dict[str, Any] = {}
+        self.setting_layer: dict[str, int] = {}
+        self.layer = 0
+        """Rule folders load in layers (the contract, then a project's own rules): a later
+        layer may change a setting an earlier one gave."""
         self.ids: dict[str, SourceLocation] = {}
         self.files: list[Path] = []
         self.named_columns: list[tuple[SourceLocation, str]] = []
@@ -221,7 +232,7 @@ class _SuiteParser:
             if key not in SETTINGS:
                 self.unknown_key(path, knode, key, tuple(SETTINGS))
                 continue
-            if key in self.settings:
+            if key in self.settings and self.setting_layer.get(key) == self.layer:
                 self.problem(path, knode, f"setting '{key}' is given twice")
                 continue
             try:
@@ -231,27 +242,11 @@ class _SuiteParser:
                 continue
             if given is None:
                 given = SETTINGS[key].default
-            numeric = float in SETTINGS[key].types
-            choices = SETTINGS[key].choices
-            if choices and given not in choices:
-                allowed = " or ".join(f"'{c}'" for c in choices)
-                self.problem(path, value, f"setting '{key}' must be {allowed}, got '{given}'")
+            wrong = setting_problem(key, given)
+            if wrong is not None:
+                self.problem(path, value, wrong)
                 continue
-            if (
-                not isinstance(given, SETTINGS[key].types)
-                or (isinstance(given, bool) and bool not in SETTINGS[key].types)
-                or (isinstance(given, list) and not all(isinstance(v, str) for v in given))
-                or (numeric and isinstance(given, int | float) and not 0 <= given <= 1)
-            ):
-                shape = (
-                    "a share from 0 to 1"
-                    if numeric
-                    else "a list of texts"
-                    if list in SETTINGS[key].types
-                    else (" or ".join(t.__name__ for t in SETTINGS[key].types))
-                )
-                self.problem(path, value, f"setting '{key}' must be {shape}")
-                continue
+            self.setting_layer[key] = self.layer
             self.settings[key] = given
 
     def parse_overrides(self, path: Path, node: Node) -> None:

@@ -75,3 +75,27 @@ def resolved(values: dict[str, Any]) -> dict[str, Any]:
     if not out["today"]:
         out["today"] = date.today().isoformat()
     return out
+
+
+def setting_problem(key: str, given: Any) -> str | None:
+    """What is wrong with a value for a setting (None when it is fine)."""
+    setting = SETTINGS[key]
+    numeric = float in setting.types
+    if setting.choices and given not in setting.choices:
+        allowed = " or ".join(f"'{c}'" for c in setting.choices)
+        return f"setting '{key}' must be {allowed}, got '{given}'"
+    if (
+        not isinstance(given, setting.types)
+        or (isinstance(given, bool) and bool not in setting.types)
+        or (isinstance(given, list) and not all(isinstance(v, str) for v in given))
+        or (numeric and isinstance(given, int | float) and not 0 <= given <= 1)
+    ):
+        shape = (
+            "a share from 0 to 1"
+            if numeric
+            else "a list of texts"
+            if list in setting.types
+            else (" or ".join(t.__name__ for t in setting.types))
+        )
+        return f"setting '{key}' must be {shape}"
+    return None

@@ -54,6 +54,7 @@ def test_rules_json_lists_every_check_with_its_basis(
         | {c.id for c in INTAKE_CHECKS}
         | {c.entry.id for c in COMPARISON_CHECKS}
         | {c.id for c in DECLARED}
+        | {"project.check_module"}
     )
     assert set(by_id) == expected
     assert {c["source"] for c in by_id.values()} == {s.value for s in Source}

@@ -23,7 +23,9 @@ def test_clean_export_passes_with_exit_0(run_cli: Callable[..., CliRun]) -> None
     assert run.json["counts"] == {"error": 0, "warning": 0}
     assert run.json["accounting"] == {"rows_read": 4, "rows_clean": 4, "rows_with_errors": 0}
     assert run.json["export"]["rows"] == 4
-    assert run.out.startswith("PASSED")
+    used, verdict = run.out.splitlines()[:2]
+    assert used.startswith("syncguard ") and "handshake_student_sync_eu.yaml" in used
+    assert verdict.startswith("PASSED")
 
 
 def test_both_engines_report_into_one_list_with_rows(

@@ -26,7 +26,7 @@ from syncguard.model import BaselineMode, Outcome, PastRun, RuleCount, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
-    from syncguard.pipeline import ReportLayout
+    from syncguard.pipeline import Completed, ReportLayout
     from syncguard.project import Project
     from syncguard.suite.model import Suite
 
@@ -150,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-history", action="store_true", help="neither read nor write the history"
     )
     check.add_argument(
+        "--junit", type=Path, metavar="FILE", help="also write JUnit XML (a testcase per check)"
+    )
+    check.add_argument(
+        "--github",
+        action="store_true",
+        help="print GitHub Actions annotations (::error / ::warning lines) on stdout",
+    )
+    check.add_argument(
+        "--summary-md",
+        type=Path,
+        metavar="FILE",
+        help="append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+    check.add_argument(
         "--fail-on",
         choices=("error", "warning"),
         default="error",
@@ -199,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     past.add_argument(
         "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
     )
+    sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
     )
@@ -345,8 +360,11 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
 
     to_stdout = args.json is None
     json_path = args.json if isinstance(args.json, Path) else None
-    if json_path is not None:
-        _refuse_overwrite(json_path, args.export, layout)
+    for target in (json_path, args.junit):
+        if target is not None:
+            _refuse_overwrite(target, args.export, layout)
+    if args.summary_md is not None:
+        _refuse_append(args.summary_md, args.export, layout)
     numbered = args.baseline.isdigit()
     options = Options(
         previous=args.previous,
@@ -377,6 +395,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             file=io.out,
         )
         io = _Streams(io.err, io.err)
+    _ci_outputs(args, done, io)
     print(used_line, file=io.out)
     if result.outcome is Outcome.UNUSABLE:
         print(f"syncguard: {result.findings[0].message}", file=io.err)
@@ -407,6 +426,39 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
     failing = any(f.severity in worst[args.fail_on] for f in result.findings)
     return EXIT_FAILED if failing else EXIT_PASSED
+
+
+def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None:
+    """JUnit XML, GitHub annotations and a Markdown summary, when asked for."""
+    from syncguard.output import ci
+    from syncguard.output.base import write_atomic
+
+    try:
+        if args.junit is not None:
+            write_atomic(args.junit, ci.junit(done.result, done.masker))
+        if args.summary_md is not None:
+            with args.summary_md.open("a", encoding="utf-8") as summary:
+                summary.write(ci.summary_md(done.result, done.masker) + "\n")
+    except OSError as exc:
+        raise UsageError(
+            f"{exc.filename}: cannot write ({exc.strerror}); choose another path"
+        ) from None
+    if args.github:
+        lines = ci.github(done.result)
+        if lines:
+            print(lines, file=io.out)
+
+
+def _refuse_append(target: Path, export: Path, layout: ReportLayout) -> None:
+    """A file to append to must be a regular file (or new), and not one syncguard keeps."""
+    if target.exists() and not target.is_file():
+        raise UsageError(f"{target}: --summary-md appends to a regular file; give another path")
+    if target.is_symlink():
+        _refuse_overwrite(target, export, layout)
+    for other in (export, layout.history, layout.key):
+        exists = other is not None and other.exists() and target.exists()
+        if exists and other is not None and os.path.samefile(target, other):
+            raise UsageError(f"{target}: --summary-md would write into {other}")
 
 
 def _only(catalogue: Catalogue, only: str) -> Catalogue:
@@ -673,6 +725,11 @@ def main(
             return _explain(args, io)
         if args.command == "init":
             return _init(args, io)
+        if args.command == "schema":
+            from syncguard.output.schema import schema
+
+            print(json.dumps(schema(), indent=2), file=io.out)
+            return EXIT_PASSED
         parser.print_help(io.out)
         return EXIT_USAGE
     except RuleFileError as exc:

@@ -110,12 +110,18 @@ def run_pandera(frame: pl.DataFrame, rules: list[Rule]) -> list[Finding]:
         return findings
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)
     unexplained: set[str] = set()
-    for check, index in zip(cases["check"].to_list(), cases["index"].to_list(), strict=True):
+    crashes: dict[str, str] = {}
+    texts = cases["failure_case"].cast(pl.String).to_list()
+    checks, indexes = cases["check"].to_list(), cases["index"].to_list()
+    for check, index, text in zip(checks, indexes, texts, strict=True):
         rule_id, _, column = str(check).partition(SEP)
         if rule_id in by_id and column and index is not None:
             positions[(rule_id, column)].append(int(index))
+        elif rule_id in by_id and index is None:  # the rule's own code failed: its crash
+            crashes.setdefault(rule_id, f"{column}: {text}" if column else str(text))
         else:
             unexplained.add(str(check))
+    findings.extend(crashed(by_id[r], Engine.PANDERA, why) for r, why in crashes.items())
     row_numbers = frame.get_column(ROW)
     for (rule_id, column), idx in positions.items():
         rows = row_numbers.gather(idx).to_list()

@@ -8,7 +8,6 @@ basis and parameters. Capped per section, so a huge export stays a small page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from syncguard.model import (
 from syncguard.output.base import RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
 from syncguard.output.results_json import value_summary
+from syncguard.output.trend import anchor, share, with_formatting
 from syncguard.output.worklist import worklist
 
 FILENAME = "report.html"
@@ -40,25 +40,6 @@ WORKLIST_ROWS = 100
 """Rows in the report's worklist (the CSV has them all)."""
 PLAN_ROWS = 50
 """Rows listed per sync-plan category."""
-
-
-def thousands(n: int | float) -> str:
-    """``12345`` -> ``12,345``."""
-    return f"{n:,}"
-
-
-def share(n: int, total: int) -> str:
-    """A share that never rounds a real count away: ``<0.1%`` rather than ``0.0%``."""
-    if not total:
-        return ""
-    if n and n / total < 0.001:
-        return "<0.1%"
-    return f"{n / total:.1%}"
-
-
-def anchor(check_id: str) -> str:
-    """The HTML id of a check's section in the report (``rule-`` and a safe slug)."""
-    return "rule-" + re.sub(r"[^A-Za-z0-9_.-]", "-", check_id)
 
 
 def environment() -> Environment:
@@ -72,8 +53,7 @@ def environment() -> Environment:
     env.globals.update(
         Outcome=Outcome, Severity=Severity, Status=Status, Source=Source, BaselineMode=BaselineMode
     )
-    env.filters["thousands"] = thousands
-    return env
+    return with_formatting(env)
 
 
 @dataclass

@@ -1,0 +1,348 @@
+"""Outputs for scheduled gates in CI: JUnit XML, GitHub annotations, a Markdown step summary.
+
+Each function is pure: it takes a finished run and returns text; the caller writes it where
+the CI system reads it (``junit.xml``, standard output, ``$GITHUB_STEP_SUMMARY``).
+
+Cell values never leave raw: the JUnit XML and the Markdown show examples through
+:meth:`Masker.show` (masked by their column's data class, invisible characters made visible,
+as the report shows them to people); the GitHub annotations carry only syncguard's messages,
+row numbers and counts, never a cell value.
+
+Warnings do not fail the gate, and JUnit has no "passed with a warning": Jenkins, GitLab and
+Azure DevOps count every ``<failure>`` as a failed test, whatever its ``type``. So a check that
+found only warnings is a passing testcase whose ``<system-out>`` carries the warning; only
+error findings are ``<failure>`` elements.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+
+from syncguard.masking import Masker
+from syncguard.model import (
+    SEVERITY_RANK,
+    Check,
+    Engine,
+    Finding,
+    Outcome,
+    RunResult,
+    Severity,
+    Source,
+)
+from syncguard.output.trend import share, thousands
+
+JUNIT_FILENAME = "junit.xml"
+"""The usual name of the JUnit file in CI."""
+UNUSABLE_ID = "intake.unusable"
+"""The check id of an export that cannot be read at all."""
+FIRST_ROWS = 20
+"""Rows listed per finding in the JUnit XML and the GitHub annotations."""
+MD_ROWS = 10
+"""Rows listed per finding in the Markdown table (a table cell stays readable)."""
+MD_EXAMPLES = 3
+"""Masked example values per finding in the Markdown table."""
+MD_VALUE_CHARS = 40
+"""Characters shown of an example value in the Markdown table (a course list can be long)."""
+MD_FINDINGS = 50
+"""Findings listed in the Markdown summary (the report lists them all)."""
+
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&@$#])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SOURCE_OF_ENGINE = {Engine.INTAKE: Source.INTAKE, Engine.COMPARE: Source.COMPARE}
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Worst first: errors, then most failed rows, then by check id (as the model orders)."""
+    return sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], -f.failed_count, f.rule))
+
+
+def _row_list(rows: Sequence[int], limit: int) -> str:
+    """``216, 240, 251`` and, when more are left off, ``… (+12 more)``."""
+    text = ", ".join(str(r) for r in rows[:limit])
+    if len(rows) > limit:
+        text += f", … (+{thousands(len(rows) - limit)} more)"
+    return text
+
+
+def _rows_line(finding: Finding, total: int = 0) -> str:
+    """How many rows failed and the first of them: ``3 failed row(s): 5, 212, 290``.
+
+    With ``total`` (rows read), the share too: ``3 failed row(s) (1.0% of 310): 5, 212, 290``.
+    Empty for a finding about the whole file (no rows and no count).
+    """
+    count = finding.failed_count
+    if not count and not finding.rows:
+        return ""
+    text = f"{thousands(count)} failed row(s)"
+    if total:
+        text += f" ({share(count, total)} of {thousands(total)})"
+    if finding.rows:
+        text += f": {_row_list(finding.rows, FIRST_ROWS)}"
+    return text
+
+
+def _examples(finding: Finding, masker: Masker) -> list[tuple[int | None, str | None, str]]:
+    """Each example as (row, column, value masked by the column's class)."""
+    columns = finding.example_columns or (finding.column,) * len(finding.examples)
+    out: list[tuple[int | None, str | None, str]] = []
+    for i, value in enumerate(finding.examples):
+        column = columns[i] if i < len(columns) else finding.column
+        row = finding.rows[i] if i < len(finding.rows) else None
+        out.append((row, column, masker.show(value, column)))
+    return out
+
+
+# --- JUnit XML ---------------------------------------------------------------------------
+
+
+def _xml_text(text: str) -> str:
+    """Text XML 1.0 can carry: a character it forbids (``\\x0b``, a lone surrogate) is spelled."""
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{{{ord(m.group(0)):x}}}", text)
+
+
+def _detail(finding: Finding, masker: Masker) -> str:
+    """A finding for the JUnit body: message, rows, masked examples."""
+    lines = [finding.message]
+    rows = _rows_line(finding)
+    if rows:
+        lines.append(rows)
+    examples = _examples(finding, masker)
+    if examples:
+        lines.append("examples (masked by data class):")
+        for row, column, value in examples:
+            where = [f"row {row}"] if row is not None else []
+            where += [column] if column else []
+            lines.append(f'  {", ".join(where) or "value"}: "{value}"')
+    if finding.also:
+        lines.append("same rows, same cause: " + ", ".join(finding.also))
+    return "\n".join(lines)
+
+
+def _short(finding: Finding, total: int) -> str:
+    """The one-line ``message`` attribute of a failure."""
+    rows = _rows_line(finding, total)
+    return f"{finding.rule}: {rows}" if rows else f"{finding.rule}: {finding.message}"
+
+
+def _classname(check: Check | None, finding: Finding | None) -> str:
+    """``syncguard.<source>``: where the check is declared (from its engine when unknown)."""
+    if check is not None:
+        source = check.source
+    else:
+        engine = finding.engine if finding is not None else Engine.PANDERA
+        source = _SOURCE_OF_ENGINE.get(engine, Source.RULE_FILE)
+    return f"syncguard.{source.value}"
+
+
+def junit(result: RunResult, masker: Masker) -> str:
+    """The run as JUnit XML: one testsuite named after the suite, one testcase per check.
+
+    A check with an error finding is a failing testcase: its ``<failure type="error">`` has a
+    one-line ``message`` (check id, failed rows and the first :data:`FIRST_ROWS` rows) and a
+    body with syncguard's message, the rows and the masked example values. A check with only
+    warnings passes, the warning in its ``<system-out>`` (see the module docstring). A check
+    folded into another finding (``also``) passes with a pointer to it. An unusable export
+    validated nothing: its run is one failing testcase, ``intake.unusable``.
+
+    Args:
+        result: The finished run.
+        masker: How the run shows values (:attr:`syncguard.pipeline.Completed.masker`).
+
+    Returns:
+        The XML document (UTF-8 declared: write the text encoded as UTF-8).
+    """
+    total = result.accounting.rows_read
+    by_rule: dict[str, list[Finding]] = {}
+    for f in _ordered(result.findings):
+        by_rule.setdefault(f.rule, []).append(f)
+    folded = {other: f.rule for f in result.findings for other in f.also}
+    checks = {c.id: c for c in result.checks}
+    if result.outcome is Outcome.UNUSABLE:
+        ids = [r for r in by_rule if r == UNUSABLE_ID] or [UNUSABLE_ID]
+    else:
+        ids = [*by_rule, *(c for c in checks if c not in by_rule)]
+
+    cases: list[ET.Element] = []
+    failures = 0
+    for check_id in ids:
+        found = by_rule.get(check_id, [])
+        if check_id == UNUSABLE_ID and result.outcome is Outcome.UNUSABLE and not found:
+            found = [Finding(UNUSABLE_ID, Severity.ERROR, Engine.INTAKE, "the export is unusable")]
+        case = ET.Element(
+            "testcase",
+            classname=_classname(checks.get(check_id), found[0] if found else None),
+            name=_xml_text(check_id),
+        )
+        errors = [f for f in found if f.severity is Severity.ERROR]
+        warnings = [f for f in found if f.severity is Severity.WARNING]
+        if errors:
+            failures += 1
+            failure = ET.SubElement(
+                case, "failure", message=_xml_text(_short(errors[0], total)), type="error"
+            )
+            failure.text = _xml_text("\n\n".join(_detail(f, masker) for f in errors))
+        out = [f"warning: {_detail(f, masker)}" for f in warnings]
+        if check_id in folded and not found:
+            out.append(f"same rows and cause as {folded[check_id]}: reported there")
+        if out:
+            ET.SubElement(case, "system-out").text = _xml_text("\n\n".join(out))
+        cases.append(case)
+
+    counts = {
+        "tests": str(len(cases)),
+        "failures": str(failures),
+        "errors": "0",
+        "skipped": "0",
+        "time": f"{result.duration_s:.3f}",
+    }
+    root = ET.Element("testsuites", {"name": "syncguard", **counts})
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {"name": _xml_text(result.suite), "timestamp": result.started_at[:19], **counts},
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("suite_version", result.suite_version),
+        ("outcome", result.outcome.value),
+        ("export", result.export.path),
+        ("export_sha256", result.export.sha256),
+        ("as_of", result.as_of or ""),
+        ("rows_read", str(result.accounting.rows_read)),
+        ("rows_with_errors", str(result.accounting.rows_with_errors)),
+    ):
+        ET.SubElement(properties, "property", name=name, value=_xml_text(value))
+    suite.extend(cases)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+# --- GitHub Actions annotations ------------------------------------------------------------
+
+
+def github_data(text: str) -> str:
+    """Escape the message of a workflow command: ``%``, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """Escape a workflow command property value: as :func:`github_data`, and ``:`` and ``,``."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(result: RunResult) -> str:
+    """GitHub Actions annotations: one ``::error`` or ``::warning`` line per finding.
+
+    Each line is titled with the check id; its message is syncguard's message (it holds no
+    cell value) and, on a second line, the failed rows with the first :data:`FIRST_ROWS`. No
+    example value is added. GitHub shows at most 10 annotations of each kind per step (worst
+    first here), so the run report stays the full account.
+
+    Args:
+        result: The finished run.
+
+    Returns:
+        The lines, each ending with a newline, for standard output; empty when nothing failed.
+    """
+    lines = []
+    for f in _ordered(result.findings):
+        message = f.message
+        rows = _rows_line(f)
+        if rows:
+            message += "\n" + rows
+        command = "error" if f.severity is Severity.ERROR else "warning"
+        lines.append(f"::{command} title={github_property(f.rule)}::{github_data(message)}\n")
+    return "".join(lines)
+
+
+# --- Markdown step summary -----------------------------------------------------------------
+
+
+def md_escape(text: str) -> str:
+    """Text safe in a Markdown table cell: one line, control characters spelled, specials escaped.
+
+    ``a|b`` -> ``a\\|b``; a line break becomes a space; ``\\x0b`` becomes ``\\x{b}``.
+    """
+    text = _CONTROL.sub(lambda m: f"\\x{{{ord(m.group(0)):x}}}", _LINE_BREAK.sub(" ", text))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_examples(finding: Finding, masker: Masker) -> str:
+    """The first few examples, masked by class, each cut to :data:`MD_VALUE_CHARS`."""
+    shown = [
+        "(blank)" if not v else v if len(v) <= MD_VALUE_CHARS else v[:MD_VALUE_CHARS] + "…"
+        for _, _, v in _examples(finding, masker)[:MD_EXAMPLES]
+    ]
+    more = len(finding.examples) > MD_EXAMPLES
+    return md_escape(", ".join(shown) + (", …" if more else ""))
+
+
+def summary_md(result: RunResult, masker: Masker) -> str:
+    """A Markdown step summary: the verdict, the counts, and the findings worst first.
+
+    The table lists at most :data:`MD_FINDINGS` findings (check, severity, failed rows, their
+    share of the export, the first :data:`MD_ROWS` rows, a few masked example values). Every
+    text from the run is escaped, so a check id or a value cannot change the table's shape.
+
+    Args:
+        result: The finished run.
+        masker: How the run shows values (:attr:`syncguard.pipeline.Completed.masker`).
+
+    Returns:
+        The Markdown text (append it to ``$GITHUB_STEP_SUMMARY``).
+    """
+    verdict = {
+        Outcome.PASSED: "✓ PASSED",
+        Outcome.FAILED: "✗ FAILED",
+        Outcome.UNUSABLE: "✗ UNUSABLE",
+    }[result.outcome]
+    name = PurePath(result.export.path).name or result.export.path
+    lines = [f"## {verdict}: {md_escape(name)} ({md_escape(result.suite)})", ""]
+    acc = result.accounting
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
+    if result.outcome is Outcome.UNUSABLE:
+        lines.append("The export cannot be read, so nothing else was checked.")
+        lines += [f"> {md_escape(f.message)}" for f in result.findings if f.rule == UNUSABLE_ID]
+    else:
+        lines.append(
+            f"**{thousands(errors)}** error(s), **{thousands(warnings)}** warning(s) in "
+            f"**{thousands(acc.rows_read)}** row(s); **{thousands(acc.rows_with_errors)}** "
+            f"with errors ({md_escape(share(acc.rows_with_errors, acc.rows_read) or '0%')}), "
+            f"**{thousands(acc.rows_clean)}** clean."
+        )
+    if result.comparison is not None:
+        plan = result.comparison.plan
+        lines += [
+            "",
+            f"Compared with {md_escape(result.comparison.source)}: {thousands(plan.new)} new, "
+            f"{thousands(plan.changed)} changed, {thousands(plan.unchanged)} unchanged, "
+            f"{thousands(plan.vanished)} missing now.",
+        ]
+    findings = _ordered(result.findings)
+    if findings:
+        lines += [
+            "",
+            "| Check | Severity | Rows | Share | First rows | Examples (masked) |",
+            "| --- | --- | ---: | ---: | --- | --- |",
+        ]
+        for f in findings[:MD_FINDINGS]:
+            cells = (
+                md_escape(f.rule),
+                f.severity.value,
+                thousands(f.failed_count),
+                md_escape(share(f.failed_count, acc.rows_read)),
+                md_escape(_row_list(f.rows, MD_ROWS)),
+                _md_examples(f, masker),
+            )
+            lines.append("| " + " | ".join(cells) + " |")
+        if len(findings) > MD_FINDINGS:
+            left = len(findings) - MD_FINDINGS
+            lines += ["", f"… and {thousands(left)} more finding(s): see the run report."]
+    if result.notes:
+        lines += ["", *(f"- {md_escape(note)}" for note in result.notes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,311 @@
+"""CI outputs: JUnit XML counts and masking, GitHub annotation escaping, the Markdown summary."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from syncguard.catalogue import build
+from syncguard.masking import DataClass, Masker
+from syncguard.model import (
+    Accounting,
+    Basis,
+    BasisKind,
+    Check,
+    Engine,
+    ExportInfo,
+    Finding,
+    Outcome,
+    RunResult,
+    Severity,
+    Source,
+)
+from syncguard.output.ci import (
+    FIRST_ROWS,
+    MD_FINDINGS,
+    github,
+    github_data,
+    github_property,
+    junit,
+    md_escape,
+    summary_md,
+)
+from syncguard.pipeline import Options, ReportLayout, run
+from syncguard.suite.model import Suite
+
+PLANTED = "Zqxnovakova"
+MASKER = Masker(
+    classes={
+        "last_name": DataClass.PERSONAL,
+        "disabled": DataClass.PUBLIC,
+        "school_year_name": DataClass.PUBLIC,
+    }
+)
+
+
+def _check(
+    check_id: str,
+    severity: Severity = Severity.ERROR,
+    source: Source = Source.RULE_FILE,
+    engine: Engine = Engine.PANDERA,
+) -> Check:
+    return Check(
+        check_id,
+        check_id,
+        severity,
+        "d.",
+        Basis(BasisKind.SPEC, "the spec says so"),
+        "Fix it.",
+        source,
+        engine,
+    )
+
+
+def _result(
+    outcome: Outcome, findings: tuple[Finding, ...], checks: tuple[Check, ...]
+) -> RunResult:
+    rows = 0 if outcome is Outcome.UNUSABLE else 400
+    bad = len({r for f in findings if f.severity is Severity.ERROR for r in f.rows})
+    return RunResult(
+        suite="handshake_student_sync_eu",
+        suite_version="1",
+        export=ExportInfo("/data/export.csv", "ab" * 32, rows, 1000, "utf-8", ","),
+        outcome=outcome,
+        findings=findings,
+        accounting=Accounting(rows, rows - bad, bad),
+        started_at="2026-11-29T06:00:00+00:00",
+        duration_s=1.5,
+        checks=checks,
+        as_of="2026-11-29",
+    )
+
+
+def passing() -> RunResult:
+    return _result(Outcome.PASSED, (), (_check("last_name.not_blank"), _check("disabled.boolean")))
+
+
+def failing() -> RunResult:
+    name = Finding(
+        rule="last_name.no_digits",
+        severity=Severity.ERROR,
+        engine=Engine.PANDERA,
+        message="A last name holds no digits. 25 row(s) fail.",
+        columns=("last_name",),
+        rows=tuple(range(2, 27)),
+        examples=(PLANTED + "7", f" {PLANTED}"),
+        top_values=((PLANTED, 25),),
+    )
+    boolean = Finding(
+        rule="disabled.boolean",
+        severity=Severity.ERROR,
+        engine=Engine.PANDERA,
+        message="disabled must be TRUE or FALSE.",
+        columns=("disabled",),
+        rows=(30,),
+        examples=("yes|no",),
+    )
+    spaces = Finding(
+        rule="school_year_name.allowed",
+        severity=Severity.WARNING,
+        engine=Engine.PANDERA,
+        message="Unusual year: 50% of rows\nsecond line",
+        columns=("school_year_name",),
+        rows=(40, 41),
+        examples=("Year\x0b1", "Year 2"),
+        also=("school_year_name.not_blank",),
+    )
+    checks = (
+        _check("last_name.no_digits"),
+        _check("disabled.boolean"),
+        _check("school_year_name.allowed", Severity.WARNING),
+        _check("school_year_name.not_blank", Severity.WARNING),
+        _check("email_address.format"),
+        _check("compare.username_changed", source=Source.COMPARE, engine=Engine.COMPARE),
+    )
+    return _result(Outcome.FAILED, (name, boolean, spaces), checks)
+
+
+def unusable() -> RunResult:
+    finding = Finding(
+        rule="intake.unusable",
+        severity=Severity.ERROR,
+        engine=Engine.INTAKE,
+        message="/data/export.csv: the file is empty; export the student data again.",
+        failed_rows=0,
+    )
+    check = _check("intake.unusable", source=Source.INTAKE, engine=Engine.INTAKE)
+    return _result(Outcome.UNUSABLE, (finding,), (check,))
+
+
+RESULTS = {"passing": passing, "failing": failing, "unusable": unusable}
+EXPECTED = {
+    # tests, failures
+    "passing": (2, 0),
+    "failing": (6, 2),
+    "unusable": (1, 1),
+}
+
+
+def _suite(xml: str) -> ET.Element:
+    root = ET.fromstring(xml)
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    return suite
+
+
+@pytest.mark.parametrize("kind", RESULTS)
+def test_junit_parses_and_counts_right(kind: str) -> None:
+    result = RESULTS[kind]()
+    xml = junit(result, MASKER)
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    suite = _suite(xml)
+    cases = suite.findall("testcase")
+    tests, failures = EXPECTED[kind]
+    assert suite.get("name") == "handshake_student_sync_eu"
+    assert (suite.get("tests"), suite.get("failures")) == (str(tests), str(failures))
+    assert (suite.get("errors"), suite.get("skipped")) == ("0", "0")
+    assert len(cases) == tests
+    assert sum(1 for c in cases if c.find("failure") is not None) == failures
+    assert len({c.get("name") for c in cases}) == tests
+    assert all(
+        re.fullmatch(r"syncguard\.(rule_file|intake|compare)", c.get("classname", ""))
+        for c in cases
+    )
+
+
+def test_an_error_is_a_failure_with_count_rows_and_masked_examples() -> None:
+    suite = _suite(junit(failing(), MASKER))
+    case = {c.get("name"): c for c in suite.findall("testcase")}["last_name.no_digits"]
+    assert case.get("classname") == "syncguard.rule_file"
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "error"
+    assert "25 failed row(s)" in (failure.get("message") or "")
+    body = failure.text or ""
+    listed = body.split("25 failed row(s): ")[1].split("\n")[0]
+    assert listed.startswith("2, 3, 4") and f"+{25 - FIRST_ROWS} more" in listed
+    assert str(2 + FIRST_ROWS - 1) in listed and str(2 + FIRST_ROWS) not in listed.split("…")[0]
+    assert 'row 2, last_name: "Z•••"' in body
+    assert 'row 3, last_name: "␣Z•••"' in body
+
+
+def test_a_warning_passes_with_the_warning_in_system_out() -> None:
+    case = {c.get("name"): c for c in _suite(junit(failing(), MASKER)).findall("testcase")}
+    warned = case["school_year_name.allowed"]
+    assert warned.find("failure") is None and warned.find("skipped") is None
+    out = warned.find("system-out")
+    assert out is not None and (out.text or "").startswith("warning: Unusual year")
+    assert "Year\\x{b}1" in (out.text or "")  # a character XML 1.0 cannot carry, spelled
+    folded = case["school_year_name.not_blank"]
+    assert folded.find("failure") is None
+    assert "school_year_name.allowed" in (folded.findtext("system-out") or "")
+    passed = case["email_address.format"]
+    assert list(passed) == []
+    assert case["compare.username_changed"].get("classname") == "syncguard.compare"
+
+
+def test_an_unusable_run_is_one_failing_intake_testcase() -> None:
+    result = unusable()
+    many = RunResult(**{**result.__dict__, "checks": (*result.checks, _check("a.b"))})
+    (case,) = _suite(junit(many, MASKER)).findall("testcase")
+    assert (case.get("name"), case.get("classname")) == ("intake.unusable", "syncguard.intake")
+    failure = case.find("failure")
+    assert failure is not None and "the file is empty" in (failure.text or "")
+
+
+@pytest.mark.parametrize("kind", RESULTS)
+def test_no_output_carries_a_personal_value_raw(kind: str) -> None:
+    result = RESULTS[kind]()
+    for text in (junit(result, MASKER), github(result), summary_md(result, MASKER)):
+        assert PLANTED not in text
+
+
+def test_github_one_escaped_line_per_finding() -> None:
+    lines = github(failing()).splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["::error", "::error", "::warning"]
+    assert lines[0].startswith("::error title=last_name.no_digits::A last name holds no digits")
+    assert "%0A25 failed row(s): 2, 3, 4" in lines[0]
+    assert lines[2] == (
+        "::warning title=school_year_name.allowed::Unusual year: 50%25 of rows%0Asecond line"
+        "%0A2 failed row(s): 40, 41"
+    )
+    assert github(passing()) == ""
+    (line,) = github(unusable()).splitlines()
+    assert line.startswith("::error title=intake.unusable::/data/export.csv: the file is empty")
+
+
+def test_github_escapes_data_and_properties() -> None:
+    assert github_data("50% a:b,c\r\nd") == "50%25 a:b,c%0D%0Ad"
+    assert github_property("50% a:b,c\r\nd") == "50%25 a%3Ab%2Cc%0D%0Ad"
+    odd = Finding("a:b,c", Severity.ERROR, Engine.PANDERA, "m", rows=(2,))
+    result = _result(Outcome.FAILED, (odd,), ())
+    assert github(result).startswith("::error title=a%3Ab%2Cc::m%0A1 failed row(s): 2")
+
+
+@pytest.mark.parametrize(
+    ("kind", "verdict"),
+    [("passing", "✓ PASSED"), ("failing", "✗ FAILED"), ("unusable", "✗ UNUSABLE")],
+)
+def test_summary_verdict_counts_and_table(kind: str, verdict: str) -> None:
+    md = summary_md(RESULTS[kind](), MASKER)
+    assert md.splitlines()[0].startswith(f"## {verdict}: export.csv")
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    if kind == "passing":
+        assert rows == [] and "**0** error(s), **0** warning(s) in **400** row(s)" in md
+    if kind == "unusable":
+        assert "the file is empty" in md and len(rows) == 3  # header, rule, one finding
+    if kind == "failing":
+        assert rows[2].startswith("| last\\_name.no\\_digits | error | 25 | 6.2% | 2, 3, 4")
+
+
+def test_summary_escapes_markdown_so_the_table_keeps_its_shape() -> None:
+    md = summary_md(failing(), MASKER)
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert all(len(re.findall(r"(?<!\\)\|", row)) == 7 for row in rows)
+    assert "yes\\|no" in md
+    assert "Year\\\\x{b}1" in md  # a control character spelled, its backslash escaped
+    assert md_escape("a|b *c* _d_ `e` <f> [g](h) \\") == (
+        "a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\[g\\](h) \\\\"
+    )
+    assert md_escape("one\ntwo\r\nthree") == "one two three"
+
+
+def test_summary_lists_at_most_fifty_findings_worst_first() -> None:
+    findings = tuple(
+        Finding(
+            f"rule.{i:02}",
+            Severity.WARNING if i % 2 else Severity.ERROR,
+            Engine.PANDERA,
+            "m",
+            rows=tuple(range(2, 2 + i)),
+        )
+        for i in range(60)
+    )
+    md = summary_md(_result(Outcome.FAILED, findings, ()), MASKER)
+    rows = [line for line in md.splitlines() if line.startswith("| rule")]
+    assert len(rows) == MD_FINDINGS
+    severities = [row.split(" | ")[1] for row in rows]
+    assert severities == sorted(severities)  # every error before any warning
+    assert rows[0].startswith("| rule.58 | error | 58 |")
+    assert "… and 10 more finding(s)" in md
+
+
+def test_a_real_run_masks_a_planted_name_everywhere(
+    tmp_path: Path, suite: Suite, write_csv: Callable[..., Path]
+) -> None:
+    path = write_csv(
+        f"zq@uni-example.eu,zq1,={PLANTED},{PLANTED}7,2027-06-30,Bachelor 1st year",
+        "ab@uni-example.eu,ab2,Anna,Berg,2027-06-30,Bachelor 1st year",
+    )
+    done = run(path, build(suite), ReportLayout.default(tmp_path / "r", keep=False), Options())
+    assert done.result.outcome is Outcome.FAILED
+    xml = junit(done.result, done.masker)
+    suite_el = _suite(xml)
+    failing_cases = [c for c in suite_el.findall("testcase") if c.find("failure") is not None]
+    assert len(failing_cases) == int(suite_el.get("failures") or 0) >= 1
+    assert "cells.no_formula" in {c.get("name") for c in failing_cases}
+    for text in (xml, github(done.result), summary_md(done.result, done.masker)):
+        assert PLANTED not in text

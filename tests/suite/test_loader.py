@@ -170,3 +170,17 @@ def test_mistakes_that_once_crashed_are_reported(tmp_path: Path, body: str, expe
     with pytest.raises(RuleFileError) as caught:
         load_suite(path)
     assert expected in str(caught.value)
+
+
+def test_a_missing_description_does_not_hide_a_bad_regex(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "  - id: a\n    kind: pattern\n    column: username\n"
+        '    params: {regex: "(?<=x)a"}\n    basis: "practice: t"\n',
+    )
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    text = str(caught.value)
+    assert "rule is missing 'description'" in text
+    assert "look-around, including look-ahead and look-behind, is not supported" in text
+    assert "polars/Rust regex dialect" in text

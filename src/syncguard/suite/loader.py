@@ -345,8 +345,12 @@ class _SuiteParser:
         params_node, params = fields.get("params", (None, {}))
         if params_node is not None and not isinstance(params, dict):
             self.problem(path, params_node, "'params' must be a mapping")
-        if len(self.problems) > before or rule_id is None or kind is None:
+        if rule_id is None or kind is None or not isinstance(params, dict):
             return None
+        if len(self.problems) > before:
+            # keep checking its parameters, so a missing description does not hide a bad
+            # regex; the suite is refused anyway, with every problem
+            description = description if isinstance(description, str) else ""
         rule = Rule(
             id=rule_id,
             kind=kind,

@@ -30,7 +30,12 @@ class Pattern(PanderaKind):
         try:
             pl.Series([""]).str.contains(str(params.get("regex", "")))
         except pl.exceptions.PolarsError as exc:
-            return [f"'regex' is not a valid regular expression ({str(exc).splitlines()[0]})"]
+            text = str(exc).split("This error occurred", 1)[0]
+            detail = " ".join(line.strip() for line in text.splitlines() if line.strip())
+            return [
+                f"'regex' is not a valid regular expression: {detail} (patterns use the "
+                "polars/Rust regex dialect: no look-around, no back-references)"
+            ]
         return []
 
     def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:

@@ -112,3 +112,27 @@ def test_the_python_api(tmp_path: Path) -> None:
     assert done.result.outcome is syncguard.Outcome.PASSED
     assert done.result.as_of == "2026-11-29"
     assert (done.run_dir / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "outcome"),
+    [
+        (["--email-domain", "not a domain"], None),  # the command line itself: nothing to name
+        (["--rules", "no/such/rules"], "invalid"),
+        (["--baseline", "7"], "invalid"),  # no such run in the history
+    ],
+)
+def test_a_run_that_checked_nothing_still_leaves_json(
+    run_cli: Callable[..., CliRun], tmp_path: Path, argv: list[str], outcome: str | None
+) -> None:
+    from syncguard.output.schema import validate
+
+    target = tmp_path / "out.json"
+    run = _plain(run_cli, "check", INTAKE / "valid.csv", "--json", target, *argv)
+    assert run.code == 3
+    if outcome is None:
+        assert not target.exists()
+        return
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["outcome"] == outcome and document["notes"]
+    assert validate(document) == []

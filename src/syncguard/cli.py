@@ -704,52 +704,95 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit status (never raises for a person's mistake)."""
-    io = _Streams(out or sys.stdout, err or sys.stderr)
+    return _main(argv, _Streams(out or sys.stdout, err or sys.stderr))
+
+
+def _main(argv: Sequence[str] | None, io: _Streams) -> int:
     parser = build_parser()
+    status, message = _dispatch(parser, argv, io)
+    if status in (EXIT_USAGE, EXIT_INTERNAL) and message:
+        _not_run_json(_args_of(parser, argv), status, message, io)
+    return status
+
+
+def _args_of(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace | None:
+    try:
+        return parser.parse_args(argv)
+    except (SystemExit, UsageError):
+        return None
+
+
+def _not_run_json(args: argparse.Namespace | None, status: int, message: str, io: _Streams) -> None:
+    """With --json FILE, a run that checked nothing still leaves its results document."""
+    if args is None or getattr(args, "command", None) != "check":
+        return
+    target = args.json if isinstance(args.json, Path) else None
+    if target is None or (target.exists() and not target.is_file()) or target.is_symlink():
+        return
+    from datetime import UTC, datetime
+
+    from syncguard.model import Outcome
+    from syncguard.output.results_json import not_run_json, write_json
+
+    outcome = Outcome.INVALID if status == EXIT_USAGE else Outcome.ERROR
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        if target.resolve() != Path(args.export).resolve():
+            write_json(target, not_run_json(outcome, message, str(args.export), started))
+    except OSError as exc:
+        print(f"syncguard: warning: cannot write {target} ({exc.strerror})", file=io.err)
+
+
+def _dispatch(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, io: _Streams
+) -> tuple[int, str]:
+    """Run the command; (status, the one sentence printed for exit 3 and 4)."""
     try:
         try:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help and --version
-            return int(exc.code or 0)
+            return int(exc.code or 0), ""
         if args.command == "check":
-            return _check(args, io)
+            return _check(args, io), ""
         if args.command == "rules":
-            return _rules(args, io)
+            return _rules(args, io), ""
         if args.command == "compile":
-            return _compile(args, io)
+            return _compile(args, io), ""
         if args.command == "history":
-            return _history(args, io)
+            return _history(args, io), ""
         if args.command == "accept":
-            return _accept(args, io)
+            return _accept(args, io), ""
         if args.command == "explain":
-            return _explain(args, io)
+            return _explain(args, io), ""
         if args.command == "init":
-            return _init(args, io)
+            return _init(args, io), ""
         if args.command == "schema":
             from syncguard.output.schema import schema
 
             print(json.dumps(schema(), indent=2), file=io.out)
-            return EXIT_PASSED
+            return EXIT_PASSED, ""
         parser.print_help(io.out)
-        return EXIT_USAGE
+        return EXIT_USAGE, ""
     except RuleFileError as exc:
         count = len(exc.problems)
         print(
             f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again",
             file=io.err,
         )
-        return EXIT_USAGE
+        return EXIT_USAGE, str(exc)
     except UnusableExportError as exc:
         print(f"syncguard: {exc}", file=io.err)
-        return EXIT_UNUSABLE
+        return EXIT_UNUSABLE, ""
     except SyncguardError as exc:
         print(f"syncguard: {exc}", file=io.err)
-        return EXIT_USAGE
+        return EXIT_USAGE, str(exc)
     except BrokenPipeError:  # output piped into `head` and closed early: exit as SIGPIPE would
-        return 141
+        return 141, ""
     except KeyboardInterrupt:
         print("syncguard: interrupted", file=io.err)
-        return 130
+        return 130, ""
     except SystemExit as exc:  # a plug-in (a project check module) tried to end the run
         print(
             f"syncguard: internal error (something called sys.exit({exc.code!r}) during the "
@@ -757,7 +800,7 @@ def main(
             "fix that module",
             file=io.err,
         )
-        return EXIT_INTERNAL
+        return EXIT_INTERNAL, f"sys.exit({exc.code!r}) called during the run"
     except Exception as exc:  # a bug of ours: one sentence, traceback only on request
         if os.environ.get("SYNCGUARD_DEBUG"):
             raise
@@ -766,7 +809,7 @@ def main(
             "please report it with SYNCGUARD_DEBUG=1 output",
             file=io.err,
         )
-        return EXIT_INTERNAL
+        return EXIT_INTERNAL, f"internal error ({type(exc).__name__})"
 
 
 def main_exit() -> None:

@@ -50,6 +50,10 @@ class Outcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     UNUSABLE = "unusable"
+    INVALID = "invalid"
+    """The command line, a rule file or the settings are wrong: nothing was checked (exit 3)."""
+    ERROR = "error"
+    """syncguard failed (exit 4)."""
 
 
 class Status(StrEnum):

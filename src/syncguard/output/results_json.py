@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.masking import Masker
-from syncguard.model import Finding, RunResult, Severity, Status
+from syncguard.model import Finding, Outcome, RunResult, Severity, Status
 from syncguard.output.base import RunOutput, write_atomic
 
 FILENAME = "results.json"
@@ -158,3 +158,33 @@ def write(run: RunOutput, folder: Path) -> Path:
     path = folder / FILENAME
     write_json(path, results_json(run.result, run.masker))
     return path
+
+
+def not_run_json(
+    outcome: Outcome, message: str, export: str | None, started_at: str
+) -> dict[str, Any]:
+    """The results document of a run that checked nothing (exit 3 or 4), for schedulers."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": "not loaded",
+        "suite_version": "",
+        "started_at": started_at,
+        "as_of": None,
+        "duration_s": 0.0,
+        "export": {
+            "path": export or "",
+            "sha256": "",
+            "rows": 0,
+            "bytes": 0,
+            "encoding": "",
+            "delimiter": "",
+        },
+        "outcome": outcome.value,
+        "counts": {Severity.ERROR.value: 0, Severity.WARNING.value: 0},
+        "findings": [],
+        "resolved": [],
+        "comparison": None,
+        "email_domains": None,
+        "notes": [message],
+        "accounting": {"rows_read": 0, "rows_clean": 0, "rows_with_errors": 0},
+    }

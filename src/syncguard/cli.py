@@ -680,21 +680,33 @@ def _compile(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_engine import compile_suite
     from syncguard.output.base import write_atomic
 
+    from syncguard.engines.gx_portable import portable_suite
+
     suite = _catalogue(args).suite
     document = compile_suite(suite).to_json_dict()
+    portable, left_out = portable_suite(suite)
     target = args.out / f"{suite.name}.json"
+    portable_target = args.out / f"{suite.name}.portable.json"
     try:
         write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(portable_target, json.dumps(portable, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise UsageError(
             f"{args.out}: cannot write there ({exc.strerror}); choose another --out"
         ) from None
-    count = len(document["expectations"])
-    print(f"wrote {count} expectation(s) to {target}", file=io.out)
+    count = len(portable["expectations"])
     print(
-        "load it with Great Expectations after 'import syncguard.engines.gx_expectations' "
-        "(syncguard's own expectations); an expectation whose meta names 'derived' runs on a "
-        "column syncguard derives before validation",
+        f"wrote {count} expectation(s) to {portable_target}: Great Expectations' own, on the "
+        "export's own columns, for a team that runs GE as it is (how to read the export is in "
+        "its meta.reading)",
+        file=io.out,
+    )
+    for rule_id, why in left_out:
+        print(f"  not in the portable suite: {rule_id}: {why}", file=io.out)
+    print(
+        f"wrote {len(document['expectations'])} expectation(s) to {target}: the suite syncguard "
+        "itself runs (derived columns and syncguard's own expectations: load it after "
+        "'import syncguard.engines.gx_expectations')",
         file=io.out,
     )
     return EXIT_PASSED

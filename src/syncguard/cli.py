@@ -678,9 +678,8 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
 
 def _compile(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_engine import compile_suite
-    from syncguard.output.base import write_atomic
-
     from syncguard.engines.gx_portable import portable_suite
+    from syncguard.output.base import write_atomic
 
     suite = _catalogue(args).suite
     document = compile_suite(suite).to_json_dict()

@@ -740,8 +740,8 @@ def _not_run_json(args: argparse.Namespace | None, status: int, message: str, io
     if args is None or getattr(args, "command", None) != "check":
         return
     target = args.json if isinstance(args.json, Path) else None
-    if target is None or (target.exists() and not target.is_file()) or target.is_symlink():
-        return
+    if target is None or target.is_symlink() or not _json_or_new(target):
+        return  # never over anything but an earlier results JSON (the error may be about it)
     from datetime import UTC, datetime
 
     from syncguard.model import Outcome
@@ -754,6 +754,19 @@ def _not_run_json(args: argparse.Namespace | None, status: int, message: str, io
             write_json(target, not_run_json(outcome, message, str(args.export), started))
     except OSError as exc:
         print(f"syncguard: warning: cannot write {target} ({exc.strerror})", file=io.err)
+
+
+def _json_or_new(target: Path) -> bool:
+    """Whether a path is new, or a regular file holding JSON (an earlier results document)."""
+    if not target.exists():
+        return True
+    if not target.is_file():
+        return False
+    try:
+        with target.open("rb") as handle:
+            return handle.read(1) == b"{"
+    except OSError:
+        return False
 
 
 def _dispatch(

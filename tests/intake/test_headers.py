@@ -8,12 +8,13 @@ import pytest
 import yaml
 
 from syncguard.errors import UnusableExportError
-from syncguard.intake.headers import HeaderContract, RequiredHeader, check_header
+from syncguard.intake.headers import HeaderContract, RequiredHeader, check_header, display
 from syncguard.model import Finding, Severity
 from tests.conftest import ROOT
 
 KNOWN: tuple[str, ...] = tuple(
-    yaml.safe_load((ROOT / "rules" / "handshake_student_sync_eu.yaml").read_text("utf-8"))[
+    h["name"] if isinstance(h, dict) else h  # '{name: email_address, personal: true}'
+    for h in yaml.safe_load((ROOT / "rules" / "handshake_student_sync_eu.yaml").read_text("utf-8"))[
         "headers"
     ]
 )
@@ -94,7 +95,8 @@ def test_a_header_like_a_supported_one_is_an_error_naming_it(header: str, guess:
     (finding,) = findings([*BASE, header])
     assert (finding.rule, finding.severity) == ("intake.unknown_header", Severity.ERROR)
     assert finding.suggestion == guess and finding.columns == (header,) and finding.rows == (1,)
-    assert f"unknown header '{header}' (column 7)" in finding.message
+    # invisible characters are shown as code points: 'mobile<U+00A0>number'
+    assert f"unknown header '{display(header)}' (column 7)" in finding.message
     assert f"did you mean '{guess}'?" in finding.message
 
 
@@ -157,7 +159,8 @@ def test_only_case_or_surrounding_spaces_is_a_case_finding(
 def test_a_required_header_in_another_case_is_named_in_the_unusable_message(
     column: str, header: str
 ) -> None:
-    assert f"'{column}' (found '{header}' instead)" in unusable(replaced(column, header)).problem
+    shown = display(header)  # 'username<U+00A0>'
+    assert f"'{column}' (found '{shown}' instead)" in unusable(replaced(column, header)).problem
 
 
 @pytest.mark.parametrize(

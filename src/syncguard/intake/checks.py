@@ -76,8 +76,7 @@ BLANK_HEADER = _check(
     "A column with values but a blank header cannot be imported: its values are lost.",
     (IMPORTER, "unknown or misspelled headers are silently ignored, so the column's data is lost"),
     "Name the column with its supported header, or delete it.",
-    "column {index} has a blank header, so the importer cannot use it; name it or delete the "
-    "column",
+    "{where} a blank header, so the importer cannot use {it}; name or delete {it}",
 )
 EMPTY_COLUMN = _check(
     "intake.empty_column",
@@ -86,7 +85,7 @@ EMPTY_COLUMN = _check(
     "A column with neither a header nor any value (Excel leaves such) is ignored.",
     (PRACTICE, "harmless to the importer, but a sign the sheet was edited by hand"),
     "Delete the empty column.",
-    "column {index} has no header and no value (Excel leaves such columns); delete it",
+    "{where} no header and no value (Excel leaves such columns); delete {it}",
 )
 DUPLICATE_HEADER = _check(
     "intake.duplicate_header",
@@ -100,8 +99,7 @@ DUPLICATE_HEADER = _check(
         "header cannot be imported as well (which one is lost is not documented)",
     ),
     "Keep one column of that name; if the second was meant to be another field, rename it.",
-    "header '{name}' appears again in column {index} (first in column {first}); keep one column "
-    "of that name",
+    "{repeated}; keep one column of {which}",
 )
 HEADER_CASE = _check(
     "intake.header_case",
@@ -132,8 +130,23 @@ EXTRA_HEADER = _check(
     "ignored by the importer.",
     (IMPORTER, "unknown headers are silently ignored"),
     "Remove the column, or rename it to a supported header if its data should be imported.",
-    "unknown header '{name}' (column {index}) is silently ignored by the importer; remove it or "
-    "rename it to a supported header",
+    "{ignored} silently ignored by the importer; {fix}",
+)
+HEADER_ROW = _check(
+    "intake.header_row",
+    "Row 1 holds only headers",
+    E,
+    "A cell of row 1 cannot be a header: it is too long or holds a line break, a control "
+    "character, an '@', ',', ';', a quote or a run of spaces. Most often a quote in row 1 is "
+    "never closed, so the students' records below it were read into the header row. Such cells "
+    "are never shown (they may hold personal data); a label with their column stands in.",
+    (
+        IMPORTER,
+        "files are CSV with the header on row 1; a broken quote merges the lines after it into "
+        "the header row, and the columns after it are lost",
+    ),
+    'Fix row 1 so it holds only the headers: close or remove the stray quote (").',
+    "{message}",
 )
 QUOTING = _check(
     "intake.quoting",
@@ -197,6 +210,7 @@ CHECKS: tuple[Check, ...] = (
     UNUSABLE,
     FILE_SIZE,
     BOM,
+    HEADER_ROW,
     BLANK_HEADER,
     EMPTY_COLUMN,
     DUPLICATE_HEADER,

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from syncguard.errors import UnusableExportError
+from syncguard.intake.headers import display, safe_header
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_UTF8 = (
     "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)', "
     "or export UTF-8 from the student record system"
 )
+
+_CONTENT = re.compile(b"[^ \t\r\n" + re.escape(UTF8_BOM) + b"]")
+"""A byte that is neither white space nor part of a BOM: the file is not empty."""
 
 _SIGNATURES = {
     b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
@@ -23,7 +28,7 @@ _SIGNATURES = {
 
 def check_not_binary(path: Path, data: bytes) -> None:
     """Stop on an empty file or one that is not text at all."""
-    if not data.strip(b" \t\r\n" + UTF8_BOM):
+    if _CONTENT.search(data) is None:
         raise UnusableExportError(path, "the file is empty", "export the student data again")
     for signature, what in _SIGNATURES.items():
         if data.startswith(signature):
@@ -61,7 +66,7 @@ def _not_utf8(path: Path, body: bytes, offset: int) -> UnusableExportError:
     byte = body[offset : offset + 1]
     try:
         char = byte.decode("cp1252")
-        guess = f"byte 0x{byte.hex().upper()} reads as '{char}' in Windows-1252/Latin-1"
+        guess = f"byte 0x{byte.hex().upper()} reads as '{display(char)}' in Windows-1252/Latin-1"
     except UnicodeDecodeError:
         guess = f"byte 0x{byte.hex().upper()} is not UTF-8"
     column = _column_at(body, offset)
@@ -74,34 +79,60 @@ def _not_utf8(path: Path, body: bytes, offset: int) -> UnusableExportError:
     )
 
 
-def _records_before(data: bytes, offset: int) -> list[list[str]]:
+def _records_before(data: bytes, offset: int) -> tuple[int, list[str], list[str]]:
+    """How many records start before byte ``offset``, the first one and the last one.
+
+    Records are counted as they stream by, so a large file is not held as lists of cells.
+    """
     text = data[:offset].decode("latin-1")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    count, first, last = 0, [], []
+    for record in csv.reader(io.StringIO(text, newline="")):
+        if count == 0:
+            first = record
+        count, last = count + 1, record
+    return count, first, last
 
 
 def _row_at(data: bytes, offset: int) -> int:
     """The spreadsheet row (header = 1) of the record holding byte ``offset``."""
-    records = _records_before(data, offset)
+    records, _, _ = _records_before(data, offset)
     ends_record = offset == 0 or data[offset - 1 : offset] in (b"\n", b"\r")
-    return len(records) + 1 if ends_record or not records else len(records)
+    return records + 1 if ends_record or not records else records
 
 
 def _column_at(data: bytes, offset: int) -> str | None:
-    """The header of the column holding byte ``offset``, when it can be told."""
-    records = _records_before(data, offset)
-    if len(records) < 2 or data[offset - 1 : offset] in (b"\n", b"\r"):
+    """The header of the column holding byte ``offset``, as shown, when it can be told.
+
+    A header that cannot be one (see :func:`~syncguard.intake.headers.untrusted`) is shown by
+    its label only.
+    """
+    records, header, last = _records_before(data, offset)
+    if records < 2 or data[offset - 1 : offset] in (b"\n", b"\r"):
         return None
-    index = len(records[-1]) - 1
-    header = records[0]
-    return header[index] if 0 <= index < len(header) else None
+    index = len(last) - 1
+    try:
+        header = [cell.encode("latin-1").decode("utf-8") for cell in header]
+    except UnicodeDecodeError:
+        return None
+    return display(safe_header(header)[index]) if 0 <= index < len(header) else None
 
 
 def check_delimiter(path: Path, header: list[str]) -> None:
-    """Stop when the header row (read with commas) is split by ``;``, tab or ``|`` instead."""
-    counts = {sep: sum(cell.count(sep) for cell in header) for sep in (";", "\t", "|")}
-    counts[","] = len(header) - 1
+    """Stop when the header row (read with commas) is split by ``;``, tab or ``|`` instead.
+
+    Only the first line of row 1 counts: a quote left open in row 1 makes it run on over
+    students' records, whose lists hold semicolons.
+    """
+    line: list[str] = []
+    for cell in header:
+        cut = min((i for i in (cell.find("\n"), cell.find("\r")) if i >= 0), default=-1)
+        line.append(cell if cut < 0 else cell[:cut])
+        if cut >= 0:
+            break
+    counts = {sep: sum(cell.count(sep) for cell in line) for sep in (";", "\t", "|")}
+    counts[","] = len(line) - 1
     other, count = max(((s, n) for s, n in counts.items() if s != ","), key=lambda x: x[1])
-    if count > counts[","]:
+    if count > max(counts[","], 0):
         name = {";": "semicolons (;)", "\t": "tabs", "|": "pipes (|)"}[other]
         raise UnusableExportError(
             path,

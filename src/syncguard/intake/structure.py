@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,19 +109,20 @@ class Parsed:
     trailing_rows: list[int] = field(default_factory=list)
 
 
-def parse(text: str, width: int) -> Parsed:
+def parse(text: str, width: int, header: bool = True) -> Parsed:
     """Parse with Python's csv module, record by record, keeping spreadsheet row numbers.
 
-    ``text`` includes the header record, which is skipped. Blank records (no cell holds
+    ``text`` includes the header record, which is skipped, unless ``header`` is false (then its
+    first record is row 2). Blank records (no cell holds
     anything but spaces) and records with another number of cells than ``width`` are left out
     and listed; empty cells become ``None``. Quoting that a strict reader rejects (a quote
     never closed, text after a closing quote) is reported with the row where it starts, and the
     file is then read leniently as spreadsheet programs do.
     """
     try:
-        return _parse(text, width, strict=True)
+        return _parse(text, width, strict=True, header=header)
     except csv.Error as exc:
-        lenient = _parse(text, width, strict=False)
+        lenient = _parse(text, width, strict=False, header=header)
         return Parsed(
             columns=lenient.columns,
             rows=lenient.rows,
@@ -128,13 +130,13 @@ def parse(text: str, width: int) -> Parsed:
             ragged_rows=lenient.ragged_rows,
             records=lenient.records,
             trailing_rows=lenient.trailing_rows,
-            quoting_error=(_error_row(text, width), str(exc)),
+            quoting_error=(_error_row(text, header), str(exc)),
         )
 
 
-def _error_row(text: str, width: int) -> int:
+def _error_row(text: str, header: bool) -> int:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    good = 0
+    good = 0 if header else 1
     try:
         for _ in reader:
             good += 1
@@ -143,14 +145,15 @@ def _error_row(text: str, width: int) -> int:
     return good
 
 
-def _parse(text: str, width: int, strict: bool) -> Parsed:
+def _parse(text: str, width: int, strict: bool, header: bool) -> Parsed:
     columns: list[list[str | None]] = [[] for _ in range(width)]
     rows: list[int] = []
     blank: list[int] = []
     ragged: list[tuple[int, int]] = []
     trailing: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
-    next(reader, None)
+    if header:
+        next(reader, None)
     records = 0
     for row, record in enumerate(reader, start=2):
         records += 1
@@ -176,7 +179,30 @@ def _parse(text: str, width: int, strict: bool) -> Parsed:
     )
 
 
+_FIELD = rb'(?:"(?:[^"]++|"")*+"?[^,\r\n]*+|[^,\r\n]*+)'
+_RECORD = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
+"""One record as Python's csv module reads it (not strict): a quoted cell runs to its closing
+quote over commas and line ends, a doubled quote is content, text after a closing quote and a
+quote inside an unquoted cell are content; a record ends at a line end outside quotes. The
+quantifiers are possessive, so matching is linear and never backtracks."""
+
+
+def first_record_span(data: bytes) -> tuple[int, int]:
+    """Where row 1 ends (before its line end) and where row 2 starts, honouring quotes.
+
+    A quote in row 1 that is never closed makes row 1 run to the next quote or to the end of
+    the data, as it does for the importer and for spreadsheets.
+    """
+    match = _RECORD.match(data)
+    end = match.end() if match else 0
+    if data.startswith(b"\r\n", end):
+        return end, end + 2
+    if data.startswith((b"\r", b"\n"), end):
+        return end, end + 1
+    return end, end
+
+
 def first_record(text: str) -> list[str]:
-    """The header record (row 1), parsed exactly."""
-    reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""))
+    """The header record (row 1), parsed exactly; ``text`` holds row 1 only, whatever its size."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     return next(reader, [])

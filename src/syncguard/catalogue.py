@@ -20,6 +20,7 @@ from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
 from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
+from syncguard.repair import REPAIRS
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds
 
@@ -70,6 +71,7 @@ def builtin_checks() -> tuple[Check, ...]:
         *(c.entry for c in COMPARISON_CHECKS),
         *COMPARISON_DECLARED,
         CHECK_MODULE,
+        *REPAIRS,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from syncguard._version import __version__
 from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
@@ -213,6 +213,23 @@ def build_parser() -> argparse.ArgumentParser:
     past.add_argument(
         "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
     )
+    fix = sub.add_parser(
+        "fix",
+        parents=[suite_options],
+        help="write a repaired export (only repairs with one right answer) and a change log",
+    )
+    fix.add_argument("export", type=Path, metavar="EXPORT.csv", help="the export to repair")
+    fix.add_argument(
+        "--out", type=Path, required=True, metavar="FIXED.csv", help="the repaired export"
+    )
+    fix.add_argument(
+        "--fix-headers", action="store_true", help="also rename a header with one clear typo"
+    )
+    fix.add_argument("--force", action="store_true", help="replace FIXED.csv if it exists")
+    fix.add_argument(
+        "--show-values", action="store_true", help="raw values in the change log (not masked)"
+    )
+    fix.add_argument("--report-dir", type=Path, metavar="DIR", help="where the check goes")
     sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
@@ -676,6 +693,93 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
+def _fix(args: argparse.Namespace, io: _Streams) -> int:
+    """Repair what has one right answer, write the file and its change log, check the result."""
+    from syncguard.importer import IDENTITY_COLUMNS
+    from syncguard.intake.reader import _read
+    from syncguard.masking import Masker
+    from syncguard.model import Source
+    from syncguard.pipeline import Options, ReportLayout, run
+    from syncguard.repair import change_log, repair, save
+
+    project = _project(args)
+    catalogue = _catalogue(args, project)
+    suite = catalogue.suite
+    data = _read(args.export)  # refuses what check refuses: missing, not a file, too big
+
+    def columns(kind: str) -> list[str]:
+        return [c for r in suite.rules_of(kind) for c in r.columns]
+
+    listed = {
+        r.column: [str(v) for v in r.params["values"]]
+        for r in suite.rules_of("allowed_values")
+        if "separator" not in r.params
+    }
+    enabled = {c.id for c in catalogue.checks if c.source is Source.REPAIR}
+    try:
+        repaired = repair(
+            data,
+            suite.known_headers,
+            columns("date"),
+            listed,
+            columns("boolean"),
+            [*IDENTITY_COLUMNS, *columns("excel_mangled_id")],
+            enabled,
+            fix_headers=args.fix_headers,
+        )
+    except ValueError as exc:
+        raise UnusableExportError(args.export, str(exc).rstrip("."), "export it again") from None
+    masker = Masker(
+        args.show_values, tuple(suite.settings.get("email_domains") or ()), catalogue.masking
+    )
+    try:
+        log = save(
+            args.export,
+            args.out,
+            repaired.text,
+            change_log(repaired.changes, masker),
+            force=args.force,
+        )
+    except FileExistsError as exc:
+        raise UsageError(
+            f"{exc.filename or args.out}: exists already; use --force to replace "
+            "it, or choose another --out"
+        ) from None
+    except ValueError as exc:
+        raise UsageError(f"{args.out}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{exc.filename}: cannot write ({exc.strerror})") from None
+    print(f"wrote {args.out} and {log}: {len(repaired.changes)} change(s)", file=io.out)
+    for note in repaired.notes:
+        print(f"  note: {note}", file=io.out)
+    report_dir = args.report_dir or project.report_dir
+    done = run(args.out, catalogue, ReportLayout.default(report_dir, keep=False), Options())
+    result = done.result
+    left = [f for f in result.findings]
+    print(
+        f"checked {args.out}: {result.outcome.value}, {len(left)} problem(s) left for a person "
+        f"(report: {done.run_dir / 'report.html'})",
+        file=io.out,
+    )
+    from syncguard.output.base import RunOutput
+    from syncguard.output.worklist import worklist
+
+    table = worklist(RunOutput(result, _frame_of(args.out, catalogue), done.masker), limit=20)
+    for item in table.iter_rows(named=True):
+        print(
+            f"  row {item['row']}: {item['severity']} {item['title']} ({item['column']}): "
+            f"{item['value']}" + (f" -> {item['did_you_mean']}" if item["did_you_mean"] else ""),
+            file=io.out,
+        )
+    return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
+
+
+def _frame_of(path: Path, catalogue: Catalogue) -> Any:
+    from syncguard.intake import read_export
+
+    return read_export(path, catalogue.contract()).frame
+
+
 def _compile(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_engine import compile_suite
     from syncguard.engines.gx_portable import portable_suite
@@ -792,6 +896,8 @@ def _dispatch(
             return _explain(args, io), ""
         if args.command == "init":
             return _init(args, io), ""
+        if args.command == "fix":
+            return _fix(args, io), ""
         if args.command == "schema":
             from syncguard.output.schema import schema
 

@@ -33,6 +33,8 @@ class Source(StrEnum):
     RULE_FILE = "rule_file"
     INTAKE = "intake"
     COMPARE = "compare"
+    REPAIR = "repair"
+    """A repair ``syncguard fix`` makes (listed and tunable like a check)."""
 
 
 class BasisKind(StrEnum):

@@ -1,0 +1,766 @@
+"""Repairs of an export that have one right answer (``syncguard fix``), each declared like a check.
+
+A repair changes only what cannot be meant otherwise: the file's encoding, delimiter and byte
+order mark; a header's case and spacing (and, when asked, a header one small typo away from
+exactly one known header); whitespace and zero-width characters around values; the case and
+spacing of the importer's listed values and booleans; dates written day-first (when the column
+proves the order), as Excel serials or as date-times. Everything else is left as it was, and
+what cannot be repaired is said in a note: identity values are only trimmed, digits lost to
+scientific notation cannot be restored, duplicates and any value without a confident fix stay.
+
+:func:`repair` is a pure function over the file's bytes; :func:`change_log` renders what it
+changed (masked as reports are); :func:`save` writes the fixed file and its change log whole or
+not at all, never over the input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from syncguard.importer import BOOLEANS, CLEAR
+from syncguard.masking import Masker, visible
+from syncguard.model import Basis, BasisKind, Check, Engine, Severity, Source
+from syncguard.suite.kinds._suggest import confident
+from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
+
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as intake reads: no cell is too long
+
+REPAIR_SOURCE = Source.REPAIR
+"""Placeholder: where the repairs are declared. To become ``Source.REPAIR`` once the enum has it."""
+
+
+def _repair(id: str, title: str, description: str, basis: tuple[BasisKind, str], fix: str) -> Check:
+    return Check(
+        id=id,
+        title=title,
+        severity=Severity.WARNING,
+        description=description,
+        basis=Basis(*basis),
+        fix=fix,
+        source=REPAIR_SOURCE,
+        engine=Engine.INTAKE,
+    )
+
+
+SPEC, IMPORTER, PRACTICE = BasisKind.SPEC, BasisKind.IMPORTER, BasisKind.PRACTICE
+_YYYY_MM_DD = "it has to be included in the format yyyy-mm-dd"
+
+ENCODING = _repair(
+    "repair.encoding",
+    "Decode the file into UTF-8",
+    "A file that is not UTF-8 but is valid Windows-1252 (and holds no UTF-8 sequence at all), or "
+    "a UTF-16 file with its byte order mark, can be read one way only.",
+    (IMPORTER, "files are UTF-8"),
+    "Writes the same characters encoded as UTF-8.",
+)
+DELIMITER = _repair(
+    "repair.delimiter",
+    "Separate columns with commas",
+    "A file whose header row is separated by semicolons, tabs or pipes (European Excel uses ';').",
+    (IMPORTER, "the importer reads comma-separated files"),
+    "Writes the same cells separated by commas, quoting a cell where CSV needs it.",
+)
+BOM = _repair(
+    "repair.bom",
+    "Drop the UTF-8 byte order mark",
+    "A file that starts with a UTF-8 byte order mark (BOM).",
+    (PRACTICE, "the importer asks for UTF-8; a BOM is legal UTF-8 but glues onto the first header"),
+    "Writes the file without the byte order mark.",
+)
+HEADER_CASE = _repair(
+    "repair.header_case",
+    "Spell headers exactly",
+    "A header that is a known header in another case, or with spaces, non-breaking or zero-width "
+    "spaces in or around it.",
+    (IMPORTER, "headers are case-sensitive and unknown headers are silently ignored"),
+    "Renames the header to the known header, spelled exactly.",
+)
+HEADER_TYPO = _repair(
+    "repair.header_typo",
+    "Rename misspelled headers (--fix-headers)",
+    "A header at most 2 edits from exactly one known header and at least 3 from every other one "
+    "(only when asked to fix headers).",
+    (IMPORTER, "unknown or misspelled headers are silently ignored, so a typo drops a column"),
+    "Renames the header to the one known header it is close to.",
+)
+WHITESPACE = _repair(
+    "repair.whitespace",
+    "Trim whitespace around values",
+    "A value with spaces, non-breaking spaces, tabs, line breaks or zero-width characters before "
+    "or after it. The only repair made to identity values (username, email, auth, card ID).",
+    (PRACTICE, "padded and non-breaking spaces make values differ invisibly"),
+    "Removes the whitespace and zero-width characters around the value; a cell of nothing but "
+    "whitespace is left as it is (blank means leave unchanged).",
+)
+LISTED_VALUE = _repair(
+    "repair.listed_value",
+    "Spell listed values exactly",
+    "A value of a column with accepted values that is one of them in another case, spacing or "
+    "accents (never a synonym or a typo).",
+    (SPEC, "Please note the capitalisation and spelling - they have to match exactly!"),
+    "Replaces the value with the accepted value it differs from only in case, spacing or accents.",
+)
+BOOLEAN = _repair(
+    "repair.boolean",
+    "Write booleans as TRUE or FALSE",
+    "A boolean written true, False, ' TRUE' and the like (never yes, no, 1 or 0).",
+    (SPEC, "For Boolean Values please sync in either TRUE or FALSE (note all caps)"),
+    "Writes the value in capitals: TRUE or FALSE.",
+)
+DAY_FIRST_DATE = _repair(
+    "repair.day_first_date",
+    "Write day-first dates as yyyy-mm-dd",
+    "A date written dd/mm/yyyy, dd.mm.yyyy or dd-mm-yyyy, when its own day or the column's other "
+    "dates prove the order (a day over 12); a column whose dates are all ambiguous, or that "
+    "proves both orders, is left alone.",
+    (SPEC, _YYYY_MM_DD),
+    "Writes the same date as yyyy-mm-dd.",
+)
+EXCEL_DATE = _repair(
+    "repair.excel_date",
+    "Write Excel serials and date-times as yyyy-mm-dd",
+    "A date column holding an Excel serial number (46112) or a date-time (2027-03-31 00:00:00).",
+    (SPEC, _YYYY_MM_DD),
+    "Writes the date as yyyy-mm-dd (the time of day is dropped).",
+)
+
+REPAIRS: tuple[Check, ...] = (
+    ENCODING,
+    DELIMITER,
+    BOM,
+    HEADER_CASE,
+    HEADER_TYPO,
+    WHITESPACE,
+    LISTED_VALUE,
+    BOOLEAN,
+    DAY_FIRST_DATE,
+    EXCEL_DATE,
+)
+"""Every repair kind, declared once; an institution switches any of them off by its id."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change made: at a spreadsheet row (header = 1) and column, by one repair.
+
+    Header renames are row 1 under the new header. Changes to the file as a whole (encoding,
+    delimiter, BOM) are row 1 with no column. ``before`` is the cell as the input held it,
+    ``after`` as the fixed file holds it.
+    """
+
+    row: int
+    column: str
+    repair: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """The fixed export, every change made to it, and notes for people on what was left alone.
+
+    ``text`` is to be written as UTF-8: comma separated, CRLF line ends, the same records in the
+    same order (it keeps a leading U+FEFF or its delimiter only when ``repair.bom`` or
+    ``repair.delimiter`` is switched off).
+    """
+
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- bytes to text ------------------------------------------------------------------------
+
+UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16 = {
+    b"\xff\xfe": ("utf-16-le", "UTF-16 (little-endian)"),
+    b"\xfe\xff": ("utf-16-be", "UTF-16 (big-endian)"),
+}
+_SIGNATURES = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"%PDF": "a PDF document",
+}
+"""Files that are not text at all (as intake's sniffing names them)."""
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+"""A well-formed UTF-8 multi-byte character: in a file that is not all UTF-8, a sign of mixing."""
+_SAVE_AS = "save it from Excel as 'CSV UTF-8 (comma delimited)'"
+
+
+def _decode(data: bytes, on: Collection[str], changes: list[Change], notes: list[str]) -> str:
+    """The file's text without any byte order mark; ValueError when there is no one reading."""
+    if not data.strip(b" \t\r\n" + UTF8_BOM):
+        raise ValueError("the file is empty: export the student data again")
+    for signature, what in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise ValueError(f"this is {what}, not a CSV file: {_SAVE_AS}")
+    for mark, (codec, name) in _UTF16.items():
+        if data.startswith(mark):
+            try:
+                text = data[len(mark) :].decode(codec)
+            except UnicodeDecodeError:
+                raise ValueError(f"the file starts as {name} but is not valid {name}") from None
+            return _recoded(text, name, on, changes, notes)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ValueError(
+            f"the file holds NUL bytes (first at byte {nul}), so it is not a text CSV file: "
+            + _SAVE_AS
+        )
+    bom = data.startswith(UTF8_BOM)
+    body = data[len(UTF8_BOM) :] if bom else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if bom or _UTF8_SEQUENCE.search(data):
+            raise ValueError(
+                f"the file mixes UTF-8 with another encoding (byte {exc.start} is not UTF-8), so "
+                f"no one reading is right: export it again as UTF-8"
+            ) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"the file is neither UTF-8 nor Windows-1252 (byte {exc.start}): export it again "
+                "as UTF-8"
+            ) from None
+        return _recoded(text, "Windows-1252", on, changes, notes)
+    if bom:
+        if BOM.id not in on:
+            return "\ufeff" + text
+        changes.append(Change(1, "", BOM.id, "UTF-8 with byte order mark", "UTF-8"))
+    return text
+
+
+def _recoded(
+    text: str, name: str, on: Collection[str], changes: list[Change], notes: list[str]
+) -> str:
+    if ENCODING.id not in on:
+        raise ValueError(f"the file is {name}, not UTF-8, and {ENCODING.id} is switched off")
+    if "\x00" in text:
+        raise ValueError(f"the file holds NUL characters, so it is not a text CSV file: {_SAVE_AS}")
+    if not text.strip(" \t\r\n\ufeff"):
+        raise ValueError("the file is empty: export the student data again")
+    changes.append(Change(1, "", ENCODING.id, name, "UTF-8"))
+    others = sum(1 for c in text if ord(c) > 0x7F)
+    notes.append(
+        f"the file was read as {name} and written as UTF-8 ({others} character(s) outside "
+        "ASCII): check that a few accented names look right"
+    )
+    return text
+
+
+_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of the header row: the one of ``, ; tab |`` it holds most (no header holds
+    any of them); ValueError on a tie."""
+    line = re.split(r"[\r\n]", text.lstrip("\ufeff"), maxsplit=1)[0]
+    counts = sorted(((line.count(d), d) for d in _DELIMITERS), reverse=True)
+    (best, delimiter), (second, other) = counts[0], counts[1]
+    if best == 0:
+        return ","
+    if best == second:
+        raise ValueError(
+            f"row 1 holds as many {_DELIMITERS[delimiter]} as {_DELIMITERS[other]}, so the "
+            "delimiter cannot be told: separate the header row's cells with one of them only"
+        )
+    return delimiter
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    try:
+        records.extend(reader)
+    except csv.Error as exc:
+        raise ValueError(
+            f"row {len(records) + 1} is not valid CSV ({exc}): fix its quotes by hand first, "
+            "as there is no one right repair"
+        ) from None
+    return records
+
+
+# --- headers ------------------------------------------------------------------------------
+
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_ALL_SPACE = re.compile(f"[\\s{_INVISIBLE}]+")
+TYPO_EDITS = 2
+"""A header this many edits or fewer from exactly one known header is a typo of it..."""
+TYPO_MARGIN = 3
+"""...when every other known header is at least this many edits away."""
+
+
+def _header_form(name: str) -> str:
+    """A header with case and every space (incl. non-breaking and zero-width) folded away."""
+    return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", name)).casefold()
+
+
+@dataclass(frozen=True)
+class _Header:
+    written: str
+    """The header as the fixed file holds it."""
+    meant: str | None
+    """The known header it is (or is a typo of), renamed or not."""
+
+
+def _typo_of(form: str, known: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The one known header ``form`` is a small typo of, and the known headers close to it."""
+    distances = sorted((Levenshtein.distance(form, k.casefold()), k) for k in known)
+    close = [k for d, k in distances if d <= TYPO_EDITS]
+    if len(close) != 1 or (len(distances) > 1 and distances[1][0] < TYPO_MARGIN):
+        return None, close
+    return close[0], close
+
+
+def _headers(
+    row: list[str],
+    known: Sequence[str],
+    on: Collection[str],
+    fix_headers: bool,
+    changes: list[Change],
+    notes: list[str],
+) -> list[_Header]:
+    by_form: dict[str, list[str]] = {}
+    for k in known:
+        by_form.setdefault(_header_form(k), []).append(k)
+    meant: list[tuple[str | None, str | None]] = []  # (known header, repair id)
+    for name in row:
+        if name in known or not name.strip(" \t\r\n\u00a0" + _INVISIBLE):
+            meant.append((name if name in known else None, None))
+            continue
+        same = by_form.get(_header_form(name), [])
+        if len(same) == 1:
+            meant.append((same[0], HEADER_CASE.id))
+            continue
+        typo, close = _typo_of(_header_form(name), known)
+        if typo is not None:
+            meant.append((typo, HEADER_TYPO.id))
+        else:
+            if len(close) > 1 and fix_headers:
+                notes.append(
+                    f"header '{visible(name)}' is close to "
+                    + " and ".join(f"'{k}'" for k in close)
+                    + ": left alone, as which one was meant cannot be told"
+                )
+            meant.append((None, None))
+    taken: dict[str, list[int]] = {}
+    for index, (target, _) in enumerate(meant):
+        if target is not None:
+            taken.setdefault(target, []).append(index)
+    headers: list[_Header] = []
+    for index, (name, (target, how)) in enumerate(zip(row, meant, strict=True), start=1):
+        if target is None or how is None:
+            headers.append(_Header(name, target))
+            continue
+        where = f"header '{visible(name)}' (column {index})"
+        others = [i + 1 for i in taken[target] if i + 1 != index]
+        if others:
+            notes.append(
+                f"{where} would be '{target}', which column {others[0]} is or would be too: "
+                "left alone (keep one of the columns)"
+            )
+            headers.append(_Header(name, target))
+        elif how == HEADER_TYPO.id and not fix_headers:
+            notes.append(f"{where} looks like a typo of '{target}': rename it with --fix-headers")
+            headers.append(_Header(name, target))
+        elif how not in on:
+            headers.append(_Header(name, target))
+        else:
+            changes.append(Change(1, target, how, name, target))
+            headers.append(_Header(target, target))
+    return headers
+
+
+# --- cells --------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
+_SERIAL = re.compile(r"^(\d{5})(?:[.,]\d+)?$")
+SERIAL_RANGE = (20000, 80000)
+"""Excel serials taken for dates: 1954-10-03 to 2119-01-10 (other numbers are not dates)."""
+_EXCEL_EPOCH = date(1899, 12, 30)
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$")
+_SCIENTIFIC = re.compile(SCIENTIFIC)
+_CLEAR_FORM = CLEAR.casefold()
+
+
+class _Order(Enum):
+    DAY_FIRST = "day-first"
+    MONTH_FIRST = "month-first"
+
+
+def _strip(value: str) -> str:
+    """The value without whitespace (incl. non-breaking) and zero-width characters around it."""
+    while True:
+        stripped = value.strip().strip(_INVISIBLE)
+        if stripped == value:
+            return value
+        value = stripped
+
+
+def _real(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _orders(value: str) -> tuple[date | None, date | None] | None:
+    """A dd/mm/yyyy-shaped value read day-first and month-first (None where not a real date)."""
+    m = _DMY.match(value)
+    if m is None:
+        return None
+    a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    return _real(year, b, a), _real(year, a, b)
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    identity: bool
+    allowed: tuple[str, ...] = ()
+    boolean: bool = False
+    date: bool = False
+    order: _Order | None = None
+
+
+def _fits(record: list[str], width: int) -> bool:
+    """Whether a record's cells line up with the header's (Excel's blank trailing cells do)."""
+    return len(record) >= width and not any(c.strip() for c in record[width:])
+
+
+def _listing(rows: Sequence[int], limit: int = 10) -> str:
+    """``row 7``, ``rows 7, 9`` or ``rows 7, 9, ... and 4 more``."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
+
+
+def _date_order(column: str, cells: Iterable[tuple[int, str]], notes: list[str]) -> _Order | None:
+    """The order a column's dd/mm/yyyy dates are in, when its values prove one (else a note)."""
+    day_rows: list[int] = []
+    month_rows: list[int] = []
+    ambiguous = 0
+    for row, value in cells:
+        read = _orders(_strip(value))
+        if read is None:
+            continue
+        day, month = read
+        if day and not month:
+            day_rows.append(row)
+        elif month and not day:
+            month_rows.append(row)
+        elif day and month:
+            ambiguous += 1
+    if day_rows and month_rows:
+        notes.append(
+            f"column {column}: some dates are day-first ({_listing(day_rows, 5)}) and some "
+            f"month-first ({_listing(month_rows, 5)}): all left alone, as the order of the "
+            "others cannot be told; write them as yyyy-mm-dd by hand"
+        )
+        return None
+    if month_rows:
+        notes.append(
+            f"column {column}: dates are month-first (mm/dd/yyyy), the second part being over 12 "
+            f"in {_listing(month_rows, 5)}: written as yyyy-mm-dd accordingly"
+        )
+        return _Order.MONTH_FIRST
+    if day_rows:
+        return _Order.DAY_FIRST
+    if ambiguous:
+        notes.append(
+            f"column {column}: all {ambiguous} date(s) written like dd/mm/yyyy are ambiguous "
+            "(day and month both 12 or less): left alone; write them as yyyy-mm-dd by hand"
+        )
+    return None
+
+
+def _as_date(value: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
+    """The ISO date a date cell means, with the repair that writes it, when beyond doubt."""
+    if column.order is not None and DAY_FIRST_DATE.id in on:
+        read = _orders(value)
+        if read is not None:
+            meant = read[0] if column.order is _Order.DAY_FIRST else read[1]
+            if meant is not None:
+                return meant.isoformat(), DAY_FIRST_DATE.id
+    if EXCEL_DATE.id not in on:
+        return None
+    serial = _SERIAL.match(value)
+    if serial is not None and SERIAL_RANGE[0] <= int(serial.group(1)) <= SERIAL_RANGE[1]:
+        return (_EXCEL_EPOCH + timedelta(days=int(serial.group(1)))).isoformat(), EXCEL_DATE.id
+    stamp = _DATETIME.match(value)
+    if stamp is not None:
+        real = _real(int(stamp.group(1)), int(stamp.group(2)), int(stamp.group(3)))
+        if real is not None:
+            return real.isoformat(), EXCEL_DATE.id
+    return None
+
+
+def _cell(value: str, core: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
+    """The cell's fixed value and the repair that made it, or None to leave it as it is.
+
+    ``core`` is the value without the whitespace around it (:func:`_strip`).
+    """
+    if not core or core.casefold() == _CLEAR_FORM:
+        return None  # blank (leave unchanged) and **CLEAR** are never touched
+    trimmed = (core, WHITESPACE.id) if core != value and WHITESPACE.id in on else None
+    if column.identity:
+        return trimmed
+    fixed: tuple[str, str] | None = None
+    if column.allowed and LISTED_VALUE.id in on:
+        meant = confident(core, column.allowed, typos=False)
+        fixed = (meant, LISTED_VALUE.id) if meant is not None else None
+    elif column.boolean and BOOLEAN.id in on:
+        meant = confident(core, BOOLEANS, typos=False)
+        fixed = (meant, BOOLEAN.id) if meant is not None else None
+    elif column.date:
+        fixed = _as_date(core, column, on)
+    if fixed is not None and fixed[0] != core:
+        return fixed
+    return trimmed
+
+
+def repair(
+    data: bytes,
+    known_headers: Sequence[str],
+    date_columns: Sequence[str],
+    listed: Mapping[str, Sequence[str]],
+    boolean_columns: Sequence[str],
+    identity_columns: Sequence[str],
+    enabled: Collection[str],
+    fix_headers: bool = False,
+) -> Repaired:
+    """Repair what has one right answer in an export's bytes; leave the rest, with notes.
+
+    Args:
+        data: The export as read from disk.
+        known_headers: Every header the importer knows (the suite's ``headers``).
+        date_columns: Columns written yyyy-mm-dd (``date`` rules).
+        listed: Per column, its accepted values (``allowed_values`` rules without a separator).
+        boolean_columns: Columns holding TRUE or FALSE (``boolean`` rules).
+        identity_columns: Columns only ever trimmed, whose values in scientific notation are
+            named in a note (the importer's identity columns and ``excel_mangled_id`` columns).
+        enabled: The ids of the repairs switched on (of :data:`REPAIRS`).
+        fix_headers: Also rename a header that is a small typo of exactly one known header.
+
+    Returns:
+        The fixed text (see :class:`Repaired`), every change made (file, then headers, then
+        cells by row), and notes on what was left alone and why.
+
+    Raises:
+        ValueError: the file cannot be repaired at all (empty, binary, NUL bytes, neither UTF-8
+            nor Windows-1252, mixed encodings, delimiter cannot be told, quoting that strict CSV
+            rejects); the message is one sentence for people.
+    """
+    on = frozenset(enabled)
+    changes: list[Change] = []
+    notes: list[str] = []
+    text = _decode(data, on, changes, notes)
+    delimiter = _delimiter(text)
+    bom = text.startswith("\ufeff")  # kept: repair.bom is switched off
+    records = _records(text[1:] if bom else text, delimiter)
+    written = delimiter
+    if delimiter != ",":
+        if DELIMITER.id in on:
+            changes.append(Change(1, "", DELIMITER.id, _DELIMITERS[delimiter], "commas"))
+            written = ","
+        else:
+            notes.append(
+                f"the columns are separated by {_DELIMITERS[delimiter]}: left as they are, as "
+                f"{DELIMITER.id} is switched off"
+            )
+    headers = _headers(records[0], known_headers, on, fix_headers, changes, notes)
+    width = len(headers)
+    dates, bools, ids = set(date_columns), set(boolean_columns), set(identity_columns)
+    usable: list[tuple[int, list[str]]] = []
+    ragged: list[int] = []
+    for row, record in enumerate(records[1:], start=2):
+        if _fits(record, width):
+            usable.append((row, record))
+        elif any(c.strip() for c in record):
+            ragged.append(row)
+    if ragged:
+        notes.append(
+            f"{_listing(ragged)}: another number of cells than the header row's "
+            f"{width}: left as read, as which column a value belongs to cannot be told"
+        )
+    columns: list[_Column] = []
+    for index, header in enumerate(headers):
+        name = header.written
+        order = None
+        if name in dates and DAY_FIRST_DATE.id in on:
+            order = _date_order(name, ((row, rec[index]) for row, rec in usable), notes)
+        columns.append(
+            _Column(
+                name=name,
+                identity=name in ids or header.meant in ids,
+                allowed=tuple(listed.get(name, ())),
+                boolean=name in bools,
+                date=name in dates,
+                order=order,
+            )
+        )
+    lost: dict[int, list[int]] = {}
+    clears: dict[int, list[int]] = {}
+    for row, record in usable:
+        for index, column in enumerate(columns):
+            value = record[index]
+            core = _strip(value)
+            if column.identity and _SCIENTIFIC.match(core):
+                lost.setdefault(index, []).append(row)
+            elif core.casefold() == _CLEAR_FORM and value != CLEAR:
+                clears.setdefault(index, []).append(row)
+            fixed = _cell(value, core, column, on)
+            if fixed is not None:
+                record[index] = fixed[0]
+                changes.append(Change(row, column.name, fixed[1], value, fixed[0]))
+    for index, rows in sorted(lost.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: an ID in scientific notation "
+            "(Excel's 7.7E+04) has lost its digits, which cannot be restored: format the column "
+            "as Text in the source and export again"
+        )
+    for index, rows in sorted(clears.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: {CLEAR} in another case or "
+            f"with spaces around it is left alone (a clear is never guessed): write it exactly"
+        )
+    records[0] = [h.written for h in headers]
+    out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
+    csv.writer(out, delimiter=written, lineterminator="\r\n").writerows(records)
+    changes.sort(key=lambda c: c.row)  # stable: file, then headers, then cells by row and column
+    return Repaired(out.getvalue(), changes, notes)
+
+
+# --- change log and writing ---------------------------------------------------------------
+
+CHANGE_LOG_HEADER = ("row", "column", "repair", "before", "after")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_safe(text: str) -> str:
+    """A log cell a spreadsheet will not run: one starting like a formula gets a ``'`` (OWASP)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def change_log(changes: Sequence[Change], masker: Masker) -> str:
+    """The change log as CSV text: ``row,column,repair,before,after``, header first.
+
+    Cell values are shown as reports show them (personal ones masked unless the masker shows
+    values; invisible characters made visible, so a trimmed space shows). Row 1 (headers and
+    the file itself) holds no student data and is shown as it is, invisible characters visible.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CHANGE_LOG_HEADER)
+    for c in changes:
+        before, after = (
+            (visible(c.before), visible(c.after))
+            if c.row == 1
+            else (masker.show(c.before, c.column), masker.show(c.after, c.column))
+        )
+        writer.writerow([str(c.row), *(_cell_safe(t) for t in (c.column, c.repair, before, after))])
+    return out.getvalue()
+
+
+def changes_path(out: Path) -> Path:
+    """Where the change log of a fixed file goes: ``FIXED.csv`` -> ``FIXED.changes.csv``."""
+    stem = out.stem if out.suffix.lower() == ".csv" else out.name
+    return out.with_name(f"{stem}.changes.csv")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def save(source: Path, out: Path, text: str, log: str, *, force: bool = False) -> Path:
+    """Write the fixed file and its change log (:func:`changes_path`) whole or not at all.
+
+    Both are written to temporary files beside their targets first, then moved into place; a
+    file they replace (with ``force``) is kept aside until both are in place, and put back if
+    either move fails. Returns the change log's path.
+
+    Raises:
+        ValueError: ``out`` or the change log would be the input file itself.
+        FileExistsError: ``out`` or the change log exists and ``force`` is false.
+        OSError: a file could not be written (what was there before is left as it was).
+    """
+    targets = (out, changes_path(out))
+    for target in targets:
+        if _same(source, target):
+            raise ValueError(f"{target} is the input file: name another output file")
+        if not force and (target.exists() or target.is_symlink()):
+            raise FileExistsError(f"{target} exists: name another file, or use --force")
+    temps: list[Path] = []
+    kept: list[tuple[Path, Path]] = []  # (old file set aside, its place)
+    placed: list[Path] = []
+    try:
+        for target, content in zip(targets, (text, log), strict=True):
+            temps.append(_written(target, content))
+        for target in targets:
+            if target.exists():
+                aside = _temp_name(target, ".old")
+                os.replace(target, aside)
+                kept.append((aside, target))
+        for temp, target in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+            placed.append(target)
+    except BaseException:
+        for target in placed:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        for aside, target in kept:
+            with contextlib.suppress(OSError):
+                os.replace(aside, target)
+        raise
+    finally:
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+    for aside, _ in kept:
+        with contextlib.suppress(OSError):
+            aside.unlink()
+    return targets[1]
+
+
+def _temp_name(target: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _written(target: Path, content: str) -> Path:
+    """A new temporary file beside ``target`` holding ``content`` as UTF-8 (no BOM)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)

@@ -1,0 +1,131 @@
+"""`syncguard fix`: repairs with one right answer, a change log, and the check of the result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, CliRun
+
+HEADER = (
+    "Email_Address;username;first_name;last_name;primary_education:end_date;school_year_name;"
+    "disabled"
+)
+ROWS = [
+    "ana.berg@uni.eu;S1000001;Ána;Berg;31/03/2027;alumni;true",
+    "eva.kis@uni.eu;S1000002; Eva ;Kis;15/06/2028;Bachelor 2nd year or equivalent;FALSE",
+]
+
+
+def _export(tmp_path: Path) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\r\n".join([HEADER, *ROWS]) + "\r\n").encode("cp1252"))
+    return path
+
+
+def _plain(run_cli: Callable[..., CliRun], *argv: str | Path) -> CliRun:
+    return run_cli(*argv, want_json=False)
+
+
+def test_fix_repairs_what_has_one_right_answer(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    export = _export(tmp_path)
+    before = export.read_bytes()
+    out = tmp_path / "fixed.csv"
+    run = _plain(
+        run_cli,
+        "fix",
+        export,
+        "--out",
+        out,
+        "--email-domain",
+        "uni.eu",
+        "--report-dir",
+        tmp_path / "r",
+    )
+    assert run.code == 0, run.out + run.err
+    assert export.read_bytes() == before  # never written over
+    fixed = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert fixed[0][0] == "email_address"
+    assert fixed[1][4:7] == ["2027-03-31", "Alumni", "TRUE"]
+    assert fixed[2][2] == "Eva"
+    log = list(csv.DictReader(io.StringIO((tmp_path / "fixed.changes.csv").read_text("utf-8"))))
+    repairs = {r["repair"] for r in log}
+    assert {"repair.encoding", "repair.delimiter", "repair.header_case"} <= repairs
+    assert {"repair.day_first_date", "repair.listed_value", "repair.boolean"} <= repairs
+    first_names = [r for r in log if r["column"] == "first_name"]
+    assert first_names and "Eva" not in first_names[0]["before"]  # personal: masked
+    assert "problem(s) left for a person" in run.out
+
+
+def test_fix_never_overwrites(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    export = _export(tmp_path)
+    out = tmp_path / "fixed.csv"
+    out.write_text("keep", encoding="utf-8")
+    run = _plain(run_cli, "fix", export, "--out", out, "--report-dir", tmp_path / "r")
+    assert run.code == 3 and "--force" in run.err
+    assert out.read_text(encoding="utf-8") == "keep"
+    same = _plain(run_cli, "fix", export, "--out", export, "--force")
+    assert same.code == 3 and export.read_bytes().startswith(b"Email_Address;")
+
+
+def test_fix_refuses_what_check_refuses(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"\x00\x01\x02binary")
+    run = _plain(run_cli, "fix", empty, "--out", tmp_path / "o.csv")
+    assert run.code == 2 and len(run.err.strip().splitlines()) == 1
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_repairs_are_listed_and_can_be_switched_off(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    listed = {c["id"]: c for c in json.loads(_plain(run_cli, "rules", "--json").out)["checks"]}
+    assert listed["repair.day_first_date"]["source"] == "repair"
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (tmp_path / "checks").symlink_to(ROOT / "checks")
+    (rules / "local.yaml").write_text(
+        "overrides:\n  - id: repair.day_first_date\n    enabled: false\n"
+        "    reason: our dates are fixed in the record system\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fixed.csv"
+    run = _plain(
+        run_cli,
+        "fix",
+        _export(tmp_path),
+        "--out",
+        out,
+        "--rules",
+        rules,
+        "--report-dir",
+        tmp_path / "r",
+    )
+    assert run.code in (0, 1), run.err
+    fixed = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert fixed[1][4] == "31/03/2027"
+
+
+@pytest.mark.parametrize("flag", ["--fix-headers"])
+def test_a_header_typo_is_renamed_only_when_asked(
+    run_cli: Callable[..., CliRun], tmp_path: Path, flag: str
+) -> None:
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        "email_address,username,first_name,last_name,primary_education:end_date,"
+        "school_year_name,mobil_number\r\na@uni.eu,S1,Ana,Berg,2027-06-30,Alumni,+4915112345678\r\n",
+        encoding="utf-8",
+    )
+    plain_out, typo_out = tmp_path / "a.csv", tmp_path / "b.csv"
+    _plain(run_cli, "fix", path, "--out", plain_out, "--report-dir", tmp_path / "r")
+    _plain(run_cli, "fix", path, "--out", typo_out, flag, "--report-dir", tmp_path / "r")
+    assert plain_out.read_text(encoding="utf-8").splitlines()[0].endswith("mobil_number")
+    assert typo_out.read_text(encoding="utf-8").splitlines()[0].endswith("mobile_number")

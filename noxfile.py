@@ -51,3 +51,18 @@ def browser(session: nox.Session) -> None:
         session.run("apt-get", "install", "-y", "chromium", external=True)
     session.install("-e", ".[test]")
     session.run("pytest", "tests/output/test_browser.py", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The long fuzzing run of intake and rule files (CI runs the short one with the tests)."""
+    session.install("-e", ".[test]")
+    session.env["SYNCGUARD_FUZZ_EXAMPLES"] = session.posargs[0] if session.posargs else "5000"
+    session.run(
+        "pytest",
+        "-q",
+        "tests/intake/test_fuzz.py",
+        "tests/suite/test_fuzz_rules.py",
+        "-p",
+        "no:randomly",
+    )

@@ -367,6 +367,8 @@ class RunResult:
     """The rule files the suite was read from (the packaged contract, the project's own)."""
     config: str | None = None
     """The project file (syncguard.toml) the run used, if any."""
+    settings: Mapping[str, object] = field(default_factory=dict, hash=False)
+    """The settings the run used (after the project file and the command line)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

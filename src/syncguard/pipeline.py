@@ -434,6 +434,7 @@ def _validate_and_compare(
         email_domains=domains,
         rule_files=tuple(str(p) for p in catalogue.suite.sources),
         config=str(options.config) if options.config else None,
+        settings=_plain_settings(catalogue.suite.settings),
     )
     return result, current
 
@@ -572,3 +573,8 @@ def _point_latest(
     except OSError:
         return None
     return page
+
+
+def _plain_settings(settings: Mapping[str, object]) -> dict[str, object]:
+    """The settings as JSON can hold them (lists as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}

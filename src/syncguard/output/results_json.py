@@ -19,6 +19,7 @@ def finding_json(finding: Finding, masker: Masker, status: Status | None = None)
     """One finding as the JSON contract spells it; values by their column's data class."""
     columns = finding.example_columns or (finding.column,) * len(finding.examples)
     out: dict[str, Any] = {
+        "id": finding.rule + ("@" + ",".join(finding.columns) if finding.columns else ""),
         "rule": finding.rule,
         "severity": finding.severity.value,
         "engine": finding.engine.value,
@@ -28,8 +29,7 @@ def finding_json(finding: Finding, masker: Masker, status: Status | None = None)
         "rows": list(finding.rows),
         "examples": [masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)],
     }
-    if len(finding.columns) > 1:
-        out["columns"] = list(finding.columns)
+    out["columns"] = list(finding.columns)  # one spelling, however many columns
     if finding.location:
         out["location"] = finding.location
     if finding.suggestion:
@@ -107,6 +107,7 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
         "suite_version": result.suite_version,
         "started_at": result.started_at,
         "as_of": result.as_of,
+        "settings": dict(result.settings),
         "sources": {"config": result.config, "rule_files": list(result.rule_files)},
         "duration_s": result.duration_s,
         "export": {
@@ -154,9 +155,16 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
 
 
 def write(run: RunOutput, folder: Path) -> Path:
-    """The writer of ``results.json`` in the run folder."""
+    """The writer of ``results.json`` in the run folder (naming the run's other files)."""
     path = folder / FILENAME
-    write_json(path, results_json(run.result, run.masker))
+    document = results_json(run.result, run.masker)
+    document["files"] = {
+        "folder": str(folder),
+        "results": str(path),
+        "report": str(folder / "report.html"),
+        "failing_rows": str(folder / "failing_rows.csv"),
+    }
+    write_json(path, document)
     return path
 
 

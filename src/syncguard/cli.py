@@ -230,6 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-values", action="store_true", help="raw values in the change log (not masked)"
     )
     fix.add_argument("--report-dir", type=Path, metavar="DIR", help="where the check goes")
+    suggest = sub.add_parser(
+        "suggest",
+        parents=[suite_options],
+        help="draft the institution's settings (domains, campuses, courses...) from a good export",
+    )
+    suggest.add_argument("export", type=Path, metavar="EXPORT.csv", help="a known-good export")
+    suggest.add_argument(
+        "--out", type=Path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
+    )
     sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
@@ -693,6 +702,28 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
+def _suggest(args: argparse.Namespace, io: _Streams) -> int:
+    """Draft the settings an institution must review, from an export it trusts."""
+    from syncguard.intake import read_export
+    from syncguard.output.base import write_atomic
+    from syncguard.suggest import draft
+
+    catalogue = _catalogue(args)
+    export = read_export(args.export, catalogue.contract())
+    text = draft(export, args.export.name)
+    if args.out is None:
+        print(text, end="", file=io.out)
+        return EXIT_PASSED
+    if args.out.exists() or args.out.is_symlink():
+        raise UsageError(f"{args.out}: exists already; syncguard suggest never overwrites a file")
+    try:
+        write_atomic(args.out, text)
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot write ({exc.strerror})") from None
+    print(f"wrote {args.out}: review it before copying anything into the project", file=io.out)
+    return EXIT_PASSED
+
+
 def _fix(args: argparse.Namespace, io: _Streams) -> int:
     """Repair what has one right answer, write the file and its change log, check the result."""
     from syncguard.importer import IDENTITY_COLUMNS
@@ -896,6 +927,8 @@ def _dispatch(
             return _explain(args, io), ""
         if args.command == "init":
             return _init(args, io), ""
+        if args.command == "suggest":
+            return _suggest(args, io), ""
         if args.command == "fix":
             return _fix(args, io), ""
         if args.command == "schema":

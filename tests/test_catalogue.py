@@ -15,6 +15,7 @@ from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
 from syncguard.compare.checks import DECLARED
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.model import BasisKind, Severity, Source
+from syncguard.repair import REPAIRS
 from syncguard.suite.model import Suite
 from tests.conftest import FIXTURES, HEADER, ROOT, CliRun, findings_by_rule
 
@@ -55,6 +56,7 @@ def test_rules_json_lists_every_check_with_its_basis(
         | {c.entry.id for c in COMPARISON_CHECKS}
         | {c.id for c in DECLARED}
         | {"project.check_module"}
+        | {c.id for c in REPAIRS}
     )
     assert set(by_id) == expected
     assert {c["source"] for c in by_id.values()} == {s.value for s in Source}
@@ -66,12 +68,13 @@ def test_rules_json_lists_every_check_with_its_basis(
 
 
 @pytest.mark.parametrize(
-    "check", [*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS), *DECLARED]
+    "check", [*INTAKE_CHECKS, *(c.entry for c in COMPARISON_CHECKS), *DECLARED, *REPAIRS]
 )
 def test_every_builtin_check_is_declared_whole(check: catalogue.Check) -> None:
-    assert check.id.startswith(("intake.", "compare."))
-    assert check.source in (Source.INTAKE, Source.COMPARE)
-    assert check.message and check.description and check.fix and check.basis.text
+    assert check.id.startswith(("intake.", "compare.", "repair."))
+    assert check.source in (Source.INTAKE, Source.COMPARE, Source.REPAIR)
+    assert check.description and check.fix and check.basis.text
+    assert check.message or check.source is Source.REPAIR  # repairs are changes, not findings
     # a verdict that blocks rests on the spec, an importer fact or security, never on practice
     if check.severity is Severity.ERROR:
         assert check.basis.kind is not BasisKind.PRACTICE, check.id

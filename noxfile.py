@@ -66,3 +66,11 @@ def fuzz(session: nox.Session) -> None:
         "-p",
         "no:randomly",
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark: syncguard vs the floor, Pandera and the GX / Pointblank yardsticks."""
+    session.install("-e", ".[bench]")
+    default = ["--rows", "10000", "100000", "--repeat", "3"]
+    session.run("python", "benchmarks/run.py", *(session.posargs or default))

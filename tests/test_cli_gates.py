@@ -136,3 +136,60 @@ def test_a_run_that_checked_nothing_still_leaves_json(
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["outcome"] == outcome and document["notes"]
     assert validate(document) == []
+
+
+def test_schema_prints_the_published_schema(run_cli: Callable[..., CliRun]) -> None:
+    run = _plain(run_cli, "schema")
+    assert run.code == 0
+    document = json.loads(run.out)
+    assert document["properties"]["schema_version"]["const"] == 1
+
+
+def test_ci_outputs(
+    run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    path = write_csv("a@uni.eu,S1,Ana,Berg,30/06/2027,Alumni")
+    junit, summary = tmp_path / "junit.xml", tmp_path / "summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    run = _plain(
+        run_cli,
+        "check",
+        path,
+        "--email-domain",
+        "uni.eu",
+        "--junit",
+        junit,
+        "--github",
+        "--summary-md",
+        summary,
+        "--report-dir",
+        tmp_path / "r",
+        "-q",
+    )
+    assert run.code == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and int(suite.get("failures", "0")) >= 1
+    assert "::error title=end_date.format::" in run.out
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# earlier step\n") and "FAILED" in text  # appended, not replaced
+
+
+def test_config_names_the_project_file(
+    run_cli: Callable[..., CliRun], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    assert _plain(run_cli, "init", project).code == 0
+    config = project / "syncguard.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('report_dir = "reports"', 'report_dir = "out"'),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # the project is not found from here: --config names it
+    run = _plain(run_cli, "check", INTAKE / "valid.csv", "--config", config, "--no-history", "-q")
+    assert run.code == 0, run.err
+    assert (project / "out").is_dir() and str(config) in run.out.splitlines()[0]
+    missing = _plain(run_cli, "rules", "--config", tmp_path / "nope.toml")
+    assert missing.code == 3 and "no such project file" in missing.err

@@ -264,3 +264,10 @@ def test_printing_opens_closed_details(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _pdf_pages(tmp_path, page) > 3  # closed, it would be one page
+
+
+def test_the_failing_week_has_its_worklist(weekly: Path) -> None:
+    html = _page(weekly, "report").read_text(encoding="utf-8")
+    worklist = html.split('<h2 id="worklist">', 1)[1].split('<h2 id="plan">', 1)[0]
+    assert '<table class="worklist">' in worklist
+    assert worklist.count('scope="rowgroup"') >= 20  # one group per failing row

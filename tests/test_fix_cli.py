@@ -129,3 +129,56 @@ def test_a_header_typo_is_renamed_only_when_asked(
     _plain(run_cli, "fix", path, "--out", typo_out, flag, "--report-dir", tmp_path / "r")
     assert plain_out.read_text(encoding="utf-8").splitlines()[0].endswith("mobil_number")
     assert typo_out.read_text(encoding="utf-8").splitlines()[0].endswith("mobile_number")
+
+
+def test_fix_refuses_an_export_check_would_refuse(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    path = tmp_path / "no_last_name.csv"
+    path.write_text(
+        "email_address,username,first_name,primary_education:end_date,school_year_name\r\n"
+        "a@uni.eu,S1,Ana,2027-06-30,Alumni\r\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fixed.csv"
+    run = _plain(run_cli, "fix", path, "--out", out)
+    assert run.code == 2 and "'last_name'" in run.err and str(path) in run.err
+    assert not out.exists() and not (tmp_path / "fixed.changes.csv").exists()
+
+
+def test_the_repaired_sample_passes_the_rules_it_was_repaired_for(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    from tests.conftest import SAMPLE_DATA
+
+    out = tmp_path / "fixed.csv"
+    fixed = _plain(
+        run_cli, "fix", SAMPLE_DATA / "defective.csv", "--out", out, "--report-dir", tmp_path / "r"
+    )
+    assert fixed.code in (0, 1), fixed.err
+    log = list(csv.DictReader(io.StringIO((tmp_path / "fixed.changes.csv").read_text("utf-8"))))
+    kinds = {"repair.listed_value", "repair.boolean", "repair.day_first_date", "repair.excel_date"}
+    repaired = {(int(c["row"]), c["column"]) for c in log if c["repair"] in kinds}
+    assert repaired, "the defective sample has values fix can repair"
+    check = run_cli("check", out, "--no-history", "--as-of", "2026-11-29")
+    assert check.json is not None
+    intake = {f["rule"] for f in check.json["findings"] if f["engine"] == "intake"}
+    assert not intake & {"intake.bom", "intake.header_case", "intake.unusable"}
+    still = {
+        (row, f["column"])
+        for f in check.json["findings"]
+        if f["column"] and f["rule"].endswith((".allowed", ".boolean", ".format"))
+        for row in f["rows"]
+    }
+    assert not repaired & still, sorted(repaired & still)
+
+
+def test_a_failed_report_says_what_fix_would_repair(
+    run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    header = "email_address,username,first_name,last_name,primary_education:end_date,school_year_name,disabled"
+    path = write_csv("a@uni.eu,S1,Ana ,Berg,2027-06-30,alumni,true", header=header)
+    run = run_cli("check", path, "--email-domain", "uni.eu", "--no-history")
+    assert run.code == 1
+    (report,) = (tmp_path / "reports").glob("*/report.html")
+    assert "would repair at least 3 of the failing cells" in report.read_text(encoding="utf-8")

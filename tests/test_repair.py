@@ -497,3 +497,28 @@ def test_save_leaves_what_was_there_when_the_second_file_fails(
     if existing:
         expected |= {out.name: b"old fixed", log.name: b"old log"}
     assert left == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=st.lists(st.sampled_from(COLUMNS), min_size=2, max_size=4, unique=True),
+    data=st.data(),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_a_fixed_file_is_fixed_and_every_change_is_logged(
+    suite: Suite, header: list[str], data: st.DataObject, delimiter: str
+) -> None:
+    """Idempotent, and cell by cell: what changed is in the log, and nothing else changed."""
+    width = len(header)
+    rows = data.draw(st.lists(st.lists(CELL, min_size=width, max_size=width), max_size=6))
+    text = export(header, *rows, delimiter=delimiter)
+    fixed = repair(text.encode(), **inputs(suite), enabled=ALL, fix_headers=True)
+    again = repair(fixed.text.encode(), **inputs(suite), enabled=ALL, fix_headers=True)
+    assert again.text == fixed.text and again.changes == []
+    before, after = records(text, delimiter), records(fixed.text)
+    logged = {(c.row, c.column) for c in fixed.changes if c.row > 1}
+    for number, (old, new) in enumerate(zip(before[1:], after[1:], strict=True), start=2):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                assert (number, after[0][index]) in logged, (number, after[0][index], a, b)
+    assert all(before[c.row - 1] != after[c.row - 1] for c in fixed.changes if c.row > 1)

@@ -760,6 +760,7 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
         )
     except ValueError as exc:
         raise UnusableExportError(args.export, str(exc).rstrip("."), "export it again") from None
+    _refuse_like_check(args.export, repaired.text, catalogue)
     masker = Masker(
         args.show_values, tuple(suite.settings.get("email_domains") or ()), catalogue.masking
     )
@@ -803,6 +804,22 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
             file=io.out,
         )
     return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
+
+
+def _refuse_like_check(export: Path, text: str, catalogue: Catalogue) -> None:
+    """What check would refuse even after the repairs (a required header missing, no student
+    rows) is refused before anything is written, as check refuses it (exit 2)."""
+    import tempfile
+
+    from syncguard.intake import read_export
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / export.name
+        probe.write_text(text, encoding="utf-8")
+        try:
+            read_export(probe, catalogue.contract())
+        except UnusableExportError as exc:
+            raise UnusableExportError(export, exc.problem, exc.fix, exc.row) from None
 
 
 def _frame_of(path: Path, catalogue: Catalogue) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from syncguard import importer
 from syncguard.importer import CLEAR
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds._values import ALLOW_CLEAR
@@ -12,37 +13,8 @@ from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
 # The importer's own vocabularies (spec: "Education Level Name Values", "School Year Values").
-EDUCATION_LEVELS = frozenset(
-    {
-        "Certificate",
-        "Undergraduate",
-        "Postgraduate",
-        "Doctorate",
-        "Postdoctoral Researcher",
-        "Non-Degree Seeking",
-        "Secondary Education",
-        "Further Education",
-    }
-)
-SCHOOL_YEARS = frozenset(
-    {
-        "Foundation year",
-        "Bachelor 1st year or equivalent",
-        "Bachelor 2nd year or equivalent",
-        "Bachelor 3rd year or equivalent",
-        "Bachelor 4th year or equivalent",
-        "Master 1st year or equivalent",
-        "Master 2nd year or equivalent",
-        "Doctorate",
-        "Postdoctoral Researcher",
-        "Masters of Business Administration",
-        "Alumni",
-        "Certificate Program",
-        "Further education",
-        "Placement",
-        "Gap Year",
-    }
-)
+EDUCATION_LEVELS = frozenset(importer.EDUCATION_LEVELS)
+SCHOOL_YEARS = frozenset(importer.SCHOOL_YEARS)
 
 # Known other names, per vocabulary, keyed by the exact set of a rule's ``values`` (a list that
 # differs gets no synonyms, only case/spacing/accent and typo fixes). Only names that mean one

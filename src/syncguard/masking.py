@@ -133,6 +133,12 @@ class Masker:
             return ""
         return mask(value, self.domains) if self.hides(column) else value
 
+    def series(self, values: pl.Series, column: str | None) -> pl.Series:
+        """:meth:`show` over a whole column, each distinct value worked out once."""
+        distinct = values.drop_nulls().unique()
+        shown = {v: self.show(v, column) for v in distinct.to_list()}
+        return values.replace_strict(shown, default="", return_dtype=pl.String)
+
     def expr(self, value: pl.Expr, column: str | None) -> pl.Expr:
         """:meth:`show` as a polars expression (one column's values)."""
         if not self.hides(column):

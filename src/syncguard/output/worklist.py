@@ -58,7 +58,7 @@ def worklist(run: RunOutput, limit: int | None = None) -> pl.DataFrame:
                 part = part.join(values, on="row", how="left")
                 meant = pl.col("raw").replace_strict(fixes, default="", return_dtype=pl.String)
                 part = part.with_columns(
-                    masker.expr(pl.col("raw"), column).alias("value"),
+                    masker.series(part.get_column("raw"), column).alias("value"),
                     (meant if fixes else pl.lit("")).alias("did_you_mean"),
                 ).drop("raw")
             else:

@@ -58,6 +58,7 @@ from syncguard.model import (
 )
 from syncguard.output import WRITERS, RunOutput
 from syncguard.output.base import write_atomic
+from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
 from syncguard.suite.model import Suite
@@ -569,7 +570,11 @@ def _point_latest(
     )
     try:
         write_atomic(page, text)
-        write_json(layout.base / "latest.json", results_json(result, masker))
+        written = folder / RESULTS_NAME  # the run's own results, copied rather than redone
+        if written.is_file():
+            write_atomic(layout.base / "latest.json", written.read_text(encoding="utf-8"))
+        else:
+            write_json(layout.base / "latest.json", results_json(result, masker))
     except OSError:
         return None
     return page

@@ -182,3 +182,29 @@ def test_a_failed_report_says_what_fix_would_repair(
     assert run.code == 1
     (report,) = (tmp_path / "reports").glob("*/report.html")
     assert "would repair at least 3 of the failing cells" in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["device", "symlink", "history"])
+def test_fix_never_writes_into_a_device_a_link_or_the_history(
+    run_cli: Callable[..., CliRun], tmp_path: Path, kind: str
+) -> None:
+    export = _export(tmp_path)
+    reports = tmp_path / "r"
+    if kind == "device":
+        target = Path("/dev/null")
+    elif kind == "symlink":
+        (tmp_path / "elsewhere.csv").write_text("keep", encoding="utf-8")
+        target = tmp_path / "link.csv"
+        target.symlink_to(tmp_path / "elsewhere.csv")
+    else:
+        assert run_cli("check", export, "--report-dir", reports).code in (0, 1, 2)
+        reports.mkdir(exist_ok=True)
+        target = reports / "history.sqlite"
+        target.write_bytes(b"SQLite format 3\x00")
+    before = None if kind == "device" else target.read_bytes()
+    run = _plain(run_cli, "fix", export, "--out", target, "--force", "--report-dir", reports)
+    assert run.code == 3 and "--out would" in run.err, run.err
+    if kind == "device":
+        assert Path("/dev/null").is_char_device() and not Path("/dev/null.changes.csv").exists()
+    else:
+        assert target.read_bytes() == before

@@ -319,7 +319,9 @@ def _init(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
-def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
+def _refuse_overwrite(
+    target: Path, export: Path, layout: ReportLayout, option: str = "--json"
+) -> None:
     """Refuse (exit 3) an output path that would destroy something the user did not name.
 
     Outputs go to new paths or regular files only: never over the export, the history, its
@@ -330,12 +332,12 @@ def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise UsageError(f"{target}: cannot use this --json path ({exc.strerror})") from None
+        raise UsageError(f"{target}: cannot use this {option} path ({exc.strerror})") from None
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
         what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        stdout = ", or '-' for standard output" if option == "--json" else ""
         raise UsageError(
-            f"{target}: --json would write into {what}; give a new file name, or '-' for "
-            "standard output"
+            f"{target}: {option} would write into {what}; give a new file name{stdout}"
         )
     protected = [export]
     if layout.history is not None and layout.key is not None:
@@ -347,7 +349,7 @@ def _refuse_overwrite(target: Path, export: Path, layout: ReportLayout) -> None:
         except OSError:
             same = False
         if same:
-            raise UsageError(f"{target}: --json would overwrite {other}; give another file name")
+            raise UsageError(f"{target}: {option} would overwrite {other}; give another file name")
 
 
 def _catalogue(args: argparse.Namespace, project: Project | None = None) -> Catalogue:
@@ -737,6 +739,11 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     catalogue = _catalogue(args, project)
     suite = catalogue.suite
     data = _read(args.export)  # refuses what check refuses: missing, not a file, too big
+    from syncguard.repair import changes_path
+
+    layout = ReportLayout.default(args.report_dir or project.report_dir)
+    for target in (args.out, changes_path(args.out)):  # never a device, a link, the history
+        _refuse_overwrite(target, args.export, layout, "--out")
 
     def columns(kind: str) -> list[str]:
         return [c for r in suite.rules_of(kind) for c in r.columns]

@@ -494,3 +494,11 @@ def test_an_in_memory_history_is_refused(
 def test_a_folder_given_as_the_history_is_refused(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match="is a folder; give the history file's path"):
         History(tmp_path)
+
+
+def test_a_device_is_never_taken_for_a_history(tmp_path: Path) -> None:
+    with pytest.raises(HistoryError, match="not a regular file"):
+        History(Path("/dev/null"))
+    with pytest.raises(HistoryError, match="not a regular file"):
+        History(Path("/dev/null"), read_only=True)
+    assert Path("/dev/null").is_char_device()

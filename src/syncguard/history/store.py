@@ -162,7 +162,17 @@ def _refuse_non_file(path: Path) -> None:
         )
 
 
+def _not_a_file(path: Path) -> None:
+    """A history is a regular file (or not there yet): never a device, FIFO or folder."""
+    if path.exists() and not path.is_file():
+        raise HistoryError(
+            f"{path}: this is not a regular file, so it cannot hold a history; choose another "
+            "--history or --no-history"
+        )
+
+
 def _connect(path: Path) -> sqlite3.Connection:
+    _not_a_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -191,6 +201,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write, for a history whose file or folder may be read-only."""
     if not path.exists():
         raise HistoryError(f"{path}: no history yet; run 'syncguard check' first")
+    _not_a_file(path)
     uri = f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
         conn = _open_uri(uri)

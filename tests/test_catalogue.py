@@ -190,3 +190,23 @@ def test_the_report_lists_passed_builtin_checks(
     for check_id in ("intake.bom", "username.unique", "cells.no_formula"):
         assert f'<code class="id">{check_id}</code>' in catalogue
     assert "Basis (importer):" in catalogue and "Basis (spec):" in catalogue
+
+
+def test_every_blocking_rule_of_the_contract_rests_on_the_spec_or_the_importer() -> None:
+    """A rule with only practice behind it warns: a false alarm blocks a good file."""
+    from syncguard.catalogue import build
+    from syncguard.defaults import default_rules
+    from syncguard.suite.loader import load_suite
+
+    every_option = {
+        "sso": True,
+        "campus_names": ["M"],
+        "college_names": ["C"],
+        "major_names": ["K"],
+    }
+    checks = build(load_suite(default_rules(), every_option)).checks
+    blocking = [c for c in checks if c.severity is Severity.ERROR]
+    assert len(blocking) > 40
+    for check in blocking:
+        assert check.basis.kind is not BasisKind.PRACTICE, check.id
+        assert check.basis.kind is not BasisKind.SECURITY or check.id == "cells.no_formula"

@@ -176,7 +176,10 @@ def test_the_repaired_sample_passes_the_rules_it_was_repaired_for(
 def test_a_failed_report_says_what_fix_would_repair(
     run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
 ) -> None:
-    header = "email_address,username,first_name,last_name,primary_education:end_date,school_year_name,disabled"
+    header = (
+        "email_address,username,first_name,last_name,primary_education:end_date,"
+        "school_year_name,disabled"
+    )
     path = write_csv("a@uni.eu,S1,Ana ,Berg,2027-06-30,alumni,true", header=header)
     run = run_cli("check", path, "--email-domain", "uni.eu", "--no-history")
     assert run.code == 1

@@ -37,7 +37,7 @@ DETECTED_BY: dict[str, tuple[str, ...]] = {
     "bad_phone": ("mobile_number.format",),
     "formula_injection": ("cells.no_formula",),
     "stray_whitespace": ("cells.no_stray_whitespace",),
-    "excel_mangled_id": ("ids.not_scientific",),
+    "excel_mangled_id": ("ids.not_scientific", "card_id.not_scientific"),
     "alumni_attending": ("alumni.not_attending",),
     "foreign_email_domain": ("email_address.format",),
     "blank_labels": ("system_label_names.not_blank",),

@@ -51,8 +51,9 @@ CHECK_MODULE = Check(
     "called sys.exit), so the rules of its kinds did not run.",
     basis=Basis(
         BasisKind.IMPORTER,
-        "a rule that could not run has no verdict: the export may hold what it was meant to "
-        "catch, so the gate cannot pass on it",
+        "the rules of the module's kinds stand for spec sentences and importer facts; a rule "
+        "that could not run has no verdict, and a gate that cannot check may not pass (an "
+        "engine crash is an error, never a pass)",
     ),
     fix="Fix the module named in the message (run 'syncguard rules' to see the error), or remove "
     "the rules that use its kinds.",

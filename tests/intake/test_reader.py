@@ -68,7 +68,7 @@ def test_unusable_files_stop_with_the_row_and_the_fix(
         (
             "duplicate_header.csv",
             "intake.duplicate_header",
-            "error",
+            "warning",
             (1,),
             "appears again in column 8 (first in column 7)",
         ),

@@ -90,13 +90,13 @@ EMPTY_COLUMN = _check(
 DUPLICATE_HEADER = _check(
     "intake.duplicate_header",
     "Each header once",
-    E,
-    "Two columns carry the same header; the importer keeps one value per field, so one of "
-    "the two columns is not imported.",
+    W,
+    "Two columns carry the same header; which of them the importer keeps is not documented, "
+    "so one column's values may not be imported.",
     (
-        IMPORTER,
-        "each supported header is one field, matched exactly; a second column of the same "
-        "header cannot be imported as well (which one is lost is not documented)",
+        PRACTICE,
+        "the importer's help pages do not say what happens to a repeated header: check that "
+        "no data is lost (a repeated header next to a missing required one is refused)",
     ),
     "Keep one column of that name; if the second was meant to be another field, rename it.",
     "{repeated}; keep one column of {which}",

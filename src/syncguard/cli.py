@@ -14,11 +14,11 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard._version import __version__
 from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
@@ -482,7 +482,7 @@ def _refuse_append(target: Path, export: Path, layout: ReportLayout) -> None:
     if target.exists() and not target.is_file():
         raise UsageError(f"{target}: --summary-md appends to a regular file; give another path")
     if target.is_symlink():
-        _refuse_overwrite(target, export, layout)
+        _refuse_overwrite(target, export, layout, "--summary-md")
     for other in (export, layout.history, layout.key):
         exists = other is not None and other.exists() and target.exists()
         if exists and other is not None and os.path.samefile(target, other):
@@ -729,7 +729,7 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
 def _fix(args: argparse.Namespace, io: _Streams) -> int:
     """Repair what has one right answer, write the file and its change log, check the result."""
     from syncguard.importer import IDENTITY_COLUMNS
-    from syncguard.intake.reader import _read
+    from syncguard.intake.reader import read_bytes
     from syncguard.masking import Masker
     from syncguard.model import Source
     from syncguard.pipeline import Options, ReportLayout, run
@@ -738,7 +738,7 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     project = _project(args)
     catalogue = _catalogue(args, project)
     suite = catalogue.suite
-    data = _read(args.export)  # refuses what check refuses: missing, not a file, too big
+    data = read_bytes(args.export)  # refuses what check refuses: missing, not a file, too big
     from syncguard.repair import changes_path
 
     layout = ReportLayout.default(args.report_dir or project.report_dir)
@@ -800,10 +800,13 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
         f"(report: {done.run_dir / 'report.html'})",
         file=io.out,
     )
+    import polars as pl
+
     from syncguard.output.base import RunOutput
     from syncguard.output.worklist import worklist
 
-    table = worklist(RunOutput(result, _frame_of(args.out, catalogue), done.masker), limit=20)
+    frame = done.frame if done.frame is not None else pl.DataFrame()
+    table = worklist(RunOutput(result, frame, done.masker), limit=20)
     for item in table.iter_rows(named=True):
         print(
             f"  row {item['row']}: {item['severity']} {item['title']} ({item['column']}): "
@@ -827,12 +830,6 @@ def _refuse_like_check(export: Path, text: str, catalogue: Catalogue) -> None:
             read_export(probe, catalogue.contract())
         except UnusableExportError as exc:
             raise UnusableExportError(export, exc.problem, exc.fix, exc.row) from None
-
-
-def _frame_of(path: Path, catalogue: Catalogue) -> Any:
-    from syncguard.intake import read_export
-
-    return read_export(path, catalogue.contract()).frame
 
 
 def _compile(args: argparse.Namespace, io: _Streams) -> int:
@@ -928,6 +925,29 @@ def _json_or_new(target: Path) -> bool:
         return False
 
 
+def _schema(args: argparse.Namespace, io: _Streams) -> int:
+    from syncguard.output.schema import schema
+
+    print(json.dumps(schema(), indent=2), file=io.out)
+    return EXIT_PASSED
+
+
+Command = Callable[[argparse.Namespace, _Streams], int]
+COMMANDS: dict[str, Command] = {
+    "check": _check,
+    "rules": _rules,
+    "compile": _compile,
+    "history": _history,
+    "accept": _accept,
+    "explain": _explain,
+    "init": _init,
+    "suggest": _suggest,
+    "fix": _fix,
+    "schema": _schema,
+}
+"""Each subcommand's handler (the parser in :func:`build_parser` declares them)."""
+
+
 def _dispatch(
     parser: argparse.ArgumentParser, argv: Sequence[str] | None, io: _Streams
 ) -> tuple[int, str]:
@@ -937,29 +957,9 @@ def _dispatch(
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help and --version
             return int(exc.code or 0), ""
-        if args.command == "check":
-            return _check(args, io), ""
-        if args.command == "rules":
-            return _rules(args, io), ""
-        if args.command == "compile":
-            return _compile(args, io), ""
-        if args.command == "history":
-            return _history(args, io), ""
-        if args.command == "accept":
-            return _accept(args, io), ""
-        if args.command == "explain":
-            return _explain(args, io), ""
-        if args.command == "init":
-            return _init(args, io), ""
-        if args.command == "suggest":
-            return _suggest(args, io), ""
-        if args.command == "fix":
-            return _fix(args, io), ""
-        if args.command == "schema":
-            from syncguard.output.schema import schema
-
-            print(json.dumps(schema(), indent=2), file=io.out)
-            return EXIT_PASSED, ""
+        command = COMMANDS.get(args.command)
+        if command is not None:
+            return command(args, io), ""
         parser.print_help(io.out)
         return EXIT_USAGE, ""
     except RuleFileError as exc:

@@ -136,6 +136,35 @@ class Check:
         )
 
 
+def declare(
+    source: Source,
+    engine: Engine,
+    id: str,
+    title: str,
+    severity: Severity,
+    description: str,
+    basis: tuple[BasisKind, str],
+    fix: str,
+    message: str = "",
+    columns: tuple[str, ...] = (),
+    tunable: bool = True,
+) -> Check:
+    """A built-in check as its module declares it (intake, comparison, repair)."""
+    return Check(
+        id=id,
+        title=title,
+        severity=severity,
+        description=description,
+        basis=Basis(*basis),
+        fix=fix,
+        source=source,
+        engine=engine,
+        columns=columns,
+        tunable=tunable,
+        message=message,
+    )
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing wrong with the export, as found by one check.

@@ -139,6 +139,8 @@ class Completed:
     """How the run's values were shown (for outputs the caller writes, e.g. JSON on stdout)."""
     latest: Path | None = None
     """``REPORT_DIR/latest.html``, pointing at this run's report (``latest.json`` beside it)."""
+    frame: pl.DataFrame | None = field(default=None, repr=False)
+    """The export's usable records, for callers that show values (``syncguard fix``)."""
 
 
 def contract_of(suite: Suite) -> HeaderContract:
@@ -513,7 +515,7 @@ def _finish(
         files.append(options.json)
     latest = _point_latest(layout, folder, result, masker)
     if history is None:
-        return Completed(result, folder, tuple(files), masker=masker, latest=latest)
+        return Completed(result, folder, tuple(files), masker=masker, latest=latest, frame=frame)
     report = next((f for f in files if f.suffix == ".html"), None)
     stored = None
     if current is not None:
@@ -535,13 +537,15 @@ def _finish(
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"
-        return Completed(result, folder, tuple(files), None, (problem,), masker, latest)
+        return Completed(result, folder, tuple(files), None, (problem,), masker, latest, frame)
     try:
         write_index(history.trend(), layout.index)
     except (OSError, sqlite3.Error) as exc:
         problem = f"{layout.index}: the run was recorded but the index was not redrawn ({exc})"
-        return Completed(result, folder, tuple(files), None, (problem,), masker, latest)
-    return Completed(result, folder, tuple(files), layout.index, masker=masker, latest=latest)
+        return Completed(result, folder, tuple(files), None, (problem,), masker, latest, frame)
+    return Completed(
+        result, folder, tuple(files), layout.index, masker=masker, latest=latest, frame=frame
+    )
 
 
 LATEST_PAGE = """<!doctype html>

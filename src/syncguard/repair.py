@@ -32,26 +32,16 @@ from rapidfuzz.distance import Levenshtein
 
 from syncguard.importer import BOOLEANS, CLEAR
 from syncguard.masking import Masker, visible
-from syncguard.model import Basis, BasisKind, Check, Engine, Severity, Source
+from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
 
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as intake reads: no cell is too long
 
-REPAIR_SOURCE = Source.REPAIR
-"""Placeholder: where the repairs are declared. To become ``Source.REPAIR`` once the enum has it."""
-
 
 def _repair(id: str, title: str, description: str, basis: tuple[BasisKind, str], fix: str) -> Check:
-    return Check(
-        id=id,
-        title=title,
-        severity=Severity.WARNING,
-        description=description,
-        basis=Basis(*basis),
-        fix=fix,
-        source=REPAIR_SOURCE,
-        engine=Engine.INTAKE,
+    return declare(
+        Source.REPAIR, Engine.INTAKE, id, title, Severity.WARNING, description, basis, fix
     )
 
 

@@ -8,6 +8,7 @@ and returns a finding or None. ``CHECKS`` lists them in the order they run.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import polars as pl
 from syncguard.compare.matching import Matching, changed_email
 from syncguard.compare.snapshot import SNAPSHOT_COLUMNS
 from syncguard.importer import ORDERED_SCHOOL_YEARS
-from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
+from syncguard.model import BasisKind, Check, Engine, Finding, Severity, Source, declare
 
 LISTED = 20
 """Last week's rows named in a row-drop message."""
@@ -41,28 +42,9 @@ CHECKS: list[ComparisonCheck] = []
 """The registered comparison checks, in the order they run."""
 
 
-def _entry(
-    id: str,
-    title: str,
-    severity: Severity,
-    description: str,
-    basis: tuple[BasisKind, str],
-    fix: str,
-    message: str,
-    columns: tuple[str, ...],
-) -> Check:
-    return Check(
-        id=id,
-        title=title,
-        severity=severity,
-        description=description,
-        basis=Basis(*basis),
-        fix=fix,
-        source=Source.COMPARE,
-        engine=Engine.COMPARE,
-        columns=columns,
-        message=message,
-    )
+_entry = functools.partial(declare, Source.COMPARE, Engine.COMPARE)
+"""A comparison check: ``_entry(id, title, severity, description, basis, fix, message,
+columns)``."""
 
 
 def comparison_check(

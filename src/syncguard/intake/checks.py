@@ -6,33 +6,13 @@ their severity or switches them off in a rule file (``overrides:``), like any YA
 
 from __future__ import annotations
 
+import functools
+
 from syncguard.importer import MAX_IMPORT_BYTES
-from syncguard.model import Basis, BasisKind, Check, Engine, Severity, Source
+from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
 
-
-def _check(
-    id: str,
-    title: str,
-    severity: Severity,
-    description: str,
-    basis: tuple[BasisKind, str],
-    fix: str,
-    message: str,
-    tunable: bool = True,
-) -> Check:
-    return Check(
-        id=id,
-        title=title,
-        severity=severity,
-        description=description,
-        basis=Basis(*basis),
-        fix=fix,
-        source=Source.INTAKE,
-        engine=Engine.INTAKE,
-        tunable=tunable,
-        message=message,
-    )
-
+_check = functools.partial(declare, Source.INTAKE, Engine.INTAKE)
+"""An intake check: ``_check(id, title, severity, description, basis, fix, message)``."""
 
 E, W = Severity.ERROR, Severity.WARNING
 SPEC, IMPORTER, PRACTICE = BasisKind.SPEC, BasisKind.IMPORTER, BasisKind.PRACTICE

@@ -68,7 +68,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
             ``MAX_READ_BYTES``, empty, binary, not UTF-8, wrong delimiter, row 1 not a header
             row, required header missing, no student rows).
     """
-    data = _read(path)
+    data = read_bytes(path)
     findings: list[Finding] = []
     sniff.check_not_binary(path, data)
     bom = sniff.check_utf8(path, data)
@@ -111,7 +111,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     )
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     """The file's bytes, read only if it is a regular file, and never more than the cap.
 
     A FIFO, device or socket could block or never end (``/dev/zero``), so it is refused before

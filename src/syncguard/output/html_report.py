@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from syncguard.findings import blocks_whole_upload
+from syncguard.intake.reader import ROW
 from syncguard.model import (
     BaselineMode,
     Check,
@@ -139,10 +141,6 @@ def _checks(result: RunResult, failed: Mapping[str, Finding]) -> list[dict[str, 
 def fixable(run: RunOutput) -> int:
     """How many failing cells ``syncguard fix`` would repair, at least: listed values and
     booleans with a confident "did you mean", and stray whitespace (trimmed)."""
-    import polars as pl
-
-    from syncguard.intake.reader import ROW
-
     edges = " \t\r\n\u00a0\u202f\u200b\u200c\u200d\u2060\ufeff"
     total = 0
     for f in run.result.findings:

@@ -30,6 +30,7 @@ def worklist(run: RunOutput, limit: int | None = None) -> pl.DataFrame:
     ``limit`` keeps only the first rows (all their problems): the report shows a page of them.
     """
     frame, masker = run.frame, run.masker
+    first = _first_rows(run, limit) if limit is not None else None
     parts = []
     for order, f in enumerate(run.result.findings):
         entry = run.check(f.rule)
@@ -51,8 +52,8 @@ def worklist(run: RunOutput, limit: int | None = None) -> pl.DataFrame:
                 ).alias("column"),
                 pl.lit(fix).alias("fix"),
             )
-            if limit is not None:
-                part = part.filter(pl.col("row").is_in(_first_rows(run, limit)))
+            if first is not None:
+                part = part.filter(pl.col("row").is_in(first))
             if column in frame.columns and part.height:
                 values = frame.select(pl.col(ROW).alias("row"), pl.col(column).alias("raw"))
                 part = part.join(values, on="row", how="left")

@@ -359,11 +359,12 @@ def _catalogue(args: argparse.Namespace, project: Project | None = None) -> Cata
 
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
-    from syncguard.engines.gx_engine import preload
+    from syncguard import workers
+
+    workers.idle(workers.GREAT_EXPECTATIONS)  # first: it imports GE while the rules load
     from syncguard.history.store import HistoryError
     from syncguard.pipeline import Options, ReportLayout, run
 
-    preload()  # overlaps GE's slow import with loading the rules and reading the export
     project = _project(args)
     catalogue = _catalogue(args, project)
     report_dir = args.report_dir or project.report_dir

@@ -22,9 +22,9 @@ import polars as pl
 from syncguard.catalogue import CHECK_MODULE, Catalogue, build
 from syncguard.compare.checks import UNAVAILABLE, run_checks
 from syncguard.compare.matching import Matching, match, plan
-from syncguard.compare.snapshot import Snapshot, key_id, make_snapshot
+from syncguard.compare.snapshot import FORMATS, Snapshot, key_id, make_snapshot
 from syncguard.engines import backends
-from syncguard.engines.base import rules_for
+from syncguard.engines.base import Pending, rules_for
 from syncguard.engines.common import failing, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, fold_same_cause, merge_columns
@@ -155,13 +155,25 @@ def warm_up(catalogue: Catalogue) -> None:
             backend.warm_up()
 
 
-def _validate(export: Export, catalogue: Catalogue, progress: Progress) -> list[Finding]:
-    findings: list[Finding] = []
+def _start(export: Export, catalogue: Catalogue) -> list[tuple[Engine, int, Pending]]:
+    """Start every backend that has rules (one in another process begins work at once)."""
+    started = []
     for backend in backends():
         rules = rules_for(backend, catalogue.suite.rules)
         if rules:
-            progress(f"running {len(rules)} {backend.engine.value} rule(s)")
-            findings.extend(backend.run(export.frame, rules, catalogue.suite.name))
+            pending = backend.start(export.frame, rules, catalogue.suite.name)
+            started.append((backend.engine, len(rules), pending))
+    return started
+
+
+def _results(started: list[tuple[Engine, int, Pending]], progress: Progress) -> list[Finding]:
+    """The findings of started backends, asked for in order (those here run now)."""
+    findings: list[Finding] = []
+    for engine, count, pending in started:
+        progress(f"running {count} {engine.value} rule(s)")
+        findings.extend(pending.result())
+        if pending.detail:
+            progress(f"{engine.value}: {pending.detail}")
     return findings
 
 
@@ -243,8 +255,13 @@ def _before(options: Options, catalogue: Catalogue, history: History | None, key
             "is missing or was replaced"
         )
         return _Before(baseline=baseline, unavailable=why)
+    if stored.format not in FORMATS:
+        why = f"its snapshot is of format {stored.format}, made by a newer syncguard"
+        return _Before(baseline=baseline, unavailable=why)
     try:
-        snapshot = Snapshot.from_bytes(stored.data, stored.key_id, stored.polars_version)
+        snapshot = Snapshot.from_bytes(
+            stored.data, stored.key_id, stored.polars_version, stored.format
+        )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         why = f"the snapshot of run #{run.id} cannot be read ({type(exc).__name__})"
         return _Before(baseline=baseline, unavailable=why)
@@ -252,9 +269,11 @@ def _before(options: Options, catalogue: Catalogue, history: History | None, key
 
 
 def _compare(
-    before: _Before, current: Snapshot, catalogue: Catalogue, frame: pl.DataFrame
+    before: _Before, current: Snapshot, catalogue: Catalogue, frame: pl.DataFrame, key: bytes
 ) -> tuple[Comparison, Matching, list[Finding]]:
     assert before.snapshot is not None and before.baseline is not None
+    if before.snapshot.format != current.format:  # last week's was keyed the old way: once more
+        current = make_snapshot(frame, key, catalogue.suite.known_headers, before.snapshot.format)
     matching = match(before.snapshot, current)
     found = run_checks(matching, catalogue.suite.settings, catalogue.of(Source.COMPARE))
     the_plan = plan(matching)
@@ -387,29 +406,31 @@ def _validate_and_compare(
         )
         for f in catalogue.suite.check_failures
     ]
-    findings = [
-        *export.findings,
-        *modules,
-        *domain_findings,
-        *_validate(export, catalogue, options.progress),
-    ]
+    running = _start(export, catalogue)
+    here = [r for r in running if not r[2].elsewhere]
+    findings = [*export.findings, *modules, *domain_findings, *_results(here, options.progress)]
     checks = [c for c in catalogue.checks if c.source is not Source.COMPARE]
     comparison, notes, current = None, [], None
     existing: set[int] = set()
+    matching: Matching | None = None
     if history is not None or options.previous is not None:
+        # while another process validates: the snapshot and the comparison
+        options.progress("comparing with the baseline")
         current = make_snapshot(export.frame, key, catalogue.suite.known_headers)
         before = _before(options, catalogue, history, key)
         checks += catalogue.of(Source.COMPARE).values()
         if before.snapshot is not None:
-            comparison, matching, found = _compare(before, current, catalogue, export.frame)
+            comparison, matching, found = _compare(before, current, catalogue, export.frame, key)
             findings.extend(found)
-            existing = _existing_rows(matching)
         elif before.unavailable is not None:
             entry = catalogue.get(UNAVAILABLE.id)
             if entry is not None:
                 findings.append(entry.finding(path=export.info.path, why=before.unavailable))
         if before.note:
             notes.append(before.note)
+    findings += _results([r for r in running if r[2].elsewhere], options.progress)
+    if matching is not None:
+        existing = _existing_rows(matching)
     findings, unchanged = _new_students_only(findings, catalogue, export.frame, existing)
     if comparison is not None:
         comparison = replace(comparison, plan=replace(comparison.plan, left_unchanged=unchanged))
@@ -521,7 +542,7 @@ def _finish(
     if current is not None:
         data = current.to_bytes()
         stored = StoredSnapshot(
-            0, current.key_id, current.polars_version, current.frame.height, data
+            0, current.key_id, current.polars_version, current.frame.height, data, current.format
         )
     baseline = result.comparison.baseline.run if result.comparison is not None else None
     try:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from syncguard import workers
 from syncguard.engines import gx_engine, pandera_engine, validate
 from syncguard.errors import SourceLocation
 from syncguard.model import Engine, Severity
 from syncguard.suite.model import Rule, Suite
+from syncguard.suite.registry import ExpectationSpec
 
 
 def _rule(rule_id: str, kind: str, column: str, **params: object) -> Rule:
@@ -99,18 +104,83 @@ def test_mostly_lets_a_small_share_pass() -> None:
     assert validate(FRAME, lenient, Engine.PANDERA) == []
 
 
-@pytest.mark.parametrize("engine", ["pandera", "gx"])
-def test_an_engine_crash_is_an_error_finding_never_a_pass(
-    engine: str, monkeypatch: pytest.MonkeyPatch
+def test_a_pandera_crash_is_an_error_finding_never_a_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object, **__: object) -> object:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(pandera_engine, "compile_schema", boom)
+    findings = validate(FRAME, SUITE, Engine.PANDERA)
+    assert findings
+    assert all(f.severity is Severity.ERROR and "engine exploded" in f.message for f in findings)
+
+
+def test_a_rule_ge_cannot_build_is_its_own_error_and_the_others_still_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = gx_engine.job
+
+    def broken(rule: Rule) -> gx_engine.Job:
+        made = real(rule)
+        if rule.id != "username.unique":
+            return made
+        return dataclasses.replace(made, spec=ExpectationSpec("ExpectNoSuchThing", {}))
+
+    monkeypatch.setattr(gx_engine, "job", broken)
+    found = {f.rule: f for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
+    assert found["username.unique"].severity is Severity.ERROR
+    assert "could not run" in found["username.unique"].message
+    assert "ExpectNoSuchThing" in found["username.unique"].message
+    assert found["email.unique"].rows == (2, 3)  # the other rule still ran in the worker
+
+
+def test_a_ge_crash_inside_the_worker_is_an_error_for_every_rule_of_the_batch(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def boom(*_: object, **__: object) -> object:
         raise RuntimeError("engine exploded")
 
-    if engine == "pandera":
-        monkeypatch.setattr(pandera_engine, "compile_schema", boom)
-        findings = validate(FRAME, SUITE, Engine.PANDERA)
-    else:
-        monkeypatch.setattr(gx_engine, "_context", boom)
-        findings = validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)
-    assert findings
-    assert all(f.severity is Severity.ERROR and "engine exploded" in f.message for f in findings)
+    jobs, boundary = gx_engine.crossing(FRAME, gx_engine.gx_rules(SUITE))
+    pandas_frame = gx_engine.to_pandas(boundary)
+    monkeypatch.setattr(gx_engine, "_context", boom)
+    with pytest.raises(RuntimeError):
+        gx_engine.validate_jobs(pandas_frame, jobs, "t")  # the worker answers with it, below
+    monkeypatch.undo()
+    verdicts = gx_engine.validate_jobs(pandas_frame, jobs, "t")
+    assert {v.rule: v.rows for v in verdicts} == {"email.unique": (2, 3), "username.unique": (2, 5)}
+
+
+@pytest.fixture
+def own_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Workers of the test's own, closed after it (not the shared one)."""
+    monkeypatch.setattr(workers, "_workers", [])
+    yield
+    workers.close_all()
+
+
+@pytest.mark.parametrize(
+    ("module", "said"),
+    [
+        ("syncguard_no_such_worker_module", "stopped with exit code 1"),
+        ("this", "stopped with exit code 0"),  # prints the Zen of Python: not an answer
+    ],
+)
+@pytest.mark.usefixtures("own_worker")
+def test_a_worker_that_stops_makes_every_rule_an_error_never_a_pass(
+    monkeypatch: pytest.MonkeyPatch, module: str, said: str
+) -> None:
+    monkeypatch.setattr(gx_engine, "WORKER", workers.Program(module))
+    findings = validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)
+    assert {f.rule for f in findings} == {"email.unique", "username.unique"}
+    assert all(f.severity is Severity.ERROR and said in f.message for f in findings)
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_worker_killed_mid_request_is_an_error_and_the_next_check_gets_a_new_one() -> None:
+    pending = gx_engine.GxBackend().start(FRAME, gx_engine.gx_rules(SUITE), "t")
+    (killed,) = workers.workers()
+    killed.process.send_signal(signal.SIGKILL)
+    findings = pending.result()
+    assert all("stopped with signal SIGKILL" in f.message for f in findings)
+    again = {f.rule: f.rows for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
+    assert again == {"email.unique": (2, 3), "username.unique": (2, 5)}
+    assert len(workers.workers()) == 1 and workers.workers()[0] is not killed

@@ -1,11 +1,14 @@
 """Snapshots: what next week's comparison needs of an export, with no raw personal data.
 
-Identity columns become keyed BLAKE2b digests (a MAC with the project's secret), stable across
-versions, so students can be matched week to week. Other columns become a seeded polars hash,
-enough to tell "same" from "changed"; polars promises that hash only within one version, so the
-version is stored and field-level changes are skipped across an upgrade. Values that are not
-personal and drive warnings (school year, disabled) are kept as they are when they are one of
-the importer's accepted values.
+Identity columns become keyed digests (HMAC-SHA256 with a key derived from the project's secret,
+one per identity, cut to 8 bytes), stable across versions, so students can be matched week to
+week. They are computed in polars by the ``polars-hash`` plugin (a standard HMAC: Python's
+``hmac`` gives the same bytes); snapshots of format 1, from before, used a keyed BLAKE2b per
+value in Python, and a run compared with one makes its identities that way once more. Other
+columns become a seeded polars hash, enough to tell "same" from "changed"; polars promises that
+hash only within one version, so the version is stored and field-level changes are skipped
+across an upgrade. Values that are not personal and drive warnings (school year, disabled) are
+kept as they are when they are one of the importer's accepted values.
 """
 
 from __future__ import annotations
@@ -16,12 +19,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
+import polars_hash  # noqa: F401  (registers the "chash" expression namespace)
 
 from syncguard.importer import CLEAR, IDENTITY_COLUMNS, LABELS, SCHOOL_YEARS
 from syncguard.intake.reader import ROW
 
 IDENTITIES = dict(zip(IDENTITY_COLUMNS, ("username", "email", "auth", "card"), strict=True))
 """Identity column -> short name; the snapshot column is ``<short>_h`` (keyed digest)."""
+FORMAT = 2
+"""How identities are keyed: 1 keyed BLAKE2b (until 2026-11), 2 HMAC-SHA256 in polars."""
+FORMATS = (1, FORMAT)
+"""The formats a snapshot can be compared in."""
+DIGEST_BYTES = 8
 FIELD = "f:"
 """Prefix of a per-field hash column (``f:<column>``), with ``f:<column>:blank`` beside it."""
 
@@ -44,6 +53,7 @@ class Snapshot:
     frame: pl.DataFrame
     key_id: str
     polars_version: str
+    format: int = FORMAT
 
     def to_bytes(self) -> bytes:
         """Parquet bytes for the history store."""
@@ -52,13 +62,25 @@ class Snapshot:
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes, key: str, version: str) -> Snapshot:
+    def from_bytes(cls, data: bytes, key: str, version: str, format: int = FORMAT) -> Snapshot:
         """A snapshot read back from the history store."""
-        return cls(pl.read_parquet(io.BytesIO(data)), key, version)
+        return cls(pl.read_parquet(io.BytesIO(data)), key, version, format)
 
 
-def _mac(values: Iterable[str | None], key: bytes, person: bytes) -> list[bytes | None]:
-    """Keyed BLAKE2b (8 bytes) of each value; the keyed state is set up once and copied."""
+def identity_key(key: bytes, short: str) -> str:
+    """The HMAC key of one identity column: derived from the secret, written in hex."""
+    return hashlib.blake2b(key, digest_size=32, person=short.encode()).hexdigest()
+
+
+def hmac_digest(value: pl.Expr, key: bytes, short: str) -> pl.Expr:
+    """HMAC-SHA256 of each value (UTF-8) under the identity's key, cut to 8 bytes; null stays."""
+    mac: pl.Expr = value.chash.hmac_sha256(key=identity_key(key, short))  # type: ignore[attr-defined]
+    return mac.str.slice(0, 2 * DIGEST_BYTES).str.decode("hex")
+
+
+def _legacy_mac(values: Iterable[str | None], key: bytes, person: bytes) -> list[bytes | None]:
+    """Format 1: keyed BLAKE2b (8 bytes) of each value, in Python (slow: only to compare with a
+    snapshot made before format 2)."""
     keyed = hashlib.blake2b(key=key, digest_size=8, person=person)
     out: list[bytes | None] = []
     append = out.append
@@ -85,25 +107,38 @@ def field_seed(key: bytes) -> int:
     return int.from_bytes(digest) >> 1
 
 
-def make_snapshot(frame: pl.DataFrame, key: bytes, known: Sequence[str] | None = None) -> Snapshot:
+def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:
+    """The row numbers and the keyed digest of each identity (null where blank or absent)."""
+    if format == FORMAT:
+        digests = [
+            (hmac_digest(_normal(column), key, short) if column in frame.columns else pl.lit(None))
+            .cast(pl.Binary)
+            .alias(f"{short}_h")
+            for column, short in IDENTITIES.items()
+        ]
+        return frame.select(pl.col(ROW).alias("row"), *digests)
+    columns: dict[str, pl.Series] = {"row": frame.get_column(ROW)}
+    for column, short in IDENTITIES.items():
+        if column in frame.columns:
+            values = frame.select(_normal(column)).to_series().to_list()
+            hashed = _legacy_mac(values, key, short.encode())
+        else:
+            hashed = [None] * frame.height
+        columns[f"{short}_h"] = pl.Series(f"{short}_h", hashed, dtype=pl.Binary)
+    return pl.DataFrame(columns)
+
+
+def make_snapshot(
+    frame: pl.DataFrame, key: bytes, known: Sequence[str] | None = None, format: int = FORMAT
+) -> Snapshot:
     """Hash an export's usable records (``frame`` from intake) into a snapshot.
 
     Only the ``known`` headers (all columns when None) get a per-field hash: a column the
-    importer ignores is nothing to compare, and its name is text from the file.
+    importer ignores is nothing to compare, and its name is text from the file. ``format`` 1
+    keys the identities as snapshots made before format 2 did (to compare with one of those).
     """
     seed = field_seed(key)
-    columns: dict[str, pl.Series] = {"row": frame.get_column(ROW)}
-    for column, short in IDENTITIES.items():
-        values = frame.get_column(column) if column in frame.columns else None
-        hashed = _mac(
-            frame.select(_normal(column)).to_series().to_list() if values is not None else [],
-            key,
-            short.encode(),
-        )
-        if values is None:
-            hashed = [None] * frame.height
-        columns[f"{short}_h"] = pl.Series(f"{short}_h", hashed, dtype=pl.Binary)
-    out = pl.DataFrame(columns)
+    out = _identities(frame, key, format)
     extras: list[pl.Expr] = []
     if "school_year_name" in frame.columns:
         year = pl.col("school_year_name")
@@ -127,4 +162,4 @@ def make_snapshot(frame: pl.DataFrame, key: bytes, known: Sequence[str] | None =
     extras += [pl.col(c).is_null().alias(f"{FIELD}{c}:blank") for c in fields]
     if extras:
         out = pl.concat([out, frame.select(extras)], how="horizontal")
-    return Snapshot(out, key_id(key), pl.__version__)
+    return Snapshot(out, key_id(key), pl.__version__, format)

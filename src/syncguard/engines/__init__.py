@@ -6,15 +6,23 @@ entry in that list.
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
 
 from syncguard.engines.base import Backend, rules_for
 from syncguard.model import Engine, Finding
-from syncguard.suite.model import Suite
+
+if TYPE_CHECKING:  # this package is imported first thing by a check: keep it light
+    import polars as pl
+
+    from syncguard.suite.model import Suite
 
 
 def backends() -> tuple[Backend, ...]:
-    """Every validation backend, in the order they run."""
+    """Every validation backend, in order: those that run here, then those that run elsewhere.
+
+    Results are asked for in this order, so a backend in another process works while the ones
+    here do (asking it first would wait for it idly).
+    """
     from syncguard.engines.gx_engine import GxBackend
     from syncguard.engines.pandera_engine import PanderaBackend
 
@@ -23,11 +31,10 @@ def backends() -> tuple[Backend, ...]:
 
 def validate(frame: pl.DataFrame, suite: Suite, engine: Engine | None = None) -> list[Finding]:
     """Run the suite's rules on a frame with every backend (or only ``engine``'s)."""
-    findings: list[Finding] = []
-    for backend in backends():
-        if engine is not None and backend.engine is not engine:
-            continue
-        rules = rules_for(backend, suite.rules)
-        if rules:
-            findings.extend(backend.run(frame, rules, suite.name))
-    return findings
+    started = [
+        backend.start(frame, rules, suite.name)
+        for backend in backends()
+        if (engine is None or backend.engine is engine)
+        and (rules := rules_for(backend, suite.rules))
+    ]
+    return [finding for pending in started for finding in pending.result()]

@@ -1,21 +1,25 @@
-"""The Great Expectations backend: set-level kinds compiled to a GE suite, run on pandas.
+"""The Great Expectations backend: set-level kinds compiled to GE expectations, run on pandas.
 
-Great Expectations has no polars engine: only the columns its rules need cross the boundary,
-with a pandas index of spreadsheet row numbers so failing rows come back ready to report.
-Importing it costs seconds, so it is imported only when validating or compiling, and its import
-starts in the background (``warm_up``) while the export is read.
+Great Expectations has no polars engine and takes seconds to import, so its rules run in a
+worker process (:mod:`~syncguard.engines.gx_worker`) started when a check begins: its import
+and its validation use the second core while this process reads the export and runs Pandera.
+Only the columns its rules read cross the boundary, as an Arrow IPC stream with the spreadsheet
+row numbers as the pandas index, so failing rows come back ready to report. In the worker each
+group of rules on the same columns is validated on a frame of those columns alone: a GE row
+condition or missing-value filter then copies two columns, not the whole boundary.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from syncguard import workers
+from syncguard.engines.base import Later
 from syncguard.engines.common import crashed, failing
 from syncguard.intake.reader import ROW
 from syncguard.model import Engine, Finding, Severity
@@ -36,21 +40,27 @@ RESULT_FORMAT = {
     "return_unexpected_index_query": False,  # not a pandas query string listing them again
 }
 
-_import: threading.Thread | None = None
+
+@dataclass(frozen=True)
+class Job:
+    """One rule as the worker needs it: plain data, no rule kinds (a project's included)."""
+
+    rule: str
+    severity: Severity
+    source: str
+    spec: ExpectationSpec
+    columns: tuple[str, ...]
+    """The boundary columns the expectation reads (raw and derived)."""
+    mostly: float | None = None
 
 
-def preload() -> threading.Thread:
-    """Start importing Great Expectations in a background thread, once."""
-    global _import
-    if _import is None:
-        _import = threading.Thread(
-            target=importlib.import_module,
-            args=("great_expectations",),
-            daemon=True,
-            name="gx-import",
-        )
-        _import.start()
-    return _import
+@dataclass(frozen=True)
+class Verdict:
+    """What GE said of one job: the failing spreadsheet rows, or why it could not run."""
+
+    rule: str
+    rows: tuple[int, ...] = ()
+    crash: str | None = None
 
 
 def gx_rules(suite: Suite, columns: Sequence[str] | None = None) -> list[Rule]:
@@ -70,6 +80,40 @@ def _kind(rule: Rule) -> GxKind:
     return kind
 
 
+def job(rule: Rule) -> Job:
+    """The worker's job for a rule."""
+    kind = _kind(rule)
+    columns = (*kind.boundary_columns(rule), *kind.derived(rule))
+    return Job(
+        rule.id,
+        rule.severity,
+        str(rule.location),
+        kind.expectation(rule),
+        tuple(dict.fromkeys(columns)),
+        rule.mostly,
+    )
+
+
+def crossing(frame: pl.DataFrame, rules: Sequence[Rule]) -> tuple[list[Job], pl.DataFrame]:
+    """The jobs of the rules, and the columns they read: row numbers, raw and derived columns."""
+    derived: dict[str, pl.Expr] = {}
+    for rule in rules:
+        derived.update(_kind(rule).derived(rule))
+    jobs = [job(r) for r in rules]
+    needed = sorted({c for j in jobs for c in j.columns} - set(derived))
+    boundary = frame.select(
+        [pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]]
+    )
+    return jobs, boundary
+
+
+def to_pandas(boundary: pl.DataFrame) -> Any:
+    """The boundary as GE reads it: pandas, indexed by spreadsheet row."""
+    frame = boundary.to_pandas().set_index(ROW)
+    frame.index.name = None
+    return frame
+
+
 def _condition(condition: RowCondition) -> Any:
     from great_expectations.expectations.row_conditions import Column
 
@@ -78,27 +122,28 @@ def _condition(condition: RowCondition) -> Any:
     return Column(condition.column).is_in(list(condition.value))
 
 
-def build(rule: Rule, spec: ExpectationSpec) -> Any:
-    """The GE expectation of a rule: class, arguments, ``mostly`` and ``meta`` (set only here)."""
+def build(work: Job) -> Any:
+    """The GE expectation of a job: class, arguments, ``mostly`` and ``meta`` (set only here)."""
     import great_expectations.expectations as builtin
 
     from syncguard.engines import gx_expectations as own
 
+    spec = work.spec
     cls = getattr(builtin, spec.type, None) or getattr(own, spec.type)
     meta: dict[str, Any] = {
-        "rule": rule.id,
-        "severity": rule.severity.value,
-        "source": str(rule.location),
+        "rule": work.rule,
+        "severity": work.severity.value,
+        "source": work.source,
     }
     if spec.derived:
         meta["derived"] = spec.derived
     kwargs = {**spec.kwargs, "meta": meta}
     if spec.row_condition is not None:
         kwargs["row_condition"] = _condition(spec.row_condition)
-    if rule.mostly is not None:
-        kwargs["mostly"] = rule.mostly
+    if work.mostly is not None:
+        kwargs["mostly"] = work.mostly
     expectation = cls(**kwargs)
-    expectation.severity = "warning" if rule.severity is Severity.WARNING else "critical"
+    expectation.severity = "warning" if work.severity is Severity.WARNING else "critical"
     return expectation
 
 
@@ -111,7 +156,7 @@ def compile_suite(suite: Suite, rules: Sequence[Rule] | None = None) -> Any:
         name=suite.name, meta={"syncguard_version": suite.version}
     )
     for rule in gx_rules(suite) if rules is None else rules:
-        expectation_suite.add_expectation(build(rule, _kind(rule).expectation(rule)))
+        expectation_suite.add_expectation(build(job(rule)))
     return expectation_suite
 
 
@@ -129,6 +174,126 @@ def _context() -> Any:
     return context
 
 
+def _crash_text(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    return f"{type(exc).__name__}: {exc}"
+
+
+def validate_jobs(frame: Any, jobs: Sequence[Job], suite: str) -> list[Verdict]:
+    """Validate a pandas frame (indexed by spreadsheet row) in this process: one verdict per job.
+
+    Jobs on the same columns share a batch of those columns alone. A job GE cannot build or
+    run is a verdict with its crash; the other jobs still run.
+    """
+    import great_expectations as gx
+
+    groups: dict[tuple[str, ...], list[Job]] = {}
+    for work in jobs:
+        groups.setdefault(tuple(sorted(work.columns)), []).append(work)
+    context = _context()
+    definition = (
+        context.data_sources.add_pandas("syncguard")
+        .add_dataframe_asset("export")
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    verdicts: list[Verdict] = []
+    for columns, group in groups.items():
+        expectations = gx.ExpectationSuite(name=suite)
+        runnable: list[Job] = []
+        for work in group:
+            try:
+                expectations.add_expectation(build(work))
+                runnable.append(work)
+            except BaseException as exc:  # a spec GE refuses is that rule's crash
+                verdicts.append(Verdict(work.rule, crash=_crash_text(exc)))
+        if not runnable:
+            continue
+        try:
+            batch = definition.get_batch(batch_parameters={"dataframe": frame[list(columns)]})
+            result = batch.validate(expectations, result_format=RESULT_FORMAT)
+        except BaseException as exc:  # an engine crash is a verdict per rule, never a pass
+            why = _crash_text(exc)
+            verdicts.extend(Verdict(w.rule, crash=why) for w in runnable)
+            continue
+        verdicts.extend(_verdicts(result, runnable))
+    return verdicts
+
+
+def _verdicts(result: Any, jobs: Sequence[Job]) -> list[Verdict]:
+    out: list[Verdict] = []
+    seen: set[str] = set()
+    for item in result.results:
+        rule = str(item.expectation_config.meta["rule"])
+        seen.add(rule)
+        info = item.exception_info or {}
+        raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception") or raised:
+            message = (raised[0] if raised else info).get("exception_message") or "unknown"
+            out.append(Verdict(rule, crash=str(message)))
+        elif not item.success:
+            rows = tuple(int(i) for i in item.result.get("unexpected_index_list") or [])
+            out.append(Verdict(rule, rows))
+    out.extend(Verdict(w.rule, crash="no result came back") for w in jobs if w.rule not in seen)
+    return out
+
+
+WORKER = workers.GREAT_EXPECTATIONS
+
+
+def preload() -> None:
+    """Start a GE worker now, if none is idle: it imports GE while this process works."""
+    workers.idle(WORKER)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The worker's answer: a verdict per job, and its own timings (seconds)."""
+
+    verdicts: tuple[Verdict, ...]
+    import_s: float
+    validate_s: float
+
+
+class _Pending:
+    """A request to the worker: the findings once it answers."""
+
+    def __init__(self, process: workers.Worker, rules: Sequence[Rule], frame: pl.DataFrame) -> None:
+        self.process, self.rules, self.frame = process, rules, frame
+        self.sent: Callable[[], str | None] = lambda: None
+        self.elsewhere = True
+        self.detail: str | None = None
+
+    def result(self) -> list[Finding]:
+        try:
+            answer = self.process.receive()
+        except workers.WorkerStopped as exc:
+            answer = f"the Great Expectations worker process {exc}"
+        finally:
+            self.process.busy = False
+        self.sent()
+        if isinstance(answer, str):
+            return [crashed(r, Engine.GREAT_EXPECTATIONS, answer) for r in self.rules]
+        self.detail = (
+            f"imported in {answer.import_s:.1f} s and validated in {answer.validate_s:.1f} s "
+            "by its worker process"
+        )
+        return self._findings(answer.verdicts)
+
+    def _findings(self, verdicts: Sequence[Verdict]) -> list[Finding]:
+        by_id = {r.id: r for r in self.rules}
+        findings: list[Finding] = []
+        for verdict in verdicts:
+            rule = by_id[verdict.rule]
+            if verdict.crash is not None:
+                findings.append(crashed(rule, Engine.GREAT_EXPECTATIONS, verdict.crash))
+                continue
+            finding = failing(rule, Engine.GREAT_EXPECTATIONS, self.frame, verdict.rows)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+
 class GxBackend:
     """Runs the set-level kinds (uniqueness, allowed values, cross-column) with GE."""
 
@@ -138,61 +303,21 @@ class GxBackend:
         return isinstance(kind, GxKind)
 
     def warm_up(self) -> None:
+        """Start the worker now: it imports GE while the export is read."""
         preload()
+
+    def start(self, frame: pl.DataFrame, rules: Sequence[Rule], suite: str) -> _Pending | Later:
+        """Send the rules and their columns to the worker; the findings come with ``result()``."""
+        rules = [r for r in rules if all(c in frame.columns for c in r.columns)]
+        if not rules:
+            return Later(list)
+        jobs, boundary = crossing(frame, rules)
+        process = workers.idle(WORKER)
+        process.busy = True
+        pending = _Pending(process, rules, frame)
+        pending.sent = process.send((suite, jobs), boundary)
+        return pending
 
     def run(self, frame: pl.DataFrame, rules: Sequence[Rule], suite: str) -> list[Finding]:
         """Validate with GE: one finding per failing rule, and per rule it could not run."""
-        rules = [r for r in rules if all(c in frame.columns for c in r.columns)]
-        if not rules:
-            return []
-        preload().join()
-        derived: dict[str, pl.Expr] = {}
-        for rule in rules:
-            derived.update(_kind(rule).derived(rule))
-        needed = sorted({c for r in rules for c in _kind(r).boundary_columns(r)} - set(derived))
-        boundary = frame.select(
-            [pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]]
-        )
-        pdf = boundary.to_pandas().set_index(ROW)
-        pdf.index.name = None
-        try:
-            import great_expectations as gx
-
-            context = _context()
-            batch = (
-                context.data_sources.add_pandas("syncguard")
-                .add_dataframe_asset("export")
-                .add_batch_definition_whole_dataframe("whole")
-                .get_batch(batch_parameters={"dataframe": pdf})
-            )
-            expectations = gx.ExpectationSuite(name=suite)
-            for rule in rules:
-                expectations.add_expectation(build(rule, _kind(rule).expectation(rule)))
-            result = batch.validate(expectations, result_format=RESULT_FORMAT)
-        except BaseException as exc:  # an engine crash is a finding per rule, never a pass
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return [crashed(r, self.engine, f"{type(exc).__name__}: {exc}") for r in rules]
-        return self._findings(result, rules, frame)
-
-    def _findings(self, result: Any, rules: Sequence[Rule], frame: pl.DataFrame) -> list[Finding]:
-        by_id = {r.id: r for r in rules}
-        findings: list[Finding] = []
-        seen: set[str] = set()
-        for item in result.results:
-            rule = by_id[item.expectation_config.meta["rule"]]
-            seen.add(rule.id)
-            info = item.exception_info or {}
-            raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
-            if info.get("raised_exception") or raised:
-                message = (raised[0] if raised else info).get("exception_message") or "unknown"
-                findings.append(crashed(rule, self.engine, str(message)))
-            elif not item.success:
-                rows = [int(i) for i in item.result.get("unexpected_index_list") or []]
-                finding = failing(rule, self.engine, frame, rows)
-                if finding is not None:
-                    findings.append(finding)
-        findings.extend(
-            crashed(r, self.engine, "no result came back") for r in rules if r.id not in seen
-        )
-        return findings
+        return self.start(frame, rules, suite).result()

@@ -10,6 +10,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from syncguard.engines.base import Later
 from syncguard.engines.common import crashed, failing
 from syncguard.intake.reader import ROW
 from syncguard.model import Engine, Finding
@@ -57,6 +58,10 @@ class PanderaBackend:
 
     def warm_up(self) -> None:
         """Nothing to start: Pandera imports in about a second, with the module."""
+
+    def start(self, frame: pl.DataFrame, rules: Sequence[Rule], suite: str) -> Later:
+        """Validation in this process, run when its result is asked for."""
+        return Later(lambda: run_pandera(frame, list(rules)))
 
     def run(self, frame: pl.DataFrame, rules: Sequence[Rule], suite: str) -> list[Finding]:
         """Validate; one finding per failing rule and column, rows as spreadsheet rows."""

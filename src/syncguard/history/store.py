@@ -67,6 +67,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN as_of TEXT;
     ALTER TABLE runs ADD COLUMN baseline INTEGER
     """,
+    # 3: how a snapshot's identities are keyed (1: BLAKE2b per value; 2: HMAC-SHA256 in polars)
+    """
+    ALTER TABLE snapshots ADD COLUMN format INTEGER NOT NULL DEFAULT 1
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 RUN_COLUMNS = (
@@ -89,6 +93,8 @@ class StoredSnapshot:
     polars_version: str
     rows: int
     data: bytes
+    format: int = 1
+    """How its identities are keyed (``compare.snapshot.FORMAT``); 1 before migration 3."""
 
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
@@ -383,8 +389,9 @@ class History:
             )
             if snapshot is not None:
                 self.conn.execute(
-                    "INSERT INTO snapshots (run_id, suite, key_id, polars_version, rows, data)"
-                    " VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO snapshots"
+                    " (run_id, suite, key_id, polars_version, rows, data, format)"
+                    " VALUES (?,?,?,?,?,?,?)",
                     (
                         run_id,
                         suite,
@@ -392,6 +399,7 @@ class History:
                         snapshot.polars_version,
                         snapshot.rows,
                         snapshot.data,
+                        snapshot.format,
                     ),
                 )
                 self._prune(suite)
@@ -458,7 +466,7 @@ class History:
         took (passed or accepted), or the newest one; None when there is none."""
         sql = (
             f"SELECT {', '.join('r.' + c.strip() for c in RUN_COLUMNS.split(','))},"
-            " s.key_id, s.polars_version, s.rows, s.data"
+            " s.key_id, s.polars_version, s.rows, s.data, s.format"
             " FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.suite = ?"
         )
         args: list[object] = [suite]
@@ -503,7 +511,8 @@ class History:
     def latest_snapshot(self, suite: str) -> StoredSnapshot | None:
         """The newest snapshot of a suite's runs, if any."""
         row = self.conn.execute(
-            "SELECT run_id, key_id, polars_version, rows, data FROM snapshots WHERE suite = ?"
+            "SELECT run_id, key_id, polars_version, rows, data, format FROM snapshots"
+            " WHERE suite = ?"
             " ORDER BY run_id DESC LIMIT 1",
             (suite,),
         ).fetchone()

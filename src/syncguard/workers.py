@@ -1,0 +1,158 @@
+"""Worker processes: a Python module run with ``-m`` that answers pickled requests on its pipes.
+
+Only the standard library is imported here, so a check starts its worker first thing: the
+Great Expectations worker imports GE for seconds, on the other core, while this process loads
+the rules and reads the export. A request is a pickled header followed by an Arrow IPC stream
+(a polars frame); the answer is one pickled object. Requests go one at a time per worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+
+@dataclass(frozen=True)
+class Program:
+    """A worker program: the module run with ``python -m``, and its environment."""
+
+    module: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+GREAT_EXPECTATIONS = Program("syncguard.engines.gx_worker", {"GX_ANALYTICS_ENABLED": "False"})
+"""The Great Expectations worker (``engines/gx_worker.py``)."""
+
+
+class Frame(Protocol):
+    """What a request carries: a polars DataFrame (only its IPC writer is used here)."""
+
+    def write_ipc_stream(self, file: IO[bytes]) -> object: ...
+
+
+class WorkerStopped(Exception):
+    """The worker gave no answer; the message says how it ended (exit code or signal)."""
+
+
+class Worker:
+    """One worker process (``python -m MODULE``) and its pipes."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (its stderr; closed with it)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", program.module],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env={**os.environ, **program.env},
+        )
+        self.busy = False
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        return self.process.stdin, self.process.stdout
+
+    def send(self, header: object, frame: Frame) -> Callable[[], str | None]:
+        """Write a request from a thread (it waits while the worker starts); returns a join
+        that says what went wrong writing, if anything."""
+        problem: list[str] = []
+
+        def feed() -> None:
+            stdin, _ = self._pipes()
+            try:
+                pickle.dump(header, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                frame.write_ipc_stream(stdin)
+                stdin.flush()
+            except (OSError, ValueError) as exc:  # the worker has gone: receive() says how
+                problem.append(f"{type(exc).__name__}: {exc}")
+
+        feeder = threading.Thread(target=feed, name=f"feed-{self.program.module}", daemon=True)
+        feeder.start()
+
+        def sent() -> str | None:
+            feeder.join()
+            return problem[0] if problem else None
+
+        return sent
+
+    def receive(self) -> Any:
+        """The answer to the request sent.
+
+        Raises:
+            WorkerStopped: the worker ended (or wrote something that is not an answer).
+        """
+        _, stdout = self._pipes()
+        try:
+            return pickle.load(stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            raise WorkerStopped(self._stopped()) from None
+
+    def _stopped(self) -> str:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+        return f"stopped with {how}{hint}"
+
+    def close(self) -> None:
+        """End the worker (closing its input ends it) and release its pipes."""
+        stdin, stdout = self._pipes()
+        with contextlib.suppress(OSError):  # it may have gone already
+            stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        stdout.close()
+        self.log.close()
+
+
+_workers: list[Worker] = []
+_lock = threading.Lock()
+
+
+def idle(program: Program) -> Worker:
+    """An idle, live worker of the program: one already started, or a new one."""
+    with _lock:
+        for worker in list(_workers):
+            if not worker.alive:
+                _workers.remove(worker)
+                worker.close()
+            elif worker.program == program and not worker.busy:
+                return worker
+        worker = Worker(program)
+        _workers.append(worker)
+        return worker
+
+
+def workers() -> list[Worker]:
+    """The workers started (live or not yet found dead)."""
+    return list(_workers)
+
+
+@atexit.register
+def close_all() -> None:
+    """End every worker (at exit; tests call it too)."""
+    with _lock:
+        for worker in _workers:
+            worker.close()
+        _workers.clear()

@@ -417,12 +417,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"syncguard: warning: {warning}", file=io.err)
     result = done.result
     if to_stdout:
-        from syncguard.output.results_json import results_json
+        from syncguard.output.results_json import dumps, results_json
 
-        print(
-            json.dumps(results_json(result, done.masker), indent=2, ensure_ascii=False),
-            file=io.out,
-        )
+        print(dumps(results_json(result, done.masker)), file=io.out, end="")
         io = _Streams(io.err, io.err)
     _ci_outputs(args, done, io)
     print(used_line, file=io.out)

@@ -41,45 +41,60 @@ class Matching:
         return self.current.polars_version == self.previous.polars_version
 
 
+IDS = ("row", "username_h", "email_h", "auth_h", "card_h")
+"""The identity columns of a snapshot: students are matched on these alone (narrow frames);
+the other columns join the matched pairs once, at the end."""
+
+
 def _match_other(unmatched: pl.DataFrame, prev: pl.DataFrame, key: str) -> pl.DataFrame:
-    left = unmatched.filter(pl.col(key).is_not_null())
-    right = prev.filter(pl.col(key).is_not_null()).unique(key, keep="first", maintain_order=True)
-    return left.join(right, on=key, how="inner", suffix="_prev")
+    left = unmatched.filter(pl.col(key).is_not_null()).select("row", key)
+    right = prev.filter(pl.col(key).is_not_null() & pl.col(key).is_first_distinct())
+    return left.join(right.select(pl.col("row").alias("row_prev"), key), on=key, how="inner")
+
+
+def _pairs(pairs: pl.DataFrame, previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    """Matched (row, row_prev) pairs with both weeks' columns (last week's suffixed ``_prev``)."""
+    before = previous.rename({c: f"{c}_prev" for c in previous.columns})
+    return (
+        pairs.select("row", "row_prev")
+        .join(current, on="row", how="inner")
+        .join(before, on="row_prev", how="inner")
+        .sort("row")
+    )
 
 
 def match(previous: Snapshot, current: Snapshot) -> Matching:
     """Match ``current`` against ``previous`` (both made with the same key)."""
-    prev = previous.frame
+    prev = previous.frame.select(IDS)
     # a repeated username is skipped by the importer (the unique rule reports it): match the
     # first occurrence only
     first = pl.col("username_h").is_null() | pl.col("username_h").is_first_distinct()
-    cur = current.frame.filter(first)
-    prev_by_user = prev.filter(pl.col("username_h").is_not_null()).unique(
-        "username_h", keep="first", maintain_order=True
-    )
-    matched = cur.filter(pl.col("username_h").is_not_null()).join(
-        prev_by_user, on="username_h", how="inner", suffix="_prev"
+    cur = current.frame.select(IDS).filter(first)
+    prev_by_user = prev.filter(
+        pl.col("username_h").is_not_null() & pl.col("username_h").is_first_distinct()
+    ).select(pl.col("row").alias("row_prev"), "username_h")
+    by_user = cur.filter(pl.col("username_h").is_not_null()).join(
+        prev_by_user, on="username_h", how="inner"
     )
     unmatched = cur.join(prev_by_user.select("username_h"), on="username_h", how="anti")
-    by_email = _match_other(unmatched, prev, "email_h")
-    rest = unmatched.join(by_email.select("row"), on="row", how="anti")
+    email_pairs = _match_other(unmatched, prev, "email_h")
+    rest = unmatched.join(email_pairs.select("row"), on="row", how="anti")
     others = []
     for key in ("auth_h", "card_h"):
         hit = _match_other(rest, prev, key)
         others.append(hit.select("row", "row_prev"))
         rest = rest.join(hit.select("row"), on="row", how="anti")
     by_other = pl.concat(others)
-    kept = set(matched["row_prev"].to_list())
-    kept |= set(by_email["row_prev"].to_list()) | set(by_other["row_prev"].to_list())
-    vanished = tuple(sorted(set(prev["row"].to_list()) - kept))
+    kept = pl.concat([by_user["row_prev"], email_pairs["row_prev"], by_other["row_prev"]])
+    vanished = prev.filter(~pl.col("row").is_in(kept.implode()))["row"].sort()
     return Matching(
         previous=previous,
         current=current,
-        matched=matched,
-        by_email=by_email,
+        matched=_pairs(by_user, previous.frame, current.frame),
+        by_email=_pairs(email_pairs, previous.frame, current.frame),
         by_other=by_other,
-        new=rest,
-        vanished_rows=vanished,
+        new=current.frame.join(rest.select("row"), on="row", how="semi"),
+        vanished_rows=tuple(vanished.to_list()),
         skipped_duplicates=current.frame.height - cur.height,
     )
 

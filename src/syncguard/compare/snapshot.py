@@ -27,7 +27,8 @@ from syncguard.intake.reader import ROW
 IDENTITIES = dict(zip(IDENTITY_COLUMNS, ("username", "email", "auth", "card"), strict=True))
 """Identity column -> short name; the snapshot column is ``<short>_h`` (keyed digest)."""
 FORMAT = 2
-"""How identities are keyed: 1 keyed BLAKE2b (until 2026-11), 2 HMAC-SHA256 in polars."""
+"""How identities are keyed: 1 keyed BLAKE2b bytes (until 2026-11), 2 HMAC-SHA256 in polars
+(its first 8 bytes as an unsigned integer)."""
 FORMATS = (1, FORMAT)
 """The formats a snapshot can be compared in."""
 DIGEST_BYTES = 8
@@ -63,8 +64,17 @@ class Snapshot:
 
     @classmethod
     def from_bytes(cls, data: bytes, key: str, version: str, format: int = FORMAT) -> Snapshot:
-        """A snapshot read back from the history store."""
-        return cls(pl.read_parquet(io.BytesIO(data)), key, version, format)
+        """A snapshot read back from the history store.
+
+        Raises:
+            ValueError: its identity columns are not of its format's type (a damaged snapshot).
+        """
+        frame = pl.read_parquet(io.BytesIO(data))
+        want = pl.UInt64 if format == FORMAT else pl.Binary
+        for short in IDENTITIES.values():
+            if f"{short}_h" not in frame.columns or frame.schema[f"{short}_h"] != want:
+                raise ValueError(f"column {short}_h is missing or not {want}")
+        return cls(frame, key, version, format)
 
 
 def identity_key(key: bytes, short: str) -> str:
@@ -73,9 +83,10 @@ def identity_key(key: bytes, short: str) -> str:
 
 
 def hmac_digest(value: pl.Expr, key: bytes, short: str) -> pl.Expr:
-    """HMAC-SHA256 of each value (UTF-8) under the identity's key, cut to 8 bytes; null stays."""
+    """HMAC-SHA256 of each value (UTF-8) under the identity's key: its first 8 bytes as an
+    unsigned big-endian integer (joins on integers are fast); null stays null."""
     mac: pl.Expr = value.chash.hmac_sha256(key=identity_key(key, short))  # type: ignore[attr-defined]
-    return mac.str.slice(0, 2 * DIGEST_BYTES).str.decode("hex")
+    return mac.str.slice(0, 2 * DIGEST_BYTES).str.to_integer(base=16, dtype=pl.UInt64)
 
 
 def _legacy_mac(values: Iterable[str | None], key: bytes, person: bytes) -> list[bytes | None]:
@@ -112,7 +123,7 @@ def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:
     if format == FORMAT:
         digests = [
             (hmac_digest(_normal(column), key, short) if column in frame.columns else pl.lit(None))
-            .cast(pl.Binary)
+            .cast(pl.UInt64)
             .alias(f"{short}_h")
             for column, short in IDENTITIES.items()
         ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from syncguard.masking import Masker
 from syncguard.model import Finding, Outcome, RunResult, Severity, Status
@@ -149,9 +150,15 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
     }
 
 
+def dumps(document: dict[str, Any]) -> str:
+    """A results document as indented UTF-8 JSON (orjson: a million row numbers in 0.1 s; the
+    standard library's indenting encoder is pure Python and takes seconds)."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+
+
 def write_json(path: Path, document: dict[str, Any]) -> None:
     """Write a results document as indented UTF-8 JSON, atomically."""
-    write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(path, dumps(document))
 
 
 def write(run: RunOutput, folder: Path) -> Path:

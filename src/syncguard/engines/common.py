@@ -42,23 +42,25 @@ def shape(value: pl.Expr) -> pl.Expr:
 def summary(
     frame: pl.DataFrame, column: str, rows: tuple[int, ...]
 ) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
-    """The most frequent failing values and shapes of a column at the rows, with counts."""
+    """The most frequent failing values and shapes of a column at the rows, with counts.
+
+    Values are counted once; shapes are computed per distinct value (a million failing cells
+    of a few values cost a few regex replacements, not a million).
+    """
     if column not in frame.columns or not rows:
         return (), ()
-    picked = (
-        frame.lazy().filter(pl.col(ROW).is_in(rows)).select(pl.col(column).fill_null("").alias("v"))
+    counted = (
+        frame.lazy()
+        .filter(pl.col(ROW).is_in(rows))
+        .group_by(pl.col(column).fill_null("").alias("v"))
+        .len()
+        .collect()
     )
+    shapes = counted.group_by(shape(pl.col("v")).alias("v")).agg(pl.col("len").sum())
     top: list[tuple[tuple[str, int], ...]] = []
-    for expr in (pl.col("v"), shape(pl.col("v"))):
-        counted = (
-            picked.select(expr.alias("v"))
-            .group_by("v")
-            .len()
-            .sort(["len", "v"], descending=[True, False])
-            .head(TOP)
-            .collect()
-        )
-        top.append(tuple((str(v), int(n)) for v, n in counted.iter_rows()))
+    for table in (counted, shapes):
+        first = table.sort(["len", "v"], descending=[True, False]).head(TOP)
+        top.append(tuple((str(v), int(n)) for v, n in first.iter_rows()))
     return top[0], top[1]
 
 

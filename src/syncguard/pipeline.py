@@ -291,7 +291,7 @@ def _new_students_only(
     findings: list[Finding],
     catalogue: Catalogue,
     frame: pl.DataFrame,
-    existing: set[int],
+    existing: pl.Series,
 ) -> tuple[list[Finding], dict[str, int]]:
     """Keep, of rules that judge new students only, the rows of students not in the baseline.
 
@@ -304,10 +304,11 @@ def _new_students_only(
     unchanged: dict[str, int] = {}
     for f in findings:
         rule = rules.get(f.rule)
-        if rule is None or not registry[rule.kind].new_students_only(rule) or not existing:
+        if rule is None or not registry[rule.kind].new_students_only(rule) or existing.is_empty():
             out.append(f)
             continue
-        new_rows = [r for r in f.rows if r not in existing]
+        rows = pl.Series(f.rows, dtype=pl.Int64)
+        new_rows = rows.filter(~rows.is_in(existing.implode())).to_list()
         kept = len(f.rows) - len(new_rows)
         if kept:
             column = ",".join(f.columns)
@@ -411,7 +412,7 @@ def _validate_and_compare(
     findings = [*export.findings, *modules, *domain_findings, *_results(here, options.progress)]
     checks = [c for c in catalogue.checks if c.source is not Source.COMPARE]
     comparison, notes, current = None, [], None
-    existing: set[int] = set()
+    existing = pl.Series([], dtype=pl.Int64)
     matching: Matching | None = None
     if history is not None or options.previous is not None:
         # while another process validates: the snapshot and the comparison
@@ -463,12 +464,10 @@ def _validate_and_compare(
     return result, current
 
 
-def _existing_rows(matching: Matching) -> set[int]:
+def _existing_rows(matching: Matching) -> pl.Series:
     """This export's rows of students the baseline knows (by username, email or other id)."""
-    rows: set[int] = set()
-    for frame in (matching.matched, matching.by_email, matching.by_other):
-        rows.update(int(r) for r in frame.get_column("row").to_list())
-    return rows
+    frames = (matching.matched, matching.by_email, matching.by_other)
+    return pl.concat([f.get_column("row").cast(pl.Int64) for f in frames])
 
 
 def _status(

@@ -154,23 +154,22 @@ def plan(matching: Matching) -> SyncPlan:
     changed_flag = pl.any_horizontal([pl.col(k) for k in diffs]) if diffs else pl.lit(False)
     flags = flags.with_columns(changed_flag.alias("@changed"))
 
+    def rows_of(frame: pl.DataFrame) -> tuple[int, ...]:
+        return tuple(frame.get_column("row").sort().to_list())
+
     def rows_where(flag: str) -> tuple[int, ...]:
-        return tuple(sorted(int(r) for r in flags.filter(pl.col(flag))["row"].to_list()))
+        return rows_of(flags.filter(pl.col(flag)))
 
     by_field = {k: int(flags[k].sum()) for k in diffs}
     changed_rows = rows_where("@changed")
     rows: dict[str, tuple[int, ...]] = {
-        "new": tuple(sorted(int(r) for r in matching.new["row"].to_list())),
+        "new": rows_of(matching.new),
         "changed": changed_rows,
-        "unchanged": tuple(
-            sorted(set(int(r) for r in matched["row"].to_list()) - set(changed_rows))
-        ),
+        "unchanged": rows_of(flags.filter(~pl.col("@changed"))),
         "vanished": matching.vanished_rows,
         "newly_archived": rows_where("@newly_archived"),
-        "username_changed": tuple(sorted(int(r) for r in matching.by_email["row"].to_list())),
-        "username_and_email_changed": tuple(
-            sorted(int(r) for r in matching.by_other["row"].to_list())
-        ),
+        "username_changed": rows_of(matching.by_email),
+        "username_and_email_changed": rows_of(matching.by_other),
         **{k: rows_where(f"@{k}") for k in label_flags},
         **({f"changed:{k}": rows_where(k) for k, n in by_field.items() if n} if same else {}),
     }

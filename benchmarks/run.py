@@ -365,6 +365,8 @@ def measure(
                   file=sys.stderr, flush=True)  # fmt: skip
     results = []
     for program in PROGRAMS:
+        if only and program.name != FLOOR and program.name not in only:
+            continue  # not asked for: no row
         result = Result(rows, kind, program.name, repeat=repeat, run=run)
         results.append(result)
         if program.name not in samples:

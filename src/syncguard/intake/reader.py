@@ -84,7 +84,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     sniff.check_delimiter(path, header)
     findings.extend(check_header(path, header, contract))
     names = column_names(header)
-    frame, records, structural = _records(body[rest:], names)
+    frame, records, structural = _records(body, rest, names)
     if records == 0:
         broken = broken_row(header)
         raise UnusableExportError(
@@ -209,13 +209,15 @@ def _long_header(path: Path, body: bytes, end: int) -> UnusableExportError:
     )
 
 
-def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Finding]]:
+def _records(body: bytes, rest: int, names: list[str]) -> tuple[pl.DataFrame, int, list[Finding]]:
     """The usable records as a frame with their row numbers, the record count, and findings.
 
-    ``body`` holds the records after row 1 only: the first is row 2.
+    ``body`` is the file after its BOM; the records start at byte ``rest``, after row 1 (the
+    first is row 2). The records are looked at in place: a copy would be one more file's size.
     """
     width = len(names)
-    layout = scan(body)
+    records_only = memoryview(body)[rest:]
+    layout = scan(records_only)
     records = len(layout.cells)
     if records == 0:
         return pl.DataFrame(), 0, []
@@ -230,7 +232,7 @@ def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Fin
         frame = _fast_frame(body, names, records)
         if frame is not None:
             return _drop_blank(frame, records)
-    parsed = parse(body.decode("utf-8"), width, header=False)
+    parsed = parse(str(records_only, "utf-8"), width, header=False)
     findings: list[Finding] = []
     if parsed.quoting_error is not None:
         row, problem = parsed.quoting_error
@@ -277,23 +279,23 @@ def _records(body: bytes, names: list[str]) -> tuple[pl.DataFrame, int, list[Fin
 
 
 def _fast_frame(body: bytes, names: list[str], records: int) -> pl.DataFrame | None:
+    """polars reads the whole file (row 1 as the header it skips; ``names`` replace its cells),
+    an empty cell as null; None when it does not read the records the scan counted."""
     try:
         frame = pl.read_csv(
             body,
-            has_header=False,
+            has_header=True,
             infer_schema=False,
             separator=",",
             quote_char='"',
             new_columns=names,
+            null_values=[""],
         )
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
         return None
     if frame.height != records or frame.columns != names:
         return None
-    return frame.with_columns(
-        pl.when(pl.col(names) == "").then(None).otherwise(pl.col(names)).name.keep(),
-        pl.int_range(2, records + 2, dtype=pl.UInt32).alias(ROW),
-    )
+    return frame.with_columns(pl.int_range(2, records + 2, dtype=pl.UInt32).alias(ROW))
 
 
 def _drop_blank(frame: pl.DataFrame, records: int) -> tuple[pl.DataFrame, int, list[Finding]]:

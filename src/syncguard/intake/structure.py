@@ -28,7 +28,7 @@ class Scan:
     plain: bool = True
 
 
-def scan(data: bytes) -> Scan:
+def scan(data: bytes | memoryview) -> Scan:
     """Count cells per record, treating quoted commas and newlines as content.
 
     A quote toggles "inside a quoted cell" (a doubled quote toggles twice, so it is content):

@@ -28,7 +28,7 @@ IDENTITIES = dict(zip(IDENTITY_COLUMNS, ("username", "email", "auth", "card"), s
 """Identity column -> short name; the snapshot column is ``<short>_h`` (keyed digest)."""
 FORMAT = 2
 """How identities are keyed: 1 keyed BLAKE2b bytes (until 2026-11), 2 HMAC-SHA256 in polars
-(its first 8 bytes as an unsigned integer)."""
+(its first 8 bytes as an unsigned integer), with 32-bit field hashes."""
 FORMATS = (1, FORMAT)
 """The formats a snapshot can be compared in."""
 DIGEST_BYTES = 8
@@ -139,6 +139,13 @@ def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
+def _field_hash(value: pl.Expr, seed: int, format: int) -> pl.Expr:
+    """A field's seeded hash: 64 bits in format 1, 32 in format 2 (it only tells "same" from
+    "changed": a change goes unseen with odds of 1 in 4 billion, and the snapshot is half)."""
+    hashed = value.hash(seed)
+    return hashed if format == 1 else (hashed & 0xFFFFFFFF).cast(pl.UInt32)
+
+
 def make_snapshot(
     frame: pl.DataFrame, key: bytes, known: Sequence[str] | None = None, format: int = FORMAT
 ) -> Snapshot:
@@ -169,7 +176,7 @@ def make_snapshot(
         for c in frame.columns
         if c != ROW and c not in IDENTITIES and c != LABELS and (known is None or c in known)
     ]
-    extras += [pl.col(c).hash(seed).alias(f"{FIELD}{c}") for c in fields]
+    extras += [_field_hash(pl.col(c), seed, format).alias(f"{FIELD}{c}") for c in fields]
     extras += [pl.col(c).is_null().alias(f"{FIELD}{c}:blank") for c in fields]
     if extras:
         out = pl.concat([out, frame.select(extras)], how="horizontal")

@@ -184,3 +184,17 @@ def test_a_worker_killed_mid_request_is_an_error_and_the_next_check_gets_a_new_o
     again = {f.rule: f.rows for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
     assert again == {"email.unique": (2, 3), "username.unique": (2, 5)}
     assert len(workers.workers()) == 1 and workers.workers()[0] is not killed
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_worker_that_cannot_start_makes_every_rule_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def cannot(*_: object) -> None:
+        raise OSError("[Errno 12] Cannot allocate memory")
+
+    monkeypatch.setattr(workers, "Worker", cannot)
+    gx_engine.preload()  # says nothing: the check goes on
+    findings = validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)
+    assert {f.rule for f in findings} == {"email.unique", "username.unique"}
+    assert all("could not start" in f.message and "Cannot allocate" in f.message for f in findings)

@@ -11,6 +11,7 @@ condition or missing-value filter then copies two columns, not the whole boundar
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -242,8 +243,10 @@ WORKER = workers.GREAT_EXPECTATIONS
 
 
 def preload() -> None:
-    """Start a GE worker now, if none is idle: it imports GE while this process works."""
-    workers.idle(WORKER)
+    """Start a GE worker now, if none is idle: it imports GE while this process works (when
+    none can start, validating says so, rule by rule)."""
+    with contextlib.suppress(OSError):
+        workers.idle(WORKER)
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,11 @@ class GxBackend:
         if not rules:
             return Later(list)
         jobs, boundary = crossing(frame, rules)
-        process = workers.idle(WORKER)
+        try:
+            process = workers.idle(WORKER)
+        except OSError as exc:  # no process can be started here: every rule says so
+            why = f"the Great Expectations worker process could not start ({exc})"
+            return Later(lambda: [crashed(r, Engine.GREAT_EXPECTATIONS, why) for r in rules])
         process.busy = True
         pending = _Pending(process, rules, frame)
         pending.sent = process.send((suite, jobs), boundary)

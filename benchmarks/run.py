@@ -9,8 +9,9 @@ For each size it generates, once, a clean export and a broken one (every ``schoo
 lowercased: every row fails one rule) into ``benchmarks/data/`` (ignored by git) with
 ``sample_data/generate.py``. Then it times each program of ``PROGRAMS`` in a fresh process:
 wall seconds, CPU seconds (user + sys of the child and its children, from ``os.wait4``) and
-peak memory (resident, of the whole process tree, sampled every 20 ms), median of ``--repeat`` runs (peak: the largest), with each repetition's programs
-run round-robin so that a busy moment of the machine does not hit one program only.
+peak memory (resident, of the whole process tree, sampled every 20 ms), median of ``--repeat``
+runs (peak: the largest), with each repetition's programs run round-robin so that a busy moment
+of the machine does not hit one program only.
 
 It prints a markdown table with the ratios (wall / CPU) to the floor and to each yardstick,
 and writes it to ``--out`` with the machine's cores, the library versions and the date. The
@@ -49,7 +50,9 @@ DATA = HERE / "data"
 YARDSTICKS = HERE / "yardsticks"
 AS_OF = "2026-11-29"  # the generator's "today": current students end after it, alumni before
 BROKEN_COLUMN = "school_year_name"  # lowercased in every row of the broken export
-LIBRARIES = ("syncguard", "polars", "pandas", "pandera", "great_expectations", "pointblank")
+LIBRARIES = (
+    "syncguard", "polars", "polars_hash", "pandas", "pandera", "great_expectations", "pointblank"
+)  # fmt: skip
 RETRIES, RETRY_PAUSE = 2, 30.0  # a crashed run is tried again, after a pause
 CHILD_ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}  # no network calls in any child
 
@@ -439,6 +442,45 @@ def machine() -> str:
     return f"{os.cpu_count()} cores{model}, {platform.system()} {platform.machine()}"
 
 
+WEEKLY = "syncguard weekly run"
+PEAK_TARGET_MB = 1500
+
+
+def targets(results: list[Result]) -> list[str]:
+    """The DESIGN targets (issue 13) against these results: a markdown table, met or not."""
+    found = {(r.rows, r.export, r.program): r for r in results if r.wall is not None}
+
+    def ratio(rows: int, export: str) -> float | None:
+        weekly, floor = found.get((rows, export, WEEKLY)), found.get((rows, export, FLOOR))
+        return weekly.wall / floor.wall if weekly and floor and floor.wall else None
+
+    rows_ = ["| target | measured | met |", "|---|---|---|"]
+    for rows, bound in ((100_000, 1.2), (1_000_000, 2.0)):
+        for export in ("clean", "broken"):
+            got = ratio(rows, export)
+            if got is not None:
+                rows_.append(
+                    f"| {rows:,} rows, {export}: weekly run at most {bound}x the floor (wall) "
+                    f"| {got:.2f}x | {'yes' if got <= bound else 'no'} |"
+                )
+    for export in ("clean", "broken"):
+        weekly = found.get((1_000_000, export, WEEKLY))
+        if weekly and weekly.peak_mb is not None:
+            met = "yes" if weekly.peak_mb <= PEAK_TARGET_MB else "no"
+            rows_.append(
+                f"| 1,000,000 rows, {export}: peak memory at most {PEAK_TARGET_MB:,} MB (all "
+                f"processes) | {weekly.peak_mb:,.0f} MB | {met} |"
+            )
+        small, big = found.get((100_000, export, WEEKLY)), found.get((1_000_000, export, WEEKLY))
+        if small and big and small.wall:
+            times = big.wall / small.wall
+            rows_.append(
+                f"| {export}: 1M rows cost at most 10x 100k rows (weekly run, wall) | "
+                f"{times:.1f}x | {'yes' if times <= 10 else 'no'} |"
+            )
+    return rows_
+
+
 def write_results(out: Path, runs: list[dict], results: list[Result]) -> None:
     """``out`` (markdown) and its ``RESULTS.json`` sidecar."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -467,11 +509,16 @@ def write_results(out: Path, runs: list[dict], results: list[Result]) -> None:
         "",
         f"Exports: `sample_data/generate.py` rows; *broken*: every `{BROKEN_COLUMN}` lowercased "
         f"(every row fails one rule). Today is {AS_OF}. Each cell: median of *repeat* fresh "
-        "processes (peak MB: the largest); *exit*: the exit codes seen (0 passed, 1 failed the "
-        "gate). Ratios are wall / CPU seconds against the program of that column on the same "
+        "processes (peak MB: the largest, of all its processes together); *exit*: the exit "
+        "codes seen (0 passed, 1 failed the gate). Ratios are wall / CPU seconds against the program of that column on the same "
         "export.",
         "",
         table(results),
+        "",
+        "Targets (`docs/design.md`, Performance; issue 13), from the table above. Where one is "
+        "not met, `benchmarks/README.md` says where the time goes and what was tried:",
+        "",
+        *targets(results),
         "",
         "Programs:",
         "",

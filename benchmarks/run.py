@@ -510,8 +510,8 @@ def write_results(out: Path, runs: list[dict], results: list[Result]) -> None:
         f"Exports: `sample_data/generate.py` rows; *broken*: every `{BROKEN_COLUMN}` lowercased "
         f"(every row fails one rule). Today is {AS_OF}. Each cell: median of *repeat* fresh "
         "processes (peak MB: the largest, of all its processes together); *exit*: the exit "
-        "codes seen (0 passed, 1 failed the gate). Ratios are wall / CPU seconds against the program of that column on the same "
-        "export.",
+        "codes seen (0 passed, 1 failed the gate). Ratios are wall / CPU seconds against the "
+        "program of that column on the same export.",
         "",
         table(results),
         "",

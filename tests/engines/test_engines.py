@@ -140,12 +140,11 @@ def test_a_ge_crash_inside_the_worker_is_an_error_for_every_rule_of_the_batch(
         raise RuntimeError("engine exploded")
 
     jobs, boundary = gx_engine.crossing(FRAME, gx_engine.gx_rules(SUITE))
-    pandas_frame = gx_engine.to_pandas(boundary)
     monkeypatch.setattr(gx_engine, "_context", boom)
     with pytest.raises(RuntimeError):
-        gx_engine.validate_jobs(pandas_frame, jobs, "t")  # the worker answers with it, below
+        gx_engine.validate_jobs(boundary, jobs, "t")  # the worker answers with it, below
     monkeypatch.undo()
-    verdicts = gx_engine.validate_jobs(pandas_frame, jobs, "t")
+    verdicts = gx_engine.validate_jobs(boundary, jobs, "t")
     assert {v.rule: v.rows for v in verdicts} == {"email.unique": (2, 3), "username.unique": (2, 5)}
 
 

@@ -181,11 +181,12 @@ def _crash_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def validate_jobs(frame: Any, jobs: Sequence[Job], suite: str) -> list[Verdict]:
-    """Validate a pandas frame (indexed by spreadsheet row) in this process: one verdict per job.
+def validate_jobs(boundary: pl.DataFrame, jobs: Sequence[Job], suite: str) -> list[Verdict]:
+    """Validate the boundary frame (``crossing``) in this process: one verdict per job.
 
-    Jobs on the same columns share a batch of those columns alone. A job GE cannot build or
-    run is a verdict with its crash; the other jobs still run.
+    Jobs on the same columns share a batch of those columns alone, converted to pandas when
+    their turn comes (so only one group's pandas copy is held at a time). A job GE cannot build
+    or run is a verdict with its crash; the other jobs still run.
     """
     import great_expectations as gx
 
@@ -211,8 +212,10 @@ def validate_jobs(frame: Any, jobs: Sequence[Job], suite: str) -> list[Verdict]:
         if not runnable:
             continue
         try:
-            batch = definition.get_batch(batch_parameters={"dataframe": frame[list(columns)]})
+            frame = to_pandas(boundary.select(ROW, *columns))
+            batch = definition.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(expectations, result_format=RESULT_FORMAT)
+            del batch, frame
         except BaseException as exc:  # an engine crash is a verdict per rule, never a pass
             why = _crash_text(exc)
             verdicts.extend(Verdict(w.rule, crash=why) for w in runnable)

@@ -44,7 +44,7 @@ def main() -> int:
         import polars as pl
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        from syncguard.engines.gx_engine import Answer, to_pandas, validate_jobs
+        from syncguard.engines.gx_engine import Answer, validate_jobs
     except BaseException as exc:  # say why on the next request, then stop
         unavailable = f"Great Expectations cannot be loaded ({type(exc).__name__}: {exc})"
     imported = time.perf_counter() - started
@@ -61,15 +61,13 @@ def main() -> int:
         frame = pl.from_arrow(table)
         del table
         assert isinstance(frame, pl.DataFrame)
-        pdf = to_pandas(frame)
-        del frame
         answer: Answer | str
         try:
-            verdicts = tuple(validate_jobs(pdf, jobs, suite))
+            verdicts = tuple(validate_jobs(frame, jobs, suite))
             answer = Answer(verdicts, round(imported, 3), round(time.perf_counter() - began, 3))
         except Exception as exc:  # every rule gets it as its crash
             answer = f"Great Expectations failed ({type(exc).__name__}: {exc})"
-        del pdf
+        del frame
         _answer(stdout, answer)
         _give_back_memory(pa)
 

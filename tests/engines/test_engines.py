@@ -197,3 +197,22 @@ def test_a_worker_that_cannot_start_makes_every_rule_an_error(
     findings = validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)
     assert {f.rule for f in findings} == {"email.unique", "username.unique"}
     assert all("could not start" in f.message and "Cannot allocate" in f.message for f in findings)
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_an_interrupted_wait_never_leaves_the_worker_for_the_next_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pending = gx_engine.GxBackend().start(FRAME, gx_engine.gx_rules(SUITE), "t")
+    (interrupted,) = workers.workers()
+
+    def interrupt(self: workers.Worker) -> object:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(workers.Worker, "receive", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            pending.result()
+    assert not interrupted.alive  # its answer would have been read by the next request
+    again = {f.rule: f.rows for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
+    assert again == {"email.unique": (2, 3), "username.unique": (2, 5)}

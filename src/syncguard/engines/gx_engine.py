@@ -275,8 +275,10 @@ class _Pending:
             answer = self.process.receive()
         except workers.WorkerStopped as exc:
             answer = f"the Great Expectations worker process {exc}"
-        finally:
-            self.process.busy = False
+        except BaseException:  # interrupted: its answer may still come, so it is never reused
+            self.process.close()
+            raise
+        self.process.busy = False
         self.sent()
         if isinstance(answer, str):
             return [crashed(r, Engine.GREAT_EXPECTATIONS, answer) for r in self.rules]

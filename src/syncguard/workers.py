@@ -51,7 +51,9 @@ class Worker:
         self.program = program
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (its stderr; closed with it)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", program.module],
+            # -P: the working folder is not on its path (a great_expectations.py there would
+            # be imported instead of the library)
+            [sys.executable, "-P", "-m", program.module],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -69,7 +71,7 @@ class Worker:
 
     def send(self, header: object, frame: Frame) -> Callable[[], str | None]:
         """Write a request from a thread (it waits while the worker starts); returns a join
-        that says what went wrong writing, if anything."""
+        that says why the request could not be written, if that was not the worker's end."""
         problem: list[str] = []
 
         def feed() -> None:
@@ -78,8 +80,11 @@ class Worker:
                 pickle.dump(header, stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 frame.write_ipc_stream(stdin)
                 stdin.flush()
-            except (OSError, ValueError) as exc:  # the worker has gone: receive() says how
+            except (OSError, ValueError):
+                pass  # the worker has gone: receive() says how it ended
+            except BaseException as exc:  # half a request: end the worker, say why
                 problem.append(f"{type(exc).__name__}: {exc}")
+                self.process.kill()
 
         feeder = threading.Thread(target=feed, name=f"feed-{self.program.module}", daemon=True)
         feeder.start()
@@ -113,16 +118,18 @@ class Worker:
         return f"stopped with {how}{hint}"
 
     def close(self) -> None:
-        """End the worker (closing its input ends it) and release its pipes."""
+        """End the worker at once and release its pipes.
+
+        It holds nothing to save, and waiting would cost seconds when it is still importing
+        (it reads its input only then) or working on a request nobody will collect.
+        """
         stdin, stdout = self._pipes()
         with contextlib.suppress(OSError):  # it may have gone already
-            stdin.close()
-        try:
-            self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
-        stdout.close()
+        self.process.wait()
+        for pipe in (stdin, stdout):
+            with contextlib.suppress(OSError, ValueError):  # a feeder's write ends with EPIPE
+                pipe.close()
         self.log.close()
 
 

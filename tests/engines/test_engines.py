@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from syncguard import workers
 from syncguard.engines import gx_engine, pandera_engine, validate
 from syncguard.errors import SourceLocation
-from syncguard.model import Engine, Severity
+from syncguard.model import Engine, Finding, Severity
 from syncguard.suite.model import Rule, Suite
 from syncguard.suite.registry import ExpectationSpec
 
@@ -139,7 +141,7 @@ def test_a_ge_crash_inside_the_worker_is_an_error_for_every_rule_of_the_batch(
     def boom(*_: object, **__: object) -> object:
         raise RuntimeError("engine exploded")
 
-    jobs, boundary = gx_engine.crossing(FRAME, gx_engine.gx_rules(SUITE))
+    jobs, boundary, _ = gx_engine.crossing(FRAME, gx_engine.gx_rules(SUITE))
     monkeypatch.setattr(gx_engine, "_context", boom)
     with pytest.raises(RuntimeError):
         gx_engine.validate_jobs(boundary, jobs, "t")  # the worker answers with it, below
@@ -216,3 +218,67 @@ def test_an_interrupted_wait_never_leaves_the_worker_for_the_next_check(
     assert not interrupted.alive  # its answer would have been read by the next request
     again = {f.rule: f.rows for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
     assert again == {"email.unique": (2, 3), "username.unique": (2, 5)}
+
+
+def test_a_kind_that_fails_to_describe_its_rule_is_that_rules_error_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = gx_engine.job
+
+    def raising(rule: Rule) -> gx_engine.Job:
+        if rule.id == "username.unique":
+            raise KeyError("a project kind's bug")
+        return real(rule)
+
+    monkeypatch.setattr(gx_engine, "job", raising)
+    found = {f.rule: f for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
+    assert "a project kind's bug" in found["username.unique"].message
+    assert found["username.unique"].severity is Severity.ERROR
+    assert found["email.unique"].rows == (2, 3)
+
+
+class _HalfWritten:
+    """A boundary frame whose writing fails half-way (memory running out, say)."""
+
+    def write_ipc_stream(self, file: IO[bytes]) -> None:
+        file.write(b"\xff\xff\xff\xff" + b"x" * 4096)
+        raise MemoryError("no memory left to write the frame")
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_request_that_cannot_be_written_is_an_error_never_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = gx_engine.crossing
+
+    def half(frame: pl.DataFrame, rules: object) -> tuple[object, object, object]:
+        jobs, _, failed = real(frame, rules)  # type: ignore[arg-type]
+        return jobs, _HalfWritten(), failed
+
+    monkeypatch.setattr(gx_engine, "crossing", half)
+    pending = gx_engine.GxBackend().start(FRAME, gx_engine.gx_rules(SUITE), "t")
+    done: list[list[Finding]] = []
+    waiting = threading.Thread(target=lambda: done.append(pending.result()), daemon=True)
+    waiting.start()
+    waiting.join(timeout=120)
+    assert done, "the check waited forever for a worker that never got its request"
+    assert all("could not be sent" in f.message and "MemoryError" in f.message for f in done[0])
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_module_in_the_working_folder_never_replaces_great_expectations(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "great_expectations.py").write_text("raise ImportError('the wrong module')\n")
+    monkeypatch.chdir(tmp_path)
+    found = {f.rule: f.rows for f in validate(FRAME, SUITE, Engine.GREAT_EXPECTATIONS)}
+    assert found == {"email.unique": (2, 3), "username.unique": (2, 5)}
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_closing_a_worker_still_importing_leaves_no_process_behind() -> None:
+    gx_engine.preload()
+    (started,) = workers.workers()
+    workers.close_all()  # it is still importing GE (it reads its input only after): killed
+    assert started.process.returncode == -signal.SIGKILL
+    assert workers.workers() == []

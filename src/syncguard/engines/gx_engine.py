@@ -95,17 +95,31 @@ def job(rule: Rule) -> Job:
     )
 
 
-def crossing(frame: pl.DataFrame, rules: Sequence[Rule]) -> tuple[list[Job], pl.DataFrame]:
-    """The jobs of the rules, and the columns they read: row numbers, raw and derived columns."""
+def crossing(
+    frame: pl.DataFrame, rules: Sequence[Rule]
+) -> tuple[list[Job], pl.DataFrame, list[Finding]]:
+    """The jobs of the rules, the columns they read (row numbers, raw and derived columns), and
+    a crash finding for each rule whose kind fails to describe it (a project kind's bug).
+
+    Raises:
+        polars.exceptions.PolarsError: a derived column cannot be computed.
+    """
     derived: dict[str, pl.Expr] = {}
+    jobs: list[Job] = []
+    failed: list[Finding] = []
     for rule in rules:
-        derived.update(_kind(rule).derived(rule))
-    jobs = [job(r) for r in rules]
+        try:
+            made, extra = job(rule), _kind(rule).derived(rule)
+        except Exception as exc:  # that rule's crash; the others still run
+            failed.append(crashed(rule, ENGINE, f"{type(exc).__name__}: {exc}"))
+            continue
+        jobs.append(made)
+        derived.update(extra)
     needed = sorted({c for j in jobs for c in j.columns} - set(derived))
     boundary = frame.select(
         [pl.col(ROW), *[pl.col(c) for c in needed], *[e.alias(n) for n, e in derived.items()]]
     )
-    return jobs, boundary
+    return jobs, boundary, failed
 
 
 def to_pandas(boundary: pl.DataFrame) -> Any:
@@ -243,6 +257,7 @@ def _verdicts(result: Any, jobs: Sequence[Job]) -> list[Verdict]:
 
 
 WORKER = workers.GREAT_EXPECTATIONS
+ENGINE = Engine.GREAT_EXPECTATIONS
 
 
 def preload() -> None:
@@ -264,8 +279,16 @@ class Answer:
 class _Pending:
     """A request to the worker: the findings once it answers."""
 
-    def __init__(self, process: workers.Worker, rules: Sequence[Rule], frame: pl.DataFrame) -> None:
+    def __init__(
+        self,
+        process: workers.Worker,
+        rules: Sequence[Rule],
+        frame: pl.DataFrame,
+        failed: Sequence[Finding] = (),
+    ) -> None:
         self.process, self.rules, self.frame = process, rules, frame
+        self.failed = list(failed)
+        """Rules that could not be sent (their kind failed to describe them): their crashes."""
         self.sent: Callable[[], str | None] = lambda: None
         self.elsewhere = True
         self.detail: str | None = None
@@ -274,19 +297,25 @@ class _Pending:
         try:
             answer = self.process.receive()
         except workers.WorkerStopped as exc:
-            answer = f"the Great Expectations worker process {exc}"
+            problem = self.sent()
+            answer = (
+                f"the export could not be sent to the Great Expectations worker ({problem})"
+                if problem
+                else f"the Great Expectations worker process {exc}"
+            )
         except BaseException:  # interrupted: its answer may still come, so it is never reused
             self.process.close()
             raise
+        else:
+            self.sent()
         self.process.busy = False
-        self.sent()
         if isinstance(answer, str):
-            return [crashed(r, Engine.GREAT_EXPECTATIONS, answer) for r in self.rules]
+            return [*self.failed, *(crashed(r, ENGINE, answer) for r in self.rules)]
         self.detail = (
             f"imported in {answer.import_s:.1f} s and validated in {answer.validate_s:.1f} s "
             "by its worker process"
         )
-        return self._findings(answer.verdicts)
+        return [*self.failed, *self._findings(answer.verdicts)]
 
     def _findings(self, verdicts: Sequence[Verdict]) -> list[Finding]:
         by_id = {r.id: r for r in self.rules}
@@ -319,14 +348,22 @@ class GxBackend:
         rules = [r for r in rules if all(c in frame.columns for c in r.columns)]
         if not rules:
             return Later(list)
-        jobs, boundary = crossing(frame, rules)
+        try:
+            jobs, boundary, failed = crossing(frame, rules)
+        except pl.exceptions.PolarsError as exc:  # a derived column: every rule says so
+            why = f"the columns could not be prepared ({type(exc).__name__}: {exc})"
+            return Later(lambda: [crashed(r, ENGINE, why) for r in rules])
+        sent = {j.rule for j in jobs}
+        rules = [r for r in rules if r.id in sent]
+        if not rules:
+            return Later(lambda: failed)
         try:
             process = workers.idle(WORKER)
         except OSError as exc:  # no process can be started here: every rule says so
             why = f"the Great Expectations worker process could not start ({exc})"
-            return Later(lambda: [crashed(r, Engine.GREAT_EXPECTATIONS, why) for r in rules])
+            return Later(lambda: [*failed, *(crashed(r, ENGINE, why) for r in rules)])
         process.busy = True
-        pending = _Pending(process, rules, frame)
+        pending = _Pending(process, rules, frame, failed)
         pending.sent = process.send((suite, jobs), boundary)
         return pending
 

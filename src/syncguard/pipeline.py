@@ -596,7 +596,7 @@ def _point_latest(
         write_atomic(page, text)
         written = folder / RESULTS_NAME  # the run's own results, copied rather than redone
         if written.is_file():
-            write_atomic(layout.base / "latest.json", written.read_text(encoding="utf-8"))
+            write_atomic(layout.base / "latest.json", written.read_bytes())
         else:
             write_json(layout.base / "latest.json", results_json(result, masker))
     except OSError:

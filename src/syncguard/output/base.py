@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -35,13 +36,22 @@ Writer = Callable[[RunOutput, Path], Path]
 """A writer: writes its file into the run folder and returns its path."""
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
+def write_atomic(path: Path, content: str | bytes | Callable[[BinaryIO], object]) -> None:
+    """Write a file whole or not at all (temporary file in the same folder, then rename).
+
+    ``content`` is text (written as UTF-8), bytes, or a function that writes into the open
+    binary file (a large table streams to disk instead of becoming one string first).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            if isinstance(content, str):
+                out.write(content.encode("utf-8"))
+            elif isinstance(content, bytes):
+                out.write(content)
+            else:
+                content(out)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)  # as a plain open() would have made it

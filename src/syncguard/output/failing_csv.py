@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +25,6 @@ def failing_rows(run: RunOutput) -> pl.DataFrame:
 def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``failing_rows.csv`` in the run folder (written atomically)."""
     path = folder / FILENAME
-    buffer = io.StringIO()
-    failing_rows(run).write_csv(buffer)
-    write_atomic(path, buffer.getvalue())
+    table = failing_rows(run)
+    write_atomic(path, table.write_csv)  # streamed: a million rows never become one string
     return path

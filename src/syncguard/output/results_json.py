@@ -153,12 +153,18 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
 def dumps(document: dict[str, Any]) -> str:
     """A results document as indented UTF-8 JSON (orjson: a million row numbers in 0.1 s; the
     standard library's indenting encoder is pure Python and takes seconds)."""
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return _encoded(document).decode()
+
+
+def _encoded(document: dict[str, Any]) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
     """Write a results document as indented UTF-8 JSON, atomically."""
-    write_atomic(path, dumps(document))
+    write_atomic(
+        path, orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    )
 
 
 def write(run: RunOutput, folder: Path) -> Path:

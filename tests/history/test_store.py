@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from syncguard.history.store import SCHEMA_VERSION, History, HistoryError
+from syncguard.history.store import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
 from syncguard.model import Outcome, PastRun, RuleCount, Severity
 from tests.conftest import SAMPLE_DATA, CliRun, findings_by_rule
 
@@ -76,6 +76,40 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(HistoryError, match="written by a newer syncguard"):
         History(path)
+
+
+def _history_at_schema(path: Path, version: int) -> None:
+    """A history as an older syncguard left it: the first ``version`` migrations, one run."""
+    with sqlite3.connect(path) as conn:
+        for migration in MIGRATIONS[:version]:
+            conn.executescript(migration)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute(
+            "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256, rows,"
+            " outcome, errors, warnings, rows_clean, rows_with_errors, rule_count_rows)"
+            " VALUES ('2026-11-22T00:00:00', 's', '1', 'week.csv', ?, 5, 'passed', 0, 0, 5, 0, 0)",
+            ("0" * 64,),
+        )
+        conn.execute(
+            "INSERT INTO snapshots (run_id, suite, key_id, polars_version, rows, data)"
+            " VALUES (1, 's', 'k', 'v', 5, x'00')"
+        )
+
+
+def test_an_upgraded_syncguard_lists_a_history_before_its_first_check(tmp_path: Path) -> None:
+    """Listing is read-only and never migrates: a schema-2 history is listed as it is, and the
+    next check upgrades it (its old snapshots are of format 1)."""
+    path = tmp_path / "h.sqlite"
+    _history_at_schema(path, 2)
+    before = path.read_bytes()
+    with History(path, read_only=True) as history:
+        assert [r.export_name for r in history.runs()] == ["week.csv"]
+        assert history.schema_version == 2
+    assert path.read_bytes() == before  # not migrated
+    with History(path) as history:
+        assert history.schema_version == SCHEMA_VERSION
+        found = history.baseline("s")
+        assert found is not None and found[1].format == 1
 
 
 def test_not_a_database_is_refused(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:

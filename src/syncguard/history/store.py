@@ -73,6 +73,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+READABLE_FROM = 2
+"""The oldest schema a read-only listing reads as it is: migration 3 only added what a check
+reads (``snapshots.format``), so ``syncguard history`` still lists a history a check has not
+upgraded yet."""
 RUN_COLUMNS = (
     "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
     " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline"
@@ -289,7 +293,7 @@ class History:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc, "reading the history") from None
         self._refuse_version(version, tables)
-        if version < SCHEMA_VERSION:
+        if version < READABLE_FROM:
             raise HistoryError(
                 f"{self.path}: an older syncguard history; run 'syncguard check' once to upgrade it"
             )

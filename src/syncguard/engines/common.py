@@ -10,7 +10,7 @@ import polars as pl
 from syncguard.intake.reader import ROW
 from syncguard.model import Engine, Finding, Severity
 from syncguard.suite.model import Rule
-from syncguard.suite.registry import kinds
+from syncguard.suite.registry import RuleKind, kinds
 
 TOP = 5
 """Values (and shapes) listed in a finding's summary."""
@@ -21,12 +21,17 @@ EXAMPLES = 20
 SUGGESTIONS = 3
 
 
-def values_at(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> list[str]:
+def _picked(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> pl.Series:
     """The cells of ``column`` at the given spreadsheet rows, in row order ("" for blank)."""
     if column not in frame.columns or not rows:
-        return []
+        return pl.Series([], dtype=pl.String)
     picked = frame.filter(pl.col(ROW).is_in(list(rows))).sort(ROW).get_column(column)
-    return ["" if v is None else str(v) for v in picked.to_list()]
+    return picked.cast(pl.String).fill_null("")
+
+
+def values_at(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> list[str]:
+    """The cells of ``column`` at the given spreadsheet rows, in row order ("" for blank)."""
+    return [str(v) for v in _picked(frame, column, rows).to_list()]
 
 
 def shape(value: pl.Expr) -> pl.Expr:
@@ -95,11 +100,17 @@ def failing(
     columns = columns or rule.columns
     kind = kinds()[rule.kind]
     present = [c for c in columns if c in frame.columns]
-    values = values_at(frame, present[0], ordered) if present else []
-    fixes = {value: kind.suggest(rule, value) for value in dict.fromkeys(values)}
+    picked = _picked(frame, present[0], ordered) if present else pl.Series([], dtype=pl.String)
+    first = picked.head(EXAMPLES).to_list()
+    # a kind that suggests or hints is asked per distinct value / with every value; the others
+    # cost nothing per failing row (a million failing cells stay in polars)
+    suggests = type(kind).suggest is not RuleKind.suggest
+    distinct = picked.unique(maintain_order=True).to_list() if suggests else []
+    fixes = {value: kind.suggest(rule, value) for value in distinct}
     suggestions = list(dict.fromkeys(f for f in fixes.values() if f is not None))
-    per_row = tuple(fixes[v] or "" for v in values[:EXAMPLES])
-    hint = kind.hint(rule, values) if values else None
+    per_row = tuple(fixes.get(v) or "" for v in first)
+    hints = type(kind).hint is not RuleKind.hint
+    hint = kind.hint(rule, picked.to_list()) if hints and len(picked) else None
     share = f"{len(ordered) / frame.height:.1%}" if frame.height else "0%"
     message = f"{rule.description} {len(ordered)} row(s) fail ({share} of {frame.height})."
     top_values, top_shapes = summary(frame, present[0], ordered) if present else ((), ())
@@ -112,7 +123,7 @@ def failing(
         message=message + (f" {hint}" if hint else ""),
         columns=columns,
         rows=ordered,
-        examples=tuple(values[:EXAMPLES]),
+        examples=tuple(first),
         failed_rows=len(ordered),
         location=rule.location.short(),
         suggestion=" | ".join(suggestions[:SUGGESTIONS]) or None,

@@ -170,7 +170,8 @@ def _results(started: list[tuple[Engine, int, Pending]], progress: Progress) -> 
     """The findings of started backends, asked for in order (those here run now)."""
     findings: list[Finding] = []
     for engine, count, pending in started:
-        progress(f"running {count} {engine.value} rule(s)")
+        doing = "waiting for the worker process's" if pending.elsewhere else "running"
+        progress(f"{doing} {count} {engine.value} rule(s)")
         findings.extend(pending.result())
         if pending.detail:
             progress(f"{engine.value}: {pending.detail}")

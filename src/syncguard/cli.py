@@ -359,14 +359,11 @@ def _catalogue(args: argparse.Namespace, project: Project | None = None) -> Cata
 
 
 def _check(args: argparse.Namespace, io: _Streams) -> int:
-    import contextlib
-
     from syncguard import workers
 
-    # first of all (this module imports no data library): the GE worker imports GE while the
+    # first of all (that module imports no data library): the GE worker imports GE while the
     # rules load and the export is read; when it cannot start, validating says so rule by rule
-    with contextlib.suppress(OSError):
-        workers.idle(workers.GREAT_EXPECTATIONS)
+    workers.preload(workers.GREAT_EXPECTATIONS)
     from syncguard.history.store import HistoryError
     from syncguard.pipeline import Options, ReportLayout, run
 

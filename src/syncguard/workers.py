@@ -151,6 +151,13 @@ def idle(program: Program) -> Worker:
         return worker
 
 
+def preload(program: Program) -> None:
+    """Have an idle worker of the program started now, so its imports overlap the caller's own
+    work; when none can start, the request made later says so (this never fails)."""
+    with contextlib.suppress(OSError):
+        idle(program)
+
+
 def workers() -> list[Worker]:
     """The workers started (live or not yet found dead)."""
     return list(_workers)

@@ -11,7 +11,6 @@ condition or missing-value filter then copies two columns, not the whole boundar
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -263,8 +262,7 @@ ENGINE = Engine.GREAT_EXPECTATIONS
 def preload() -> None:
     """Start a GE worker now, if none is idle: it imports GE while this process works (when
     none can start, validating says so, rule by rule)."""
-    with contextlib.suppress(OSError):
-        workers.idle(WORKER)
+    workers.preload(WORKER)
 
 
 @dataclass(frozen=True)

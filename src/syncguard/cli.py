@@ -8,20 +8,30 @@ is imported only by ``check`` and ``compile``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import os
 import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from io import TextIOWrapper
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from syncguard._version import __version__
-from syncguard.errors import RuleFileError, SyncguardError, UnusableExportError, UsageError
+from syncguard.display import printable
+from syncguard.errors import (
+    OutputError,
+    RuleFileError,
+    SyncguardError,
+    UnusableExportError,
+    UsageError,
+)
 from syncguard.model import BaselineMode, Outcome, PastRun, RuleCount, Severity
 
 if TYPE_CHECKING:
@@ -70,13 +80,25 @@ def _history_path(text: str) -> Path:
     return Path(path)
 
 
+def _path(text: str) -> Path:
+    """A path given on the command line; an empty one (an unset variable) is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty (is a variable unset?); give a path")
+    return Path(text)
+
+
 def _json_target(text: str) -> Path | None:
     """``-`` (standard output) as None, else the path."""
-    return None if text == "-" else Path(text)
+    return None if text == "-" else _path(text)
+
+
+def _run_number(text: str) -> bool:
+    """Whether the text is a run number: ASCII digits only (``²`` is a digit to Python)."""
+    return text.isascii() and text.isdigit()
 
 
 def _baseline(text: str) -> str:
-    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value) or text.isdigit():
+    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value) or _run_number(text):
         return text
     raise argparse.ArgumentTypeError(
         f"'{text}' is not a baseline: give last-passed, last, or a run number"
@@ -95,12 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     suite_options = _Parser(add_help=False)
     suite_options.add_argument(
         "--config",
-        type=Path,
+        type=_path,
         metavar="syncguard.toml",
         help="the project file (default: the nearest syncguard.toml from here upwards)",
     )
     suite_options.add_argument(
-        "--rules", type=Path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
+        "--rules", type=_path, metavar="DIR_OR_FILE", help="rule YAML (default: the built-in suite)"
     )
     suite_options.add_argument(
         "--email-domain",
@@ -114,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser("check", parents=[suite_options], help="check an export")
-    check.add_argument("export", type=Path, metavar="EXPORT.csv", help="the student sync export")
+    check.add_argument("export", type=_path, metavar="EXPORT.csv", help="the student sync export")
     check.add_argument(
         "--json",
         type=_json_target,
@@ -125,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--report-dir",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="where each run's folder (results.json, report.html) goes (default: the project's "
         "report_dir, else ./reports)",
@@ -135,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--previous",
-        type=Path,
+        type=_path,
         metavar="PREV.csv",
         help="last week's export to compare with (default: the history's last run)",
     )
@@ -150,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-history", action="store_true", help="neither read nor write the history"
     )
     check.add_argument(
-        "--junit", type=Path, metavar="FILE", help="also write JUnit XML (a testcase per check)"
+        "--junit", type=_path, metavar="FILE", help="also write JUnit XML (a testcase per check)"
     )
     check.add_argument(
         "--github",
@@ -159,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--summary-md",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)",
     )
@@ -200,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--json", action="store_true", help="the catalogue as JSON on stdout")
     past = sub.add_parser("history", help="list past runs from the history")
-    past.add_argument("--config", type=Path, metavar="syncguard.toml", help="the project file")
+    past.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
     past.add_argument(
         "--history",
         type=_history_path,
@@ -218,9 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[suite_options],
         help="write a repaired export (only repairs with one right answer) and a change log",
     )
-    fix.add_argument("export", type=Path, metavar="EXPORT.csv", help="the export to repair")
+    fix.add_argument("export", type=_path, metavar="EXPORT.csv", help="the export to repair")
     fix.add_argument(
-        "--out", type=Path, required=True, metavar="FIXED.csv", help="the repaired export"
+        "--out", type=_path, required=True, metavar="FIXED.csv", help="the repaired export"
     )
     fix.add_argument(
         "--fix-headers", action="store_true", help="also rename a header with one clear typo"
@@ -229,21 +251,21 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument(
         "--show-values", action="store_true", help="raw values in the change log (not masked)"
     )
-    fix.add_argument("--report-dir", type=Path, metavar="DIR", help="where the check goes")
+    fix.add_argument("--report-dir", type=_path, metavar="DIR", help="where the check goes")
     suggest = sub.add_parser(
         "suggest",
         parents=[suite_options],
         help="draft the institution's settings (domains, campuses, courses...) from a good export",
     )
-    suggest.add_argument("export", type=Path, metavar="EXPORT.csv", help="a known-good export")
+    suggest.add_argument("export", type=_path, metavar="EXPORT.csv", help="a known-good export")
     suggest.add_argument(
-        "--out", type=Path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
+        "--out", type=_path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
     )
     sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
     )
-    init.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument("folder", nargs="?", type=_path, default=Path("."), metavar="DIR")
     explain = sub.add_parser(
         "explain",
         parents=[suite_options],
@@ -255,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
     accept.add_argument("run", type=int, metavar="RUN", help="the run number ('syncguard history')")
-    accept.add_argument("--config", type=Path, metavar="syncguard.toml", help="the project file")
+    accept.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
     accept.add_argument(
         "--history",
         type=_history_path,
@@ -269,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[suite_options],
         help="write the Great Expectations suite compiled from the rules (GE's JSON)",
     )
-    compile_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    compile_.add_argument("--out", type=_path, required=True, metavar="DIR", help="output folder")
     return parser
 
 
@@ -285,6 +307,11 @@ def _project(args: argparse.Namespace) -> Project:
 
     config = getattr(args, "config", None)
     if config is not None and not config.is_file():
+        if config.exists():  # a FIFO or a device would block or never end: never read it
+            raise UsageError(
+                f"{config}: --config must name a regular file (a syncguard.toml), and this is "
+                "not one; give the project file's path"
+            )
         raise UsageError(f"{config}: no such project file; check --config or run 'syncguard init'")
     return load(config or find(Path.cwd()))
 
@@ -310,7 +337,7 @@ def _init(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.project import init
 
     for path in init(args.folder):
-        print(f"wrote {path}", file=io.out)
+        print(f"wrote {printable(path)}", file=io.out)
     print(
         "edit syncguard.toml (email domains, SSO, sync and upload modes) and rules/local.yaml, "
         "then run 'syncguard rules' here to check them",
@@ -352,6 +379,35 @@ def _refuse_overwrite(
             raise UsageError(f"{target}: {option} would overwrite {other}; give another file name")
 
 
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Write errors that say the disk (or the user's quota, or the file size limit) is full."""
+
+
+def _write_error(exc: OSError, what: str, fix: str) -> SyncguardError:
+    """One sentence for a failed write: the file, the problem in plain words, what to do.
+
+    A full disk is not a mistake of the command line: it is an :class:`OutputError` (exit 2).
+    """
+    where = printable(exc.filename) if exc.filename else f"syncguard could not write {what}"
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in _DISK_FULL:
+        return OutputError(
+            f"{where}: cannot write {what}: the disk is full ({reason}); free some space, or {fix}"
+        )
+    return UsageError(f"{where}: cannot write {what} ({reason}); {fix}")
+
+
+def _write_utf8(stream: TextIO, text: str) -> None:
+    """Write a document as UTF-8 (JSON is UTF-8 whatever the terminal's encoding)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
 def _catalogue(args: argparse.Namespace, project: Project | None = None) -> Catalogue:
     from syncguard.catalogue import build
 
@@ -373,13 +429,13 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     layout = ReportLayout.default(
         report_dir, args.history or project.history, keep=not args.no_history
     )
-    used = ", ".join(str(p) for p in catalogue.suite.sources)
-    config = f"; config {project.config}" if project.config else "; no syncguard.toml"
+    used = ", ".join(printable(p) for p in catalogue.suite.sources)
+    config = f"; config {printable(project.config)}" if project.config else "; no syncguard.toml"
     used_line = (
         f"syncguard {__version__}: suite {catalogue.suite.name} {catalogue.suite.version} "
         f"from {used}{config}"
     )
-    if args.only:
+    if args.only is not None:
         catalogue = _only(catalogue, args.only)
     show_progress = args.progress or (not args.quiet and io.err.isatty())
     clock = time.perf_counter()
@@ -396,7 +452,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             _refuse_overwrite(target, args.export, layout)
     if args.summary_md is not None:
         _refuse_append(args.summary_md, args.export, layout)
-    numbered = args.baseline.isdigit()
+    numbered = _run_number(args.baseline)
     options = Options(
         previous=args.previous,
         show_values=args.show_values,
@@ -411,27 +467,24 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     except HistoryError as exc:
         raise UsageError(f"{exc}") from None
     except OSError as exc:
-        raise UsageError(
-            f"{exc.filename}: cannot write results ({exc.strerror}); "
-            "choose another --report-dir or --json"
-        ) from None
+        raise _write_error(exc, "results", "choose another --report-dir or --json") from None
     for warning in done.warnings:
-        print(f"syncguard: warning: {warning}", file=io.err)
+        print(f"syncguard: warning: {printable(warning)}", file=io.err)
     result = done.result
     if to_stdout:
         from syncguard.output.results_json import dumps, results_json
 
-        print(dumps(results_json(result, done.masker)), file=io.out, end="")
+        _write_utf8(io.out, dumps(results_json(result, done.masker)))
         io = _Streams(io.err, io.err)
     _ci_outputs(args, done, io)
     print(used_line, file=io.out)
     if result.outcome is Outcome.UNUSABLE:
-        print(f"syncguard: {result.findings[0].message}", file=io.err)
+        print(f"syncguard: {printable(result.findings[0].message)}", file=io.err)
         return EXIT_UNUSABLE
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
     print(
-        f"{verdict}: {args.export}: {errors} error(s), {warnings} warning(s) in "
+        f"{verdict}: {printable(args.export)}: {errors} error(s), {warnings} warning(s) in "
         f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)",
         file=io.out,
     )
@@ -440,17 +493,17 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             " ..." if len(finding.rows) > 8 else ""
         )
         where = f" rows {rows}" if rows else ""
-        print(f"  {finding.severity.value:7} {finding.rule}:{where}", file=io.out)
+        print(f"  {finding.severity.value:7} {printable(finding.rule)}:{where}", file=io.out)
     for note in result.notes:
-        print(f"  note: {note}", file=io.out)
+        print(f"  note: {printable(note)}", file=io.out)
     labels = {"results.json": "results:", "report.html": "report:", "failing_rows.csv": "rows:"}
     for path in done.files:
         label = "json:" if path == args.json else labels.get(path.name, "file:")
-        print(f"{label:8} {path}", file=io.out)
+        print(f"{label:8} {printable(path)}", file=io.out)
     if done.index is not None:
-        print(f"index:   {done.index}", file=io.out)
+        print(f"index:   {printable(done.index)}", file=io.out)
     if done.latest is not None:
-        print(f"latest:  {done.latest}", file=io.out)
+        print(f"latest:  {printable(done.latest)}", file=io.out)
     worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
     failing = any(f.severity in worst[args.fail_on] for f in result.findings)
     return EXIT_FAILED if failing else EXIT_PASSED
@@ -468,9 +521,7 @@ def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None
             with args.summary_md.open("a", encoding="utf-8") as summary:
                 summary.write(ci.summary_md(done.result, done.masker) + "\n")
     except OSError as exc:
-        raise UsageError(
-            f"{exc.filename}: cannot write ({exc.strerror}); choose another path"
-        ) from None
+        raise _write_error(exc, "this output", "choose another path") from None
     if args.github:
         lines = ci.github(done.result)
         if lines:
@@ -495,6 +546,11 @@ def _only(catalogue: Catalogue, only: str) -> Catalogue:
     import difflib
 
     wanted = [w.strip() for w in only.split(",") if w.strip()]
+    if not wanted:  # an empty CI variable: running no rule must never pass
+        raise UsageError(
+            f"--only {only!r}: names no rule (is a variable empty?); give rule ids separated "
+            "by commas, or leave --only out to run every check"
+        )
     ids = [r.id for r in catalogue.suite.rules]
     for w in wanted:
         if w not in ids:
@@ -510,6 +566,8 @@ def _explain(args: argparse.Namespace, io: _Streams) -> int:
 
     from syncguard.suite.registry import kinds
 
+    if not args.check.strip():
+        raise UsageError("explain needs a check id (it is empty); see 'syncguard rules' for them")
     catalogue = _catalogue(args)
     checks = {c.id: c for c in (*catalogue.checks, *(c for c, _ in catalogue.disabled))}
     check = checks.get(args.check)
@@ -593,7 +651,7 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
                 file=io.out,
             )
     for c, o in catalogue.disabled:
-        print(f"  off: {c.id} ({o.reason}; {o.location})", file=io.out)
+        print(f"  off: {c.id} ({printable(o.reason)}; {printable(str(o.location))})", file=io.out)
     return EXIT_PASSED
 
 
@@ -624,16 +682,18 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
             print(f"{key:17} {value}", file=io.out)
         for c in counts:
             print(
-                f"  {c.severity.value:7} {c.rule} {c.column}: {c.failed_rows} row(s)", file=io.out
+                f"  {c.severity.value:7} {printable(c.rule)} {printable(c.column)}: "
+                f"{c.failed_rows} row(s)",
+                file=io.out,
             )
         return EXIT_PASSED
-    print(f"{len(runs)} run(s) in {args.history}, newest first:", file=io.out)
+    print(f"{len(runs)} run(s) in {printable(args.history)}, newest first:", file=io.out)
     for run in runs:
         print(
             f"  #{run.id:<4} {run.started_at}  "
             f"{run.outcome.value + ('*' if run.accepted else ''):9} {run.errors:3} error(s) "
-            f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {run.export_name}  "
-            f"{run.suite} {run.suite_version}"
+            f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {printable(run.export_name)}  "
+            f"{printable(run.suite)} {printable(run.suite_version)}"
             + (f"  as of {run.as_of}" if run.as_of else "")
             + (f"  compared with #{run.baseline}" if run.baseline else ""),
             file=io.out,
@@ -650,7 +710,7 @@ def _history_file(args: argparse.Namespace, io: _Streams) -> Path:
         project = _project(args)
         path = project.history or project.report_dir / "history.sqlite"
         if project.config is None:
-            print(f"(no syncguard.toml found: reading {path})", file=io.err)
+            print(f"(no syncguard.toml found: reading {printable(path)})", file=io.err)
     if not path.exists():
         raise UsageError(f"{path}: no history yet; run 'syncguard check' first")
     return path
@@ -697,8 +757,8 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
     print(
-        f"run #{run.id} ({run.export_name}, {run.outcome.value}) is marked as uploaded: the next "
-        "check compares with it",
+        f"run #{run.id} ({printable(run.export_name)}, {run.outcome.value}) is marked as "
+        "uploaded: the next check compares with it",
         file=io.out,
     )
     return EXIT_PASSED
@@ -722,7 +782,10 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
         write_atomic(args.out, text)
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write ({exc.strerror})") from None
-    print(f"wrote {args.out}: review it before copying anything into the project", file=io.out)
+    print(
+        f"wrote {printable(args.out)}: review it before copying anything into the project",
+        file=io.out,
+    )
     return EXIT_PASSED
 
 
@@ -788,16 +851,20 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
         raise UsageError(f"{args.out}: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{exc.filename}: cannot write ({exc.strerror})") from None
-    print(f"wrote {args.out} and {log}: {len(repaired.changes)} change(s)", file=io.out)
+    print(
+        f"wrote {printable(args.out)} and {printable(log)}: {len(repaired.changes)} change(s)",
+        file=io.out,
+    )
     for note in repaired.notes:
-        print(f"  note: {note}", file=io.out)
+        print(f"  note: {printable(note)}", file=io.out)
     report_dir = args.report_dir or project.report_dir
     done = run(args.out, catalogue, ReportLayout.default(report_dir, keep=False), Options())
     result = done.result
     left = [f for f in result.findings]
     print(
-        f"checked {args.out}: {result.outcome.value}, {len(left)} problem(s) left for a person "
-        f"(report: {done.run_dir / 'report.html'})",
+        f"checked {printable(args.out)}: {result.outcome.value}, {len(left)} problem(s) left "
+        "for a person "
+        f"(report: {printable(done.run_dir / 'report.html')})",
         file=io.out,
     )
     import polars as pl
@@ -810,7 +877,8 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     for item in table.iter_rows(named=True):
         print(
             f"  row {item['row']}: {item['severity']} {item['title']} ({item['column']}): "
-            f"{item['value']}" + (f" -> {item['did_you_mean']}" if item["did_you_mean"] else ""),
+            + printable(f"{item['value']}")
+            + (f" -> {printable(item['did_you_mean'])}" if item["did_you_mean"] else ""),
             file=io.out,
         )
     return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
@@ -837,6 +905,11 @@ def _compile(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_portable import portable_suite
     from syncguard.output.base import write_atomic
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(
+            f"{printable(args.out)}: compile --out needs a folder (it writes two files into "
+            "it), and this is a file; give a folder, new or existing"
+        )
     suite = _catalogue(args).suite
     document = compile_suite(suite).to_json_dict()
     portable, left_out = portable_suite(suite)
@@ -846,22 +919,20 @@ def _compile(args: argparse.Namespace, io: _Streams) -> int:
         write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         write_atomic(portable_target, json.dumps(portable, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
-        raise UsageError(
-            f"{args.out}: cannot write there ({exc.strerror}); choose another --out"
-        ) from None
+        raise _write_error(exc, "the compiled suite", "choose another --out") from None
     count = len(portable["expectations"])
     print(
-        f"wrote {count} expectation(s) to {portable_target}: Great Expectations' own, on the "
-        "export's own columns, for a team that runs GE as it is (how to read the export is in "
-        "its meta.reading)",
+        f"wrote {count} expectation(s) to {printable(portable_target)}: Great Expectations' "
+        "own, on the export's own columns, for a team that runs GE as it is (how to read the "
+        "export is in its meta.reading)",
         file=io.out,
     )
     for rule_id, why in left_out:
         print(f"  not in the portable suite: {rule_id}: {why}", file=io.out)
     print(
-        f"wrote {len(document['expectations'])} expectation(s) to {target}: the suite syncguard "
-        "itself runs (derived columns and syncguard's own expectations: load it after "
-        "'import syncguard.engines.gx_expectations')",
+        f"wrote {len(document['expectations'])} expectation(s) to {printable(target)}: the "
+        "suite syncguard itself runs (derived columns and syncguard's own expectations: load it "
+        "after 'import syncguard.engines.gx_expectations')",
         file=io.out,
     )
     return EXIT_PASSED
@@ -871,7 +942,45 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit status (never raises for a person's mistake)."""
-    return _main(argv, _Streams(out or sys.stdout, err or sys.stderr))
+    streams = _Streams(out or _tolerant(sys.stdout), err or _tolerant(sys.stderr))
+    with _exits_raise():
+        return _main(argv, streams)
+
+
+def _tolerant(stream: TextIO) -> TextIO:
+    """The stream, set to spell what its encoding cannot show (``PYTHONIOENCODING=ascii``)."""
+    if isinstance(stream, TextIOWrapper):
+        with contextlib.suppress(ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+    return stream
+
+
+class _ProcessExit(SystemExit):
+    """``os._exit`` was called during the run (by a project check module): raised instead."""
+
+
+@contextlib.contextmanager
+def _exits_raise() -> Iterator[None]:
+    """While the command runs, ``os._exit`` raises instead of ending the process.
+
+    Only a written verdict may end a run with status 0: a project check module that calls
+    ``os._exit(0)`` would otherwise end ``check`` as if it had passed. It becomes the same
+    internal error (exit 4) as ``sys.exit`` in a plug-in.
+    """
+    import posix
+
+    real = os._exit
+
+    def refuse(status: int) -> NoReturn:
+        raise _ProcessExit(status)
+
+    setattr(os, "_exit", refuse)  # noqa: B010  (a module attribute, replaced on purpose)
+    setattr(posix, "_exit", refuse)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(os, "_exit", real)  # noqa: B010
+        setattr(posix, "_exit", real)  # noqa: B010
 
 
 def _main(argv: Sequence[str] | None, io: _Streams) -> int:
@@ -909,7 +1018,7 @@ def _not_run_json(args: argparse.Namespace | None, status: int, message: str, io
         if target.resolve() != Path(args.export).resolve():
             write_json(target, not_run_json(outcome, message, str(args.export), started))
     except OSError as exc:
-        print(f"syncguard: warning: cannot write {target} ({exc.strerror})", file=io.err)
+        print(f"syncguard: warning: cannot write {printable(target)} ({exc.strerror})", file=io.err)
 
 
 def _json_or_new(target: Path) -> bool:
@@ -964,16 +1073,17 @@ def _dispatch(
         return EXIT_USAGE, ""
     except RuleFileError as exc:
         count = len(exc.problems)
+        listed = "\n".join(printable(str(p)) for p in exc.problems)
         print(
-            f"{exc}\nsyncguard: {count} problem(s) in the rule files; fix them and run again",
+            f"{listed}\nsyncguard: {count} problem(s) in the rule files; fix them and run again",
             file=io.err,
         )
         return EXIT_USAGE, str(exc)
-    except UnusableExportError as exc:
-        print(f"syncguard: {exc}", file=io.err)
+    except (UnusableExportError, OutputError) as exc:
+        print(f"syncguard: {_sentence(exc)}", file=io.err)
         return EXIT_UNUSABLE, ""
     except SyncguardError as exc:
-        print(f"syncguard: {exc}", file=io.err)
+        print(f"syncguard: {_sentence(exc)}", file=io.err)
         return EXIT_USAGE, str(exc)
     except BrokenPipeError:  # output piped into `head` and closed early: exit as SIGPIPE would
         return 141, ""
@@ -981,22 +1091,35 @@ def _dispatch(
         print("syncguard: interrupted", file=io.err)
         return 130, ""
     except SystemExit as exc:  # a plug-in (a project check module) tried to end the run
+        call = "os._exit" if isinstance(exc, _ProcessExit) else "sys.exit"
         print(
-            f"syncguard: internal error (something called sys.exit({exc.code!r}) during the "
+            f"syncguard: internal error (something called {call}({exc.code!r}) during the "
             "run, most likely a module in the project's checks/ folder); the run was stopped, "
             "fix that module",
             file=io.err,
         )
-        return EXIT_INTERNAL, f"sys.exit({exc.code!r}) called during the run"
+        return EXIT_INTERNAL, f"{call}({exc.code!r}) called during the run"
     except Exception as exc:  # a bug of ours: one sentence, traceback only on request
         if os.environ.get("SYNCGUARD_DEBUG"):
             raise
+        detail = printable(str(exc)) or "no message"
         print(
-            f"syncguard: internal error ({type(exc).__name__}: {exc}); this is a bug in syncguard, "
-            "please report it with SYNCGUARD_DEBUG=1 output",
+            f"syncguard: internal error ({type(exc).__name__}: {detail}); this is a bug in "
+            "syncguard, please report it with SYNCGUARD_DEBUG=1 output",
             file=io.err,
         )
         return EXIT_INTERNAL, f"internal error ({type(exc).__name__})"
+
+
+def _sentence(exc: SyncguardError) -> str:
+    """An error's one sentence, printable, never empty after its colon."""
+    text = printable(str(exc)).strip()
+    if not text or text.endswith(":"):
+        return (
+            f"{text} (no detail was given: {type(exc).__name__}); run again with "
+            "SYNCGUARD_DEBUG=1 and report it"
+        ).lstrip()
+    return text
 
 
 def main_exit() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncguard.display import printable
+
 
 class SyncguardError(Exception):
     """Base of every error that is shown to a person as one sentence (exit status 2)."""
@@ -22,7 +24,7 @@ class UnusableExportError(SyncguardError):
         self.problem = problem
         self.fix = fix
         self.row = row
-        where = f"{path}" if row is None else f"{path}: row {row}"
+        where = printable(path) if row is None else f"{printable(path)}: row {row}"
         super().__init__(f"{where}: {problem}; {fix}.")
 
 
@@ -53,11 +55,48 @@ class RuleProblem:
         return f"{self.location}: {self.message}"
 
 
+SAME_PLACES = 5
+"""How many further places a problem repeated in one file names (the rest are counted)."""
+
+
+def _collapse(problems: list[RuleProblem]) -> list[RuleProblem]:
+    """One problem per message and file: a repeat is named on the first, with its places.
+
+    ``found '*a'`` twenty times becomes ``3:4: ... found '*a'; write the value out (the same
+    at 19 more places: 4:4, 5:4, 6:4, 7:4, 8:4 and 14 more)``.
+    """
+    first: dict[tuple[Path, str], list[RuleProblem]] = {}
+    for problem in problems:
+        first.setdefault((problem.location.path, problem.message), []).append(problem)
+    collapsed = []
+    for same in first.values():
+        head, rest = same[0], same[1:]
+        if not rest:
+            collapsed.append(head)
+            continue
+        places = ", ".join(f"{p.location.line}:{p.location.column}" for p in rest[:SAME_PLACES])
+        if len(rest) > SAME_PLACES:
+            places += f" and {len(rest) - SAME_PLACES} more"
+        plural = "place" if len(rest) == 1 else "places"
+        message = f"{head.message} (the same at {len(rest)} more {plural}: {places})"
+        collapsed.append(RuleProblem(head.location, message))
+    return collapsed
+
+
 class RuleFileError(SyncguardError):
-    """One or more rule files are wrong; carries every problem found, in file order."""
+    """One or more rule files are wrong; carries every problem found, in file order.
+
+    A problem repeated word for word in one file is listed once, with its other places.
+    """
 
     def __init__(self, problems: list[RuleProblem]) -> None:
-        self.problems = sorted(
-            problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column)
+        self.problems = _collapse(
+            sorted(
+                problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column)
+            )
         )
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class OutputError(SyncguardError):
+    """An output cannot be written for a reason outside the command line (the disk is full)."""

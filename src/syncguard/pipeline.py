@@ -23,6 +23,7 @@ from syncguard.catalogue import CHECK_MODULE, Catalogue, build
 from syncguard.compare.checks import UNAVAILABLE, run_checks
 from syncguard.compare.matching import Matching, match, plan
 from syncguard.compare.snapshot import FORMATS, Snapshot, key_id, make_snapshot
+from syncguard.display import printable
 from syncguard.engines import backends
 from syncguard.engines.base import Pending, rules_for
 from syncguard.engines.common import failing, with_examples
@@ -100,9 +101,12 @@ class ReportLayout:
         """The folder of one run: ``<UTC time>-<export name>``, the name cut to fit any disk.
 
         File systems allow 255 bytes per name: a long export name is cut to
-        :data:`RUN_NAME_BYTES` bytes and marked with a short hash of the whole name.
+        :data:`RUN_NAME_BYTES` bytes and marked with a short hash of the whole name. Only
+        letters, digits and ``. _ - +`` are kept; any other character (a space, a line break,
+        an escape, a byte that is not UTF-8) becomes ``_``, so a folder name never carries
+        what a terminal or a CI log would act on.
         """
-        name = export.stem
+        name = "".join(c if c.isalnum() or c in "._-+" else "_" for c in export.stem)
         if len(name.encode()) > RUN_NAME_BYTES:
             digest = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
             cut = name.encode()[:RUN_NAME_BYTES].decode("utf-8", errors="ignore")
@@ -502,7 +506,7 @@ def _unusable(
     return RunResult(
         suite=catalogue.suite.name,
         suite_version=catalogue.suite.version,
-        export=ExportInfo(str(path), digest, 0, size, "", ""),
+        export=ExportInfo(printable(path), digest, 0, size, "", ""),
         outcome=Outcome.UNUSABLE,
         findings=(finding,),
         accounting=Accounting(0, 0, 0),

@@ -106,6 +106,11 @@ def load(config: Path | None) -> Project:
         raise UsageError(f"{config}: cannot read the project file ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{config}: not valid TOML ({exc}); fix the file") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise UsageError(
+            f"{config}: nested too deeply to be a project file; a syncguard.toml holds flat "
+            "[project] and [settings] keys, so fix the file"
+        ) from None
     for section, values in data.items():
         if section not in SECTIONS or not isinstance(values, dict):
             raise UsageError(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from syncguard.display import printable
 from syncguard.errors import UnusableExportError
 from syncguard.importer import MAX_IMPORT_BYTES
 from syncguard.intake import checks, sniff
@@ -99,7 +100,7 @@ def read_export(path: Path, contract: HeaderContract) -> Export:
     findings = _group_blank([_empty_column(f, frame) for f in findings])
     findings.extend(structural)
     info = ExportInfo(
-        path=str(path),
+        path=printable(path),
         sha256=hashlib.sha256(data).hexdigest(),
         rows=records,
         bytes=len(data),

@@ -56,6 +56,11 @@ def write_atomic(path: Path, content: str | bytes | Callable[[BinaryIO], object]
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)  # as a plain open() would have made it
         os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write names no file: name the one being written
+            exc.filename = str(path)
+        raise
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

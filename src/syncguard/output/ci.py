@@ -76,8 +76,8 @@ def _rows_line(finding: Finding, total: int = 0) -> str:
     Empty for a finding about the whole file (no rows and no count).
     """
     count = finding.failed_count
-    if not count and not finding.rows:
-        return ""
+    if not count:  # a finding about the file, placed at a row (an unusable export's row 1)
+        return f"at row(s) {_row_list(finding.rows, FIRST_ROWS)}" if finding.rows else ""
     text = f"{thousands(count)} failed row(s)"
     if total:
         text += f" ({share(count, total)} of {thousands(total)})"
@@ -334,8 +334,8 @@ def summary_md(result: RunResult, masker: Masker) -> str:
             cells = (
                 md_escape(f.rule),
                 f.severity.value,
-                thousands(f.failed_count),
-                md_escape(share(f.failed_count, acc.rows_read)),
+                thousands(f.failed_count) if f.failed_count else "the file",
+                md_escape(share(f.failed_count, acc.rows_read)) if f.failed_count else "",
                 md_escape(_row_list(f.rows, MD_ROWS)),
                 _md_examples(f, masker),
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from syncguard.defaults import default_rules
+from syncguard.display import printable
 from syncguard.errors import UsageError
 from syncguard.suite.settings import SETTINGS, setting_problem
 
@@ -166,7 +167,8 @@ def init(folder: Path) -> list[Path]:
     for target in (config, rules):
         if target.exists():
             raise UsageError(f"{target}: exists already; syncguard init never overwrites a file")
-    name = folder.resolve().name or "the institution"
+    # the folder's name goes into comments: spelled, so it cannot end a comment line
+    name = printable(folder.resolve().name) or "the institution"
     try:
         rules.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(TEMPLATE.format(name=name), encoding="utf-8")

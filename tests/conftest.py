@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ def run_cli(tmp_path: Path) -> Callable[..., CliRun]:
         json_path = tmp_path / "results.json"
         if want_json and args and args[0] == "check":
             args += ["--json", str(json_path), "--report-dir", str(tmp_path / "reports"), "-q"]
+        elif args and args[0] in ("check", "fix") and "--report-dir" not in args:
+            args += ["--report-dir", str(tmp_path / "reports")]  # never the clone's reports/
         out, err = io.StringIO(), io.StringIO()
         code = main(args, out=out, err=err)
         doc = json.loads(json_path.read_text(encoding="utf-8")) if json_path.exists() else None
@@ -52,6 +54,27 @@ def run_cli(tmp_path: Path) -> Callable[..., CliRun]:
         return CliRun(code, out.getvalue(), err.getvalue(), doc)
 
     return run
+
+
+def _generated() -> set[Path]:
+    """What runs leave in the clone: files under reports/, histories and keys anywhere."""
+    reports = {p for p in (ROOT / "reports").rglob("*") if p.name not in ("README.md", ".gitkeep")}
+    stores = {
+        p
+        for pattern in ("*.sqlite", "*.sqlite-*", "*.key")
+        for p in ROOT.rglob(pattern)
+        if not {".git", ".nox", ".venv", "node_modules"} & set(p.relative_to(ROOT).parts)
+    }
+    return reports | stores
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clone_stays_clean() -> Iterator[None]:
+    """Tests write only into temporary folders: after them, nothing new is in the clone."""
+    before = _generated()
+    yield
+    new = sorted(str(p.relative_to(ROOT)) for p in _generated() - before)
+    assert not new, f"the tests left files in the clone: {new[:10]}"
 
 
 @pytest.fixture(scope="session")

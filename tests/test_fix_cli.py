@@ -245,7 +245,10 @@ def test_fix_never_puts_a_copy_of_the_export_in_the_temp_folder(
                 pass
         return found
 
-    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT / "src")}
+    import syncguard
+
+    code = Path(syncguard.__file__).parents[1]  # the process runs the code under test
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(code)}
     argv = [sys.executable, "-m", "syncguard", "fix", str(export), "--out", str(tmp_path / "o.csv")]
     process = subprocess.Popen(
         [*argv, "--report-dir", str(tmp_path / "r")],

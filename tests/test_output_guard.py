@@ -347,6 +347,16 @@ def test_a_report_folder_with_pages_syncguard_did_not_write_is_refused(
     assert not target.is_symlink() and target.read_bytes() != KEEP
 
 
+def test_the_python_api_refuses_a_foreign_report_folder_too(tmp_path: Path) -> None:
+    import syncguard
+    from syncguard.errors import UsageError
+
+    _victim(tmp_path / "r" / "index.html")
+    with pytest.raises(UsageError, match=r"index\.html: is not a page syncguard wrote"):
+        syncguard.check(VALID, report_dir=tmp_path / "r")
+    assert (tmp_path / "r" / "index.html").read_bytes() == KEEP
+
+
 def test_pages_of_an_older_syncguard_are_its_own(tmp_path: Path) -> None:
     scene = _scene(tmp_path)
     reports = scene.root / "reports"

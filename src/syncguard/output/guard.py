@@ -281,7 +281,7 @@ class OutputGuard:
             what = "a symbolic link" if link else "not a page syncguard wrote"
             if not regular and not link:
                 what = "not a regular file"
-            force = " or add --force" if regular or link else ""
+            force = " or add --force" if (regular or link) and option.startswith("--") else ""
             raise UsageError(
                 f"{page}: is {what}, and {option} {base} would replace it; choose another "
                 f"{option}, move the file away{force}"

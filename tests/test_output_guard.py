@@ -132,6 +132,16 @@ def _export(tmp: Path, name: str | None, command: str) -> tuple[Scene, Path] | N
     return scene, scene.export
 
 
+def _hard_link(tmp: Path, name: str | None, command: str) -> tuple[Scene, Path] | None:
+    if command == "compile":
+        return None
+    scene = _scene(tmp)
+    link = scene.root / "out" / (name or "link.csv")
+    link.parent.mkdir()
+    os.link(scene.export, link)
+    return scene, link
+
+
 def _previous(tmp: Path, name: str | None, command: str) -> tuple[Scene, Path] | None:
     if command != "check":
         return None
@@ -200,6 +210,7 @@ def _dangling_link(tmp: Path, name: str | None, command: str) -> tuple[Scene, Pa
 
 ROLES: dict[str, Role] = {
     "the export": _export,
+    "a hard link to the export": _hard_link,
     "--previous": _previous,
     "the project file": _config,
     "a rule file": _rule_file,
@@ -221,7 +232,7 @@ def _applies(option: str, role: str) -> bool:
     spec = OPTIONS[option]
     if spec.command != "check" and role in ("--previous", "--history"):
         return False
-    if spec.command == "compile" and role == "the export":
+    if spec.command == "compile" and role in ("the export", "a hard link to the export"):
         return False
     fixed_names = {
         "a rule file",
@@ -256,6 +267,16 @@ def test_no_output_writes_onto_a_protected_file(tmp_path: Path, option: str, rol
     else:
         assert target.read_bytes() == before
     assert not list((scene.root / "reports").glob("2*-export")), "nothing ran"
+
+
+def test_a_run_folder_is_known_by_its_name() -> None:
+    from datetime import UTC, datetime
+
+    from syncguard.output.guard import RUN_FOLDER
+    from syncguard.pipeline import ReportLayout
+
+    folder = ReportLayout.default(Path("r")).run_dir(Path("x.csv"), datetime.now(UTC))
+    assert RUN_FOLDER.match(folder.name) and RUN_FOLDER.match(OLD_RUN)
 
 
 def test_every_option_meets_every_protected_file_it_can_name() -> None:

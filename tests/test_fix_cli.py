@@ -211,3 +211,77 @@ def test_fix_never_writes_into_a_device_a_link_or_the_history(
         assert Path("/dev/null").is_char_device() and not Path("/dev/null.changes.csv").exists()
     else:
         assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("kill_after", [None, 2.0], ids=["watched-to-the-end", "killed"])
+def test_fix_never_puts_a_copy_of_the_export_in_the_temp_folder(
+    tmp_path: Path, kill_after: float | None
+) -> None:
+    """A real process, its temp folder watched while it runs (and SIGKILLed midway): no copy of
+    the export ever appears there, so none can be left behind.
+
+    (Python's own probe of the folder, an empty worker folder and unnamed files do appear:
+    they hold nothing of the export.)
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    export = tmp_path / "big.csv"
+    row = "a{0}@uni.eu;S{0:07d}; Eva ;Kis;15/06/2028;Bachelor 2nd year or equivalent;FALSE"
+    lines = [HEADER, *(row.format(i) for i in range(3000))]
+    export.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+
+    def copies() -> list[str]:
+        found = []
+        for path in temp.rglob("*"):
+            try:
+                if path.name == export.name or b"@uni.eu" in path.read_bytes():
+                    found.append(str(path))
+            except OSError:  # a folder, or gone meanwhile
+                pass
+        return found
+
+    import syncguard
+
+    code = Path(syncguard.__file__).parents[1]  # the process runs the code under test
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(code)}
+    argv = [sys.executable, "-m", "syncguard", "fix", str(export), "--out", str(tmp_path / "o.csv")]
+    process = subprocess.Popen(
+        [*argv, "--report-dir", str(tmp_path / "r")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started, seen = time.monotonic(), []
+    while process.poll() is None:
+        seen += copies()
+        if seen or (kill_after is not None and time.monotonic() - started > kill_after):
+            process.kill()  # SIGKILL: no clean-up runs
+            break
+        time.sleep(0.001)
+    process.wait()
+    assert seen == [] and copies() == []
+    for left in tmp_path.glob(".o.csv*"):  # a killed write leaves at most a private temp file
+        assert left.stat().st_mode & 0o077 == 0, left
+
+
+@pytest.mark.parametrize("show_values", [True, False], ids=["show-values", "masked"])
+def test_the_change_log_is_private_with_raw_values_and_keeps_a_mode(
+    run_cli: Callable[..., CliRun], tmp_path: Path, show_values: bool
+) -> None:
+    export = _export(tmp_path)
+    out = tmp_path / "fixed.csv"
+    log = tmp_path / "fixed.changes.csv"
+    out.write_text("old", encoding="utf-8")
+    log.write_text("old", encoding="utf-8")
+    out.chmod(0o640)
+    log.chmod(0o644)
+    flags = ["--show-values"] if show_values else []
+    argv = ["fix", export, "--out", out, "--force", "--report-dir", tmp_path / "r", *flags]
+    assert _plain(run_cli, *argv).code == 0
+    assert oct(out.stat().st_mode & 0o777) == oct(0o640)  # kept
+    assert oct(log.stat().st_mode & 0o777) == oct(0o600 if show_values else 0o644)

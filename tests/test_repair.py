@@ -177,6 +177,31 @@ def test_a_value_without_one_right_answer_is_left_alone(
     assert fixed.changes == []
 
 
+FORMULA_PADS = [" ", "\t", "\r", "\u00a0", "\u200b", "\ufeff", " \u2060 "]
+
+
+@pytest.mark.parametrize("pad", FORMULA_PADS, ids=[repr(p) for p in FORMULA_PADS])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("column", ["first_name", "username", "school_year_name", END])
+def test_trimming_never_makes_a_formula(
+    fix: Callable[..., Repaired], column: str, start: str, pad: str
+) -> None:
+    inert = f'{pad}{start}HYPERLINK("http://x.example","y") '
+    fixed = fix(export([column, "campus_name"], [inert, "Main"], ["Ana ", "Main"]).encode())
+    assert records(fixed.text)[1] == [inert, "Main"]  # left exactly as it was
+    assert [c.row for c in fixed.changes] == [3]  # the other row is still trimmed
+    (note,) = fixed.notes
+    assert column in note and "row 2" in note and "formula" in note
+    assert "HYPERLINK" not in note  # the value itself is never in a note
+
+
+def test_a_value_that_already_starts_like_a_formula_may_lose_trailing_spaces(
+    fix: Callable[..., Repaired],
+) -> None:
+    fixed = fix(export(["first_name", "campus_name"], ["=1+1 ", "Main"]).encode())
+    assert records(fixed.text)[1] == ["=1+1", "Main"] and not fixed.notes
+
+
 @pytest.mark.parametrize("column", ["card_id", "username", "auth_identifier", "mobile_number"])
 def test_scientific_notation_is_noted_not_changed(
     fix: Callable[..., Repaired], column: str

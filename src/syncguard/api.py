@@ -22,6 +22,7 @@ from syncguard.defaults import default_rules
 from syncguard.errors import UsageError
 from syncguard.history.store import HistoryError
 from syncguard.model import BaselineMode
+from syncguard.output.guard import OutputGuard
 from syncguard.pipeline import Completed, Options, ReportLayout, run
 from syncguard.suite.loader import load_suite
 
@@ -45,7 +46,8 @@ def check(
     Raises:
         RuleFileError: the rule files are wrong (every problem at its ``path:line:col``).
         UnusableExportError: the ``previous`` export cannot be read.
-        UsageError: the history cannot be used, or an output cannot be written.
+        UsageError: the history cannot be used, an output cannot be written, or the report
+            folder holds an ``index.html`` or ``latest.*`` syncguard did not write.
     """
     overrides: dict[str, object] = {}
     if email_domains:
@@ -54,6 +56,8 @@ def check(
         overrides["today"] = as_of
     catalogue = build(load_suite(rules or default_rules(), overrides))
     layout = ReportLayout.default(report_dir, history, keep=keep_history)
+    if layout.history is not None:  # a recorded run redraws index.html and latest.*
+        OutputGuard.of(report_dirs=[report_dir]).check_report_dir(report_dir, "report_dir")
     options = Options(
         previous=previous,
         show_values=show_values,

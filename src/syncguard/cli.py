@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import re
-import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +35,8 @@ from syncguard.model import BaselineMode, Outcome, PastRun, RuleCount, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
-    from syncguard.pipeline import Completed, ReportLayout
+    from syncguard.output.guard import OutputGuard
+    from syncguard.pipeline import Completed
     from syncguard.project import Project
     from syncguard.suite.model import Suite
 
@@ -175,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--junit", type=_path, metavar="FILE", help="also write JUnit XML (a testcase per check)"
     )
     check.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --json/--junit file, or a report folder's index.html or "
+        "latest.*, that syncguard did not write (never an input, a rule file or a history)",
+    )
+    check.add_argument(
         "--github",
         action="store_true",
         help="print GitHub Actions annotations (::error / ::warning lines) on stdout",
@@ -261,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument(
         "--out", type=_path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
     )
+    suggest.add_argument("--force", action="store_true", help="replace FILE.yaml if it exists")
     sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
@@ -292,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the Great Expectations suite compiled from the rules (GE's JSON)",
     )
     compile_.add_argument("--out", type=_path, required=True, metavar="DIR", help="output folder")
+    compile_.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a file in DIR that syncguard did not write (never a rule file or history)",
+    )
     return parser
 
 
@@ -346,37 +358,42 @@ def _init(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
-def _refuse_overwrite(
-    target: Path, export: Path, layout: ReportLayout, option: str = "--json"
-) -> None:
-    """Refuse (exit 3) an output path that would destroy something the user did not name.
+def _guard(
+    args: argparse.Namespace,
+    project: Project | None,
+    suite: Suite | None,
+    report_dir: Path | None = None,
+    history: Path | None = None,
+) -> OutputGuard:
+    """The guard every output of this command goes through (its protected files, once).
 
-    Outputs go to new paths or regular files only: never over the export, the history, its
-    key or its journal files, and never through a symlink or into a device.
+    Protected: the export and ``--previous``; the project file, its rule folders and the rule
+    files in use; every history named (``--history``, the project's, each report folder's);
+    the run folders, index and latest pages of the report folders.
     """
-    try:
-        info = target.lstat()
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot use this {option} path ({exc.strerror})") from None
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
-        stdout = ", or '-' for standard output" if option == "--json" else ""
-        raise UsageError(
-            f"{target}: {option} would write into {what}; give a new file name{stdout}"
-        )
-    protected = [export]
-    if layout.history is not None and layout.key is not None:
-        history = layout.history
-        protected += [history, layout.key, Path(f"{history}-wal"), Path(f"{history}-shm")]
-    for other in protected:
-        try:
-            same = other.exists() and os.path.samefile(target, other)
-        except OSError:
-            same = False
-        if same:
-            raise UsageError(f"{target}: {option} would overwrite {other}; give another file name")
+    from syncguard.output.guard import OutputGuard
+
+    export = getattr(args, "export", None)
+    return OutputGuard.of(
+        inputs=[(export, "the export"), (getattr(args, "previous", None), "the --previous export")],
+        config=project.config if project is not None else None,
+        rules=[
+            *(suite.sources if suite is not None else ()),
+            *((project.contract, project.rules) if project is not None else ()),
+            getattr(args, "rules", None),
+        ],
+        histories=[
+            history,
+            getattr(args, "history", None),
+            project.history if project is not None else None,
+        ],
+        report_dirs=[
+            report_dir,
+            getattr(args, "report_dir", None),
+            project.report_dir if project is not None else None,
+        ],
+        force=getattr(args, "force", False),
+    )
 
 
 _DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -429,6 +446,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     layout = ReportLayout.default(
         report_dir, args.history or project.history, keep=not args.no_history
     )
+    guard = args.guard = _guard(args, project, catalogue.suite, report_dir, layout.history)
     used = ", ".join(printable(p) for p in catalogue.suite.sources)
     config = f"; config {printable(project.config)}" if project.config else "; no syncguard.toml"
     used_line = (
@@ -445,13 +463,19 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             elapsed = time.perf_counter() - clock
             print(f"syncguard: [{elapsed:6.1f} s] {message}", file=io.err, flush=True)
 
+    from syncguard.output.guard import Output
+
     to_stdout = args.json is None
     json_path = args.json if isinstance(args.json, Path) else None
-    for target in (json_path, args.junit):
+    for target, option, output in (
+        (json_path, "--json", Output.RESULTS_JSON),
+        (args.junit, "--junit", Output.JUNIT),
+        (args.summary_md, "--summary-md", Output.APPEND),
+    ):
         if target is not None:
-            _refuse_overwrite(target, args.export, layout)
-    if args.summary_md is not None:
-        _refuse_append(args.summary_md, args.export, layout)
+            guard.check(target, option, output)
+    if layout.history is not None:  # a recorded run redraws index.html and latest.*
+        guard.check_report_dir(report_dir)
     numbered = _run_number(args.baseline)
     options = Options(
         previous=args.previous,
@@ -512,32 +536,21 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
 def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None:
     """JUnit XML, GitHub annotations and a Markdown summary, when asked for."""
     from syncguard.output import ci
-    from syncguard.output.base import write_atomic
+    from syncguard.output.base import append, write_atomic
 
+    private = args.show_values
     try:
         if args.junit is not None:
-            write_atomic(args.junit, ci.junit(done.result, done.masker))
+            write_atomic(args.junit, ci.junit(done.result, done.masker), private)
         if args.summary_md is not None:
-            with args.summary_md.open("a", encoding="utf-8") as summary:
-                summary.write(ci.summary_md(done.result, done.masker) + "\n")
+            text = ci.summary_md(done.result, done.masker) + "\n"
+            append(args.summary_md, text.encode("utf-8"), private)
     except OSError as exc:
         raise _write_error(exc, "this output", "choose another path") from None
     if args.github:
         lines = ci.github(done.result)
         if lines:
             print(lines, file=io.out)
-
-
-def _refuse_append(target: Path, export: Path, layout: ReportLayout) -> None:
-    """A file to append to must be a regular file (or new), and not one syncguard keeps."""
-    if target.exists() and not target.is_file():
-        raise UsageError(f"{target}: --summary-md appends to a regular file; give another path")
-    if target.is_symlink():
-        _refuse_overwrite(target, export, layout, "--summary-md")
-    for other in (export, layout.history, layout.key):
-        exists = other is not None and other.exists() and target.exists()
-        if exists and other is not None and os.path.samefile(target, other):
-            raise UsageError(f"{target}: --summary-md would write into {other}")
 
 
 def _only(catalogue: Catalogue, only: str) -> Catalogue:
@@ -768,16 +781,18 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
     """Draft the settings an institution must review, from an export it trusts."""
     from syncguard.intake import read_export
     from syncguard.output.base import write_atomic
+    from syncguard.output.guard import Output
     from syncguard.suggest import draft
 
-    catalogue = _catalogue(args)
+    project = _project(args)
+    catalogue = _catalogue(args, project)
+    if args.out is not None:
+        _guard(args, project, catalogue.suite).check(args.out, "--out", Output.NEW)
     export = read_export(args.export, catalogue.contract())
     text = draft(export, args.export.name)
     if args.out is None:
         print(text, end="", file=io.out)
         return EXIT_PASSED
-    if args.out.exists() or args.out.is_symlink():
-        raise UsageError(f"{args.out}: exists already; syncguard suggest never overwrites a file")
     try:
         write_atomic(args.out, text)
     except OSError as exc:
@@ -802,11 +817,13 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     catalogue = _catalogue(args, project)
     suite = catalogue.suite
     data = read_bytes(args.export)  # refuses what check refuses: missing, not a file, too big
+    from syncguard.output.guard import Output
     from syncguard.repair import changes_path
 
-    layout = ReportLayout.default(args.report_dir or project.report_dir)
-    for target in (args.out, changes_path(args.out)):  # never a device, a link, the history
-        _refuse_overwrite(target, args.export, layout, "--out")
+    report_dir = args.report_dir or project.report_dir
+    guard = _guard(args, project, suite, report_dir)
+    for target in (args.out, changes_path(args.out)):  # never an input, a history, a link
+        guard.check(target, "--out", Output.NEW)
 
     def columns(kind: str) -> list[str]:
         return [c for r in suite.rules_of(kind) for c in r.columns]
@@ -841,6 +858,7 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
             repaired.text,
             change_log(repaired.changes, masker),
             force=args.force,
+            private=args.show_values,
         )
     except FileExistsError as exc:
         raise UsageError(
@@ -857,7 +875,6 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     )
     for note in repaired.notes:
         print(f"  note: {printable(note)}", file=io.out)
-    report_dir = args.report_dir or project.report_dir
     done = run(args.out, catalogue, ReportLayout.default(report_dir, keep=False), Options())
     result = done.result
     left = [f for f in result.findings]
@@ -886,35 +903,35 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
 
 def _refuse_like_check(export: Path, text: str, catalogue: Catalogue) -> None:
     """What check would refuse even after the repairs (a required header missing, no student
-    rows) is refused before anything is written, as check refuses it (exit 2)."""
-    import tempfile
+    rows) is refused before anything is written, as check refuses it (exit 2).
 
+    The repaired text is read from memory: no copy of the export is ever written elsewhere.
+    """
     from syncguard.intake import read_export
 
-    with tempfile.TemporaryDirectory() as folder:
-        probe = Path(folder) / export.name
-        probe.write_text(text, encoding="utf-8")
-        try:
-            read_export(probe, catalogue.contract())
-        except UnusableExportError as exc:
-            raise UnusableExportError(export, exc.problem, exc.fix, exc.row) from None
+    read_export(export, catalogue.contract(), text.encode("utf-8"))
 
 
 def _compile(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard.engines.gx_engine import compile_suite
     from syncguard.engines.gx_portable import portable_suite
     from syncguard.output.base import write_atomic
+    from syncguard.output.guard import Output
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(
             f"{printable(args.out)}: compile --out needs a folder (it writes two files into "
             "it), and this is a file; give a folder, new or existing"
         )
-    suite = _catalogue(args).suite
-    document = compile_suite(suite).to_json_dict()
-    portable, left_out = portable_suite(suite)
+    project = _project(args)
+    suite = _catalogue(args, project).suite
     target = args.out / f"{suite.name}.json"
     portable_target = args.out / f"{suite.name}.portable.json"
+    guard = _guard(args, project, suite)
+    for path in (target, portable_target):
+        guard.check(path, "--out", Output.COMPILED_SUITE)
+    document = compile_suite(suite).to_json_dict()
+    portable, left_out = portable_suite(suite)
     try:
         write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         write_atomic(portable_target, json.dumps(portable, indent=2, ensure_ascii=False) + "\n")
@@ -985,53 +1002,46 @@ def _exits_raise() -> Iterator[None]:
 
 def _main(argv: Sequence[str] | None, io: _Streams) -> int:
     parser = build_parser()
-    status, message = _dispatch(parser, argv, io)
+    status, message, args = _dispatch(parser, argv, io)
     if status in (EXIT_USAGE, EXIT_INTERNAL) and message:
-        _not_run_json(_args_of(parser, argv), status, message, io)
+        _not_run_json(args, status, message, io)
     return status
 
 
-def _args_of(
-    parser: argparse.ArgumentParser, argv: Sequence[str] | None
-) -> argparse.Namespace | None:
-    try:
-        return parser.parse_args(argv)
-    except (SystemExit, UsageError):
-        return None
-
-
 def _not_run_json(args: argparse.Namespace | None, status: int, message: str, io: _Streams) -> None:
-    """With --json FILE, a run that checked nothing still leaves its results document."""
+    """With --json FILE, a run that checked nothing still leaves its results document.
+
+    Only where the guard lets ``--json`` write, and only over an earlier results JSON (never
+    over a file syncguard did not write, ``--force`` or not: the error may be about it).
+    """
     if args is None or getattr(args, "command", None) != "check":
         return
     target = args.json if isinstance(args.json, Path) else None
-    if target is None or target.is_symlink() or not _json_or_new(target):
-        return  # never over anything but an earlier results JSON (the error may be about it)
+    if target is None:
+        return
     from datetime import UTC, datetime
 
     from syncguard.model import Outcome
+    from syncguard.output.guard import Output, written_by_syncguard
     from syncguard.output.results_json import not_run_json, write_json
 
+    guard: OutputGuard | None = getattr(args, "guard", None)
+    if guard is None:  # the run stopped before its guard was made: the project, if it loads
+        try:
+            project: Project | None = _project(args)
+        except SyncguardError:
+            project = None
+        guard = _guard(args, project, None)
+    if not guard.allows(target, "--json", Output.RESULTS_JSON):
+        return
+    if target.exists() and not written_by_syncguard(target, Output.RESULTS_JSON):
+        return
     outcome = Outcome.INVALID if status == EXIT_USAGE else Outcome.ERROR
     started = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        if target.resolve() != Path(args.export).resolve():
-            write_json(target, not_run_json(outcome, message, str(args.export), started))
+        write_json(target, not_run_json(outcome, message, str(args.export), started))
     except OSError as exc:
         print(f"syncguard: warning: cannot write {printable(target)} ({exc.strerror})", file=io.err)
-
-
-def _json_or_new(target: Path) -> bool:
-    """Whether a path is new, or a regular file holding JSON (an earlier results document)."""
-    if not target.exists():
-        return True
-    if not target.is_file():
-        return False
-    try:
-        with target.open("rb") as handle:
-            return handle.read(1) == b"{"
-    except OSError:
-        return False
 
 
 def _schema(args: argparse.Namespace, io: _Streams) -> int:
@@ -1059,13 +1069,23 @@ COMMANDS: dict[str, Command] = {
 
 def _dispatch(
     parser: argparse.ArgumentParser, argv: Sequence[str] | None, io: _Streams
-) -> tuple[int, str]:
-    """Run the command; (status, the one sentence printed for exit 3 and 4)."""
+) -> tuple[int, str, argparse.Namespace | None]:
+    """Run the command; (status, the one sentence printed for exit 3 and 4, the arguments)."""
     try:
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # --help and --version
-            return int(exc.code or 0), ""
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0), "", None
+    except UsageError as exc:
+        print(f"syncguard: {exc}", file=io.err)
+        return EXIT_USAGE, str(exc), None
+    return (*_run_command(parser, args, io), args)
+
+
+def _run_command(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, io: _Streams
+) -> tuple[int, str]:
+    """Run a parsed command; (status, the one sentence printed for exit 3 and 4)."""
+    try:
         command = COMMANDS.get(args.command)
         if command is not None:
             return command(args, io), ""

@@ -59,6 +59,7 @@ from syncguard.model import (
 )
 from syncguard.output import WRITERS, RunOutput
 from syncguard.output.base import write_atomic
+from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
@@ -142,7 +143,8 @@ class Completed:
     masker: Masker = field(default_factory=Masker)
     """How the run's values were shown (for outputs the caller writes, e.g. JSON on stdout)."""
     latest: Path | None = None
-    """``REPORT_DIR/latest.html``, pointing at this run's report (``latest.json`` beside it)."""
+    """``REPORT_DIR/latest.html``, pointing at this run's report (``latest.json`` beside it);
+    None when the run was not recorded (``--no-history``, ``fix``'s trial check)."""
     frame: pl.DataFrame | None = field(default=None, repr=False)
     """The export's usable records, for callers that show values (``syncguard fix``)."""
 
@@ -536,11 +538,10 @@ def _finish(
     options.progress(f"writing {folder}")
     files = [write(output, folder) for write in WRITERS]
     if options.json is not None:
-        write_json(options.json, results_json(result, masker))
+        write_json(options.json, results_json(result, masker), options.show_values)
         files.append(options.json)
-    latest = _point_latest(layout, folder, result, masker)
-    if history is None:
-        return Completed(result, folder, tuple(files), masker=masker, latest=latest, frame=frame)
+    if history is None:  # not recorded: latest.* and the index stay with the recorded runs
+        return Completed(result, folder, tuple(files), masker=masker, frame=frame)
     report = next((f for f in files if f.suffix == ".html"), None)
     stored = None
     if current is not None:
@@ -562,7 +563,8 @@ def _finish(
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"
-        return Completed(result, folder, tuple(files), None, (problem,), masker, latest, frame)
+        return Completed(result, folder, tuple(files), None, (problem,), masker, None, frame)
+    latest = _point_latest(layout, folder, result, masker)
     try:
         write_index(history.trend(), layout.index)
     except (OSError, sqlite3.Error) as exc:
@@ -575,6 +577,7 @@ def _finish(
 
 LATEST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+{generator}
 <meta http-equiv="refresh" content="0; url={url}">
 <title>syncguard: the latest run</title></head>
 <body><p>The latest run: <a href="{url}">{name}</a> ({outcome}).</p></body></html>
@@ -586,6 +589,7 @@ def _point_latest(
 ) -> Path | None:
     """Write ``latest.html`` (a link to the newest report) and ``latest.json`` (its results).
 
+    Only a recorded run moves them (not ``--no-history``, not ``fix``'s trial check).
     Schedulers and bookmarks open one fixed path; both are written whole or not at all, and
     a failure here never fails the run.
     """
@@ -595,15 +599,19 @@ def _point_latest(
     page = layout.base / "latest.html"
     url = quote(f"{folder.name}/report.html")
     text = LATEST_PAGE.format(
-        url=escape(url), name=escape(folder.name), outcome=escape(result.outcome.value)
+        url=escape(url),
+        name=escape(folder.name),
+        outcome=escape(result.outcome.value),
+        generator=GENERATOR,
     )
+    private = masker.show_values
     try:
-        write_atomic(page, text)
+        write_atomic(page, text, private)
         written = folder / RESULTS_NAME  # the run's own results, copied rather than redone
         if written.is_file():
-            write_atomic(layout.base / "latest.json", written.read_bytes())
+            write_atomic(layout.base / "latest.json", written.read_bytes(), private)
         else:
-            write_json(layout.base / "latest.json", results_json(result, masker))
+            write_json(layout.base / "latest.json", results_json(result, masker), private)
     except OSError:
         return None
     return page

@@ -157,22 +157,52 @@ def load(config: Path | None) -> Project:
 
 
 def init(folder: Path) -> list[Path]:
-    """Make a project in ``folder``: syncguard.toml and rules/local.yaml (never overwritten).
+    """Make a project in ``folder``: syncguard.toml and rules/local.yaml, whole or not at all.
+
+    Each file is created new (``O_EXCL|O_NOFOLLOW``: never over a file, never through a
+    link, even one made meanwhile); when the second cannot be made, the first is removed (and
+    the rules folder, when this made it).
 
     Raises:
-        UsageError: a file to be written exists already, or the folder cannot be written.
+        UsageError: a file to be written exists already (or is a link), or the folder cannot
+            be written.
     """
+    import contextlib
+    import errno
+    import os
+
     config = folder / CONFIG
     rules = folder / "rules" / "local.yaml"
     for target in (config, rules):
-        if target.exists():
+        if target.exists() or target.is_symlink():
             raise UsageError(f"{target}: exists already; syncguard init never overwrites a file")
     # the folder's name goes into comments: spelled, so it cannot end a comment line
     name = printable(folder.resolve().name) or "the institution"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    made: list[Path] = []
+    new_folder = not rules.parent.exists()
     try:
         rules.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(TEMPLATE.format(name=name), encoding="utf-8")
-        rules.write_text(RULES_TEMPLATE.format(name=name), encoding="utf-8")
-    except OSError as exc:
+        for target, text in (
+            (config, TEMPLATE.format(name=name)),
+            (rules, RULES_TEMPLATE.format(name=name)),
+        ):
+            fd = os.open(target, flags, 0o666)
+            made.append(target)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+    except BaseException as exc:
+        for path in made:
+            path.unlink(missing_ok=True)
+        if new_folder:
+            with contextlib.suppress(OSError):
+                rules.parent.rmdir()
+        if not isinstance(exc, OSError):
+            raise
+        if exc.errno in (errno.EEXIST, errno.ELOOP):
+            raise UsageError(
+                f"{exc.filename or folder}: exists already (a file or a link); syncguard init "
+                "never overwrites a file"
+            ) from None
         raise UsageError(f"{folder}: cannot make a project here ({exc.strerror})") from None
     return [config, rules]

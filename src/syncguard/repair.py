@@ -6,7 +6,8 @@ exactly one known header); whitespace and zero-width characters around values; t
 spacing of the importer's listed values and booleans; dates written day-first (when the column
 proves the order), as Excel serials or as date-times. Everything else is left as it was, and
 what cannot be repaired is said in a note: identity values are only trimmed, digits lost to
-scientific notation cannot be restored, duplicates and any value without a confident fix stay.
+scientific notation cannot be restored, duplicates and any value without a confident fix stay,
+and a value is never trimmed into one starting like a formula (`` =HYPERLINK(...)``).
 
 :func:`repair` is a pure function over the file's bytes; :func:`change_log` renders what it
 changed (masked as reports are); :func:`save` writes the fixed file and its change log whole or
@@ -20,6 +21,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -93,7 +95,8 @@ WHITESPACE = _repair(
     "or after it. The only repair made to identity values (username, email, auth, card ID).",
     (PRACTICE, "padded and non-breaking spaces make values differ invisibly"),
     "Removes the whitespace and zero-width characters around the value; a cell of nothing but "
-    "whitespace is left as it is (blank means leave unchanged).",
+    "whitespace is left as it is (blank means leave unchanged), and so is one that trimmed would "
+    "start with = + - or @ (a formula to a spreadsheet: listed in a note).",
 )
 LISTED_VALUE = _repair(
     "repair.listed_value",
@@ -504,6 +507,15 @@ def _as_date(value: str, column: _Column, on: Collection[str]) -> tuple[str, str
     return None
 
 
+def _uncovers_formula(value: str, core: str) -> bool:
+    """Whether trimming ``value`` to ``core`` would make a cell start like a formula.
+
+    `` =HYPERLINK(...)`` is inert text to a spreadsheet; ``=HYPERLINK(...)`` runs. A value that
+    starts like a formula already is no worse for losing the spaces after it.
+    """
+    return core.startswith(_FORMULA_START) and not value.startswith(core[:1])
+
+
 def _cell(value: str, core: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
     """The cell's fixed value and the repair that made it, or None to leave it as it is.
 
@@ -610,6 +622,7 @@ def repair(
         )
     lost: dict[int, list[int]] = {}
     clears: dict[int, list[int]] = {}
+    formulas: dict[int, list[int]] = {}
     for row, record in usable:
         for index, column in enumerate(columns):
             value = record[index]
@@ -618,6 +631,9 @@ def repair(
                 lost.setdefault(index, []).append(row)
             elif core.casefold() == _CLEAR_FORM and value != CLEAR:
                 clears.setdefault(index, []).append(row)
+            if _uncovers_formula(value, core):
+                formulas.setdefault(index, []).append(row)
+                continue
             fixed = _cell(value, core, column, on)
             if fixed is not None:
                 record[index] = fixed[0]
@@ -627,6 +643,12 @@ def repair(
             f"column {columns[index].name}, {_listing(rows)}: an ID in scientific notation "
             "(Excel's 7.7E+04) has lost its digits, which cannot be restored: format the column "
             "as Text in the source and export again"
+        )
+    for index, rows in sorted(formulas.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: a value with spaces or invisible "
+            "characters before = + - or @ is left as it is, as trimmed it would start like a "
+            "formula a spreadsheet runs: check it by hand"
         )
     for index, rows in sorted(clears.items()):
         notes.append(
@@ -686,12 +708,18 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def save(source: Path, out: Path, text: str, log: str, *, force: bool = False) -> Path:
+def save(
+    source: Path, out: Path, text: str, log: str, *, force: bool = False, private: bool = False
+) -> Path:
     """Write the fixed file and its change log (:func:`changes_path`) whole or not at all.
 
     Both are written to temporary files beside their targets first, then moved into place; a
     file they replace (with ``force``) is kept aside until both are in place, and put back if
     either move fails. Returns the change log's path.
+
+    A new file is ``0o600`` (the fixed file holds the export's raw values); a replaced one
+    keeps its mode, less any bit for the group or others when the log is ``private`` (raw
+    values, ``--show-values``).
 
     Raises:
         ValueError: ``out`` or the change log would be the input file itself.
@@ -708,8 +736,8 @@ def save(source: Path, out: Path, text: str, log: str, *, force: bool = False) -
     kept: list[tuple[Path, Path]] = []  # (old file set aside, its place)
     placed: list[Path] = []
     try:
-        for target, content in zip(targets, (text, log), strict=True):
-            temps.append(_written(target, content))
+        for target, content, raw in zip(targets, (text, log), (False, private), strict=True):
+            temps.append(_written(target, content, _kept_mode(target, raw)))
         for target in targets:
             if target.exists():
                 aside = _temp_name(target, ".old")
@@ -742,11 +770,23 @@ def _temp_name(target: Path, suffix: str) -> Path:
     return Path(name)
 
 
-def _written(target: Path, content: str) -> Path:
+def _kept_mode(target: Path, private: bool) -> int:
+    """The mode of the file ``target`` replaces (``0o600`` for a new one; ``private``: no bit
+    for the group or others)."""
+    try:
+        info = os.stat(target, follow_symlinks=False)
+    except OSError:
+        return 0o600
+    mode = stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else 0o600
+    return mode & ~0o077 if private else mode
+
+
+def _written(target: Path, content: str, mode: int = 0o600) -> Path:
     """A new temporary file beside ``target`` holding ``content`` as UTF-8 (no BOM)."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with open(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(content.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())

@@ -61,15 +61,17 @@ def _listing(rows: list[int], limit: int = 10) -> str:
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
-def read_export(path: Path, contract: HeaderContract) -> Export:
-    """Read and check an export.
+def read_export(path: Path, contract: HeaderContract, data: bytes | None = None) -> Export:
+    """Read and check an export (``data``: its bytes, already in memory; ``path`` then only
+    names it, and nothing is read from disk).
 
     Raises:
         UnusableExportError: the file cannot be validated (missing, not a regular file, over
             ``MAX_READ_BYTES``, empty, binary, not UTF-8, wrong delimiter, row 1 not a header
             row, required header missing, no student rows).
     """
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     findings: list[Finding] = []
     sniff.check_not_binary(path, data)
     bom = sniff.check_utf8(path, data)

@@ -26,5 +26,6 @@ def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``failing_rows.csv`` in the run folder (written atomically)."""
     path = folder / FILENAME
     table = failing_rows(run)
-    write_atomic(path, table.write_csv)  # streamed: a million rows never become one string
+    # streamed: a million rows never become one string
+    write_atomic(path, table.write_csv, run.masker.show_values)
     return path

@@ -224,5 +224,5 @@ def _plan_categories(rows: Mapping[str, Sequence[int]]) -> list[tuple[str, Seque
 def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``report.html`` in the run folder (linking the failing-rows CSV beside it)."""
     path = folder / FILENAME
-    write_atomic(path, render(run))
+    write_atomic(path, render(run), run.masker.show_values)
     return path

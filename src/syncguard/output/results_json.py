@@ -160,11 +160,10 @@ def _encoded(document: dict[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write a results document as indented UTF-8 JSON, atomically."""
-    write_atomic(
-        path, orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    )
+def write_json(path: Path, document: dict[str, Any], private: bool = False) -> None:
+    """Write a results document as indented UTF-8 JSON, atomically (``private``: raw values,
+    so the file is ``0o600``)."""
+    write_atomic(path, _encoded(document), private)
 
 
 def write(run: RunOutput, folder: Path) -> Path:
@@ -177,7 +176,7 @@ def write(run: RunOutput, folder: Path) -> Path:
         "report": str(folder / "report.html"),
         "failing_rows": str(folder / "failing_rows.csv"),
     }
-    write_json(path, document)
+    write_json(path, document, run.masker.show_values)
     return path
 
 

@@ -75,12 +75,31 @@ def _json_target(text: str) -> Path | None:
     return None if text == "-" else Path(text)
 
 
+def _run_number(text: str) -> int:
+    """A run number of the history: ASCII digits, no larger than SQLite's largest integer."""
+    from syncguard.history.store import LARGEST_ID
+
+    if re.fullmatch(r"[0-9]+", text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a run number: give the number 'syncguard history' shows, e.g. 12"
+        )
+    number = int(text)
+    if number > LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text[:30]}{'...' if len(text) > 30 else ''} is larger than any run number can "
+            "be; give the number 'syncguard history' shows"
+        )
+    return number
+
+
 def _baseline(text: str) -> str:
-    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value) or text.isdigit():
+    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value):
         return text
-    raise argparse.ArgumentTypeError(
-        f"'{text}' is not a baseline: give last-passed, last, or a run number"
-    )
+    if re.fullmatch(r"[0-9]+", text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a baseline: give last-passed, last, or a run number"
+        )
+    return str(_run_number(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,7 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     past.add_argument("--suite", help="only runs of this suite")
     past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
     past.add_argument(
-        "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
+        "show",
+        nargs="?",
+        metavar="RUN",
+        type=_run_number,
+        help="one run in detail (its counts per check)",
     )
     fix = sub.add_parser(
         "fix",
@@ -254,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
         "accept",
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
-    accept.add_argument("run", type=int, metavar="RUN", help="the run number ('syncguard history')")
+    accept.add_argument(
+        "run", type=_run_number, metavar="RUN", help="the run number ('syncguard history')"
+    )
     accept.add_argument("--config", type=Path, metavar="syncguard.toml", help="the project file")
     accept.add_argument(
         "--history",
@@ -610,8 +635,20 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
                 runs, counts = [one], history.counts(one.id)
             else:
                 runs, counts = history.runs(args.suite, args.limit), []
+            damaged = [
+                what
+                for run_id, what in history.damaged(args.suite)
+                if args.show is None or run_id == args.show
+            ]
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
+    if damaged:
+        more = f" and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+        print(
+            f"syncguard: warning: {args.history}: {len(damaged)} damaged row(s) left out: "
+            f"{', '.join(damaged[:5])}{more}; restore the history from a backup to see them",
+            file=io.err,
+        )
     if args.json:
         document = [
             {**_run_json(r), **({"counts": [_count_json(c) for c in counts]} if counts else {})}

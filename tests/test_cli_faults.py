@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -292,3 +293,40 @@ def test_a_check_module_calling_os_exit_0_never_passes(tmp_path: Path, where: st
     assert "FAILED" in done.stdout and "PASSED" not in done.stdout
     shown = "project.check_module" if where == "import" else "first_name.quit"
     assert shown in done.stdout
+
+
+@contextlib.contextmanager
+def _tiny_disk(folder: Path, size: str = "40k") -> Iterator[Path]:
+    """A real, tiny file system (tmpfs) at ``folder``; skips where it cannot be mounted."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("a tmpfs cannot be mounted here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@pytest.mark.parametrize("what", ["history", "json"])
+def test_a_full_disk_is_exit_2_naming_the_file(
+    run_cli: Callable[..., CliRun], tmp_path: Path, what: str
+) -> None:
+    with _tiny_disk(tmp_path / "disk") as disk:
+        if what == "json":
+            with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
+                for _ in range(100):  # until the disk is full
+                    filler.write(b"\0" * 4096)
+                    filler.flush()
+            argv: list[str | Path] = ["--no-history", "--json", disk / "x.json"]
+            named = "x.json: cannot write results: the disk is full"
+        else:
+            argv = ["--report-dir", disk]
+            named = "history.sqlite: creating the history failed: the disk is full"
+        run = _plain(run_cli, "check", VALID, *argv, "-q")
+        assert run.code == 2, run.err
+        assert named in _one_sentence(run)

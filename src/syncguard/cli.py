@@ -92,17 +92,31 @@ def _json_target(text: str) -> Path | None:
     return None if text == "-" else _path(text)
 
 
-def _run_number(text: str) -> bool:
-    """Whether the text is a run number: ASCII digits only (``²`` is a digit to Python)."""
-    return text.isascii() and text.isdigit()
+def _run_number(text: str) -> int:
+    """A run number of the history: ASCII digits, no larger than SQLite's largest integer."""
+    from syncguard.history.store import LARGEST_ID
+
+    if re.fullmatch(r"[0-9]+", text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a run number: give the number 'syncguard history' shows, e.g. 12"
+        )
+    number = int(text)
+    if number > LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text[:30]}{'...' if len(text) > 30 else ''} is larger than any run number can "
+            "be; give the number 'syncguard history' shows"
+        )
+    return number
 
 
 def _baseline(text: str) -> str:
-    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value) or _run_number(text):
+    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value):
         return text
-    raise argparse.ArgumentTypeError(
-        f"'{text}' is not a baseline: give last-passed, last, or a run number"
-    )
+    if re.fullmatch(r"[0-9]+", text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a baseline: give last-passed, last, or a run number"
+        )
+    return str(_run_number(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,7 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     past.add_argument("--suite", help="only runs of this suite")
     past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
     past.add_argument(
-        "show", nargs="?", metavar="RUN", type=int, help="one run in detail (its counts per check)"
+        "show",
+        nargs="?",
+        metavar="RUN",
+        type=_run_number,
+        help="one run in detail (its counts per check)",
     )
     fix = sub.add_parser(
         "fix",
@@ -283,7 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
         "accept",
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
-    accept.add_argument("run", type=int, metavar="RUN", help="the run number ('syncguard history')")
+    accept.add_argument(
+        "run", type=_run_number, metavar="RUN", help="the run number ('syncguard history')"
+    )
     accept.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
     accept.add_argument(
         "--history",
@@ -437,7 +457,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     # first of all (that module imports no data library): the GE worker imports GE while the
     # rules load and the export is read; when it cannot start, validating says so rule by rule
     workers.preload(workers.GREAT_EXPECTATIONS)
-    from syncguard.history.store import HistoryError
+    from syncguard.history.store import HistoryError, HistoryFullError
     from syncguard.pipeline import Options, ReportLayout, run
 
     project = _project(args)
@@ -476,7 +496,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             guard.check(target, option, output)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
         guard.check_report_dir(report_dir)
-    numbered = _run_number(args.baseline)
+    numbered = args.baseline.isdigit()  # _baseline let only ASCII digits through
     options = Options(
         previous=args.previous,
         show_values=args.show_values,
@@ -488,6 +508,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     )
     try:
         done = run(args.export, catalogue, layout, options)
+    except HistoryFullError as exc:  # not a mistake of the command line: exit 2
+        raise OutputError(str(exc)) from None
     except HistoryError as exc:
         raise UsageError(f"{exc}") from None
     except OSError as exc:
@@ -681,8 +703,20 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
                 runs, counts = [one], history.counts(one.id)
             else:
                 runs, counts = history.runs(args.suite, args.limit), []
+            damaged = [
+                what
+                for run_id, what in history.damaged(args.suite)
+                if args.show is None or run_id == args.show
+            ]
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
+    if damaged:
+        more = f" and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+        print(
+            f"syncguard: warning: {args.history}: {len(damaged)} damaged row(s) left out: "
+            f"{', '.join(damaged[:5])}{more}; restore the history from a backup to see them",
+            file=io.err,
+        )
     if args.json:
         document = [
             {**_run_json(r), **({"counts": [_count_json(c) for c in counts]} if counts else {})}

@@ -31,7 +31,7 @@ from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, fold_same_cause, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
-from syncguard.history.store import History, HistoryError, StoredSnapshot
+from syncguard.history.store import DamagedRunError, History, HistoryError, StoredSnapshot
 from syncguard.importer import EMAIL
 from syncguard.intake import Export, read_export
 from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
@@ -226,26 +226,22 @@ def _before(options: Options, catalogue: Catalogue, history: History | None, key
         return _Before(snapshot, baseline)
     if history is None:
         return _Before()
-    found = history.baseline(
-        catalogue.suite.name,
-        last_passed=options.baseline is BaselineMode.LAST_PASSED,
-        run_id=options.baseline_run if options.baseline is BaselineMode.RUN else None,
-    )
+    suite = catalogue.suite.name
+    wanted = options.baseline_run if options.baseline is BaselineMode.RUN else None
+    try:
+        found = history.baseline(
+            suite, last_passed=options.baseline is BaselineMode.LAST_PASSED, run_id=wanted
+        )
+    except DamagedRunError as exc:
+        return _Before(unavailable=exc.why)  # fail closed: the baseline is there, but damaged
     if found is None:
-        if options.baseline is BaselineMode.RUN:
-            raise HistoryError(
-                f"{history.path}: run #{options.baseline_run} has no snapshot to compare with "
-                "(no such run, or too old); see 'syncguard history'"
-            )
-        which = (
-            "accepted (passed or 'syncguard accept'-ed)"
-            if (options.baseline is BaselineMode.LAST_PASSED)
-            else ""
-        )
-        return _Before(
-            note=f"no earlier {which} run of this suite in the history, so nothing "
-            "to compare with yet".replace("  ", " ")
-        )
+        if wanted is not None:
+            raise HistoryError(_not_a_baseline(history, wanted, suite))
+        damaged = history.damaged_runs(suite)
+        if damaged:  # it may have been the baseline: fail closed
+            why = f"{damaged[0][1]} is damaged and may have been the baseline"
+            return _Before(unavailable=why)
+        return _Before(note=_no_baseline(history, suite, options.baseline))
     run, stored = found
     baseline = Baseline(
         options.baseline,
@@ -272,7 +268,65 @@ def _before(options: Options, catalogue: Catalogue, history: History | None, key
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         why = f"the snapshot of run #{run.id} cannot be read ({type(exc).__name__})"
         return _Before(baseline=baseline, unavailable=why)
+    if snapshot.frame.height != stored.rows:
+        why = (
+            f"the snapshot of run #{run.id} cannot be read (it holds {snapshot.frame.height} "
+            f"row(s), its record says {stored.rows})"
+        )
+        return _Before(baseline=baseline, unavailable=why)
     return _Before(snapshot, baseline)
+
+
+def _not_a_baseline(history: History, run_id: int, suite: str) -> str:
+    """Why ``--baseline RUN`` cannot be compared with (a sentence naming the history)."""
+    run = history.run(run_id)
+    if run is None:
+        return f"{history.path}: there is no run #{run_id}; see 'syncguard history'"
+    if run.suite != suite:
+        return (
+            f"{history.path}: run #{run_id} is a run of suite {run.suite}, not {suite}, so it "
+            f"cannot be the baseline; choose a run of {suite} (see 'syncguard history')"
+        )
+    why = "its export could not be read" if run.outcome is Outcome.UNUSABLE else "too old"
+    return (
+        f"{history.path}: run #{run_id} has no snapshot to compare with ({why}); choose a newer "
+        "run (see 'syncguard history')"
+    )
+
+
+def _no_baseline(history: History, suite: str, mode: BaselineMode) -> str:
+    """Why a history gives no baseline: empty, a renamed suite, runs without a snapshot."""
+    taken = mode is BaselineMode.LAST_PASSED
+    runs = history.runs(suite)
+    nearest = next((r for r in runs if r.is_baseline or not taken), None)
+    previous = "pass last week's export with --previous to compare with it"
+    if nearest is not None:
+        unusable = nearest.outcome is Outcome.UNUSABLE
+        state = "was accepted" if nearest.accepted else nearest.outcome.value
+        state = "was unusable" if unusable else state
+        why = (
+            "its export could not be read"
+            if unusable
+            else "recorded by an older syncguard, or the snapshot was removed from the history"
+        )
+        return (
+            f"no baseline: run #{nearest.id} {state} but has no snapshot ({why}), so nothing "
+            f"was compared; {previous}"
+        )
+    if runs:
+        return (
+            f"no baseline: none of the {len(runs)} run(s) of suite {suite} in the history passed "
+            "or was accepted, so nothing was compared; if one was uploaded anyway, 'syncguard "
+            "accept RUN' makes it the baseline"
+        )
+    others = [name for name in history.suites() if name != suite]
+    if others:
+        names = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        return (
+            f"no baseline: the history's runs are of suite {names}, not {suite} (renamed?), so "
+            f"nothing was compared; keep the suite's name, or {previous}"
+        )
+    return "no earlier run of this suite in the history, so nothing to compare with yet"
 
 
 def _compare(

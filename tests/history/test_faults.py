@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import errno
+import io
+import json
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -14,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from syncguard.cli import main
 from syncguard.history import store
 from syncguard.history.secret import KEY_BYTES, load_or_create
 from syncguard.history.store import (
@@ -502,3 +507,344 @@ def test_a_device_is_never_taken_for_a_history(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match="not a regular file"):
         History(Path("/dev/null"), read_only=True)
     assert Path("/dev/null").is_char_device()
+
+
+# --- what is not a history ------------------------------------------------------------------
+
+
+def _sqlite(path: Path, *statements: str) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+
+
+def _planted(tmp_path: Path, case: str) -> Path:
+    """A file that is given as the history but is not one (or a path that cannot be one)."""
+    key = tmp_path / "h.key"
+    key.write_text("ab" * KEY_BYTES)
+    key.chmod(0o600)
+    if case == "its own key":
+        return tmp_path / "new.key"  # not there yet: it would be created as its own key
+    if case == "a history's key":
+        return key
+    if case == "a link to a key":
+        (tmp_path / "link.sqlite").symlink_to(key)
+        return tmp_path / "link.sqlite"
+    if case == "a link to nothing":
+        (tmp_path / "link.sqlite").symlink_to(tmp_path / "elsewhere.sqlite")
+        return tmp_path / "link.sqlite"
+    path = tmp_path / "h.sqlite"
+    if case == "an empty file":
+        path.touch()
+    elif case == "a text file":
+        path.write_text("first_name,last_name\nAda,Lovelace\n")
+    elif case == "SQLite without tables":
+        _sqlite(path, "PRAGMA user_version = 0", "VACUUM")
+    else:  # another program's database, with a user_version of its own
+        version = {"SQLite, other tables": 0, "SQLite, user_version 2": 2}.get(case, 3)
+        _sqlite(
+            path, "CREATE TABLE runs (x)", "CREATE TABLE t (y)", f"PRAGMA user_version = {version}"
+        )
+    return path
+
+
+NOT_A_HISTORY = [
+    ("its own key", "would be its own key"),
+    ("a history's key", "would be its own key"),
+    ("a link to a key", "is a history's secret key, not a history"),
+    ("an empty file", "this file is empty, not a syncguard history; delete it"),
+    ("a text file", "not a syncguard history (the file is not an SQLite database)"),
+    ("SQLite without tables", "not a syncguard history (it holds no tables at all)"),
+    ("SQLite, other tables", "not a syncguard history (it has other tables)"),
+    ("SQLite, user_version 2", "not a syncguard history, or a damaged one (schema 2"),
+    ("SQLite, user_version 3", "not a syncguard history, or a damaged one (schema 3"),
+    ("a link to nothing", "a symbolic link to a missing file, so no history is made there"),
+]
+
+
+def _files(folder: Path) -> dict[str, bytes | str]:
+    return {
+        p.name: os.readlink(p) if p.is_symlink() else p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() or p.is_symlink()
+    }
+
+
+@pytest.mark.parametrize(("case", "says"), NOT_A_HISTORY)
+def test_what_is_not_a_history_is_refused_and_left_as_it_was(
+    tmp_path: Path, case: str, says: str
+) -> None:
+    path = _planted(tmp_path, case)
+    before = _files(tmp_path)
+    for read_only in (False, True):
+        with pytest.raises(HistoryError) as caught:
+            History(path, read_only=read_only)
+        assert says in str(caught.value)
+        _one_sentence_for_people(str(caught.value), path)
+    assert _files(tmp_path) == before  # nothing written, created (no -wal, no key) or changed
+
+
+@pytest.mark.parametrize(("case", "says"), [NOT_A_HISTORY[i] for i in (0, 2, 3, 8)])
+def test_a_check_refuses_what_is_not_a_history(
+    tmp_path: Path, run_cli: Callable[..., CliRun], case: str, says: str
+) -> None:
+    path = _planted(tmp_path, case)
+    reports = tmp_path / "reports"
+    run = run_cli(
+        "check",
+        SAMPLE_DATA / "clean.csv",
+        "--history",
+        path,
+        "--report-dir",
+        reports,
+        "-q",
+        want_json=False,
+    )
+    assert run.code == 3 and says in run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_a_new_history_is_made_whole_before_it_appears(tmp_path: Path) -> None:
+    """Runs starting at once on a new history never see it empty (which is refused)."""
+    for round_ in range(8):
+        path = tmp_path / f"r{round_}" / "h.sqlite"
+        start = threading.Barrier(6)
+        outcomes: list[str] = []
+
+        def one(
+            path: Path = path, start: threading.Barrier = start, outcomes: list[str] = outcomes
+        ) -> None:
+            start.wait()
+            try:
+                with History(path) as history:
+                    _record(history, 1)
+                outcomes.append("ok")
+            except BaseException as exc:  # reported below
+                outcomes.append(repr(exc))
+
+        threads = [threading.Thread(target=one) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert outcomes == ["ok"] * 6
+        assert sorted(p.name for p in path.parent.iterdir()) == ["h.sqlite"]  # no temp files
+        with History(path, read_only=True) as history:
+            assert len(history.runs()) == 6 and history.schema_version == SCHEMA_VERSION
+
+
+# --- damage ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a history (h.sqlite, h.key) that a real check of clean.csv wrote."""
+    folder = tmp_path_factory.mktemp("checked")
+    argv = ["check", str(SAMPLE_DATA / "clean.csv"), "--history", str(folder / "h.sqlite")]
+    out, err = io.StringIO(), io.StringIO()
+    assert main([*argv, "--report-dir", str(folder / "reports"), "-q"], out=out, err=err) == 0
+    return folder
+
+
+def _copy_of(checked: Path, tmp_path: Path) -> Path:
+    for name in ("h.sqlite", "h.key"):
+        shutil.copy2(checked / name, tmp_path / name)
+    return tmp_path / "h.sqlite"
+
+
+DAMAGE = [
+    ("snapshot stored as text", "UPDATE snapshots SET data = CAST(data AS TEXT)", "cannot be read"),
+    ("truncated snapshot", "UPDATE snapshots SET data = substr(data, 1, 300)", "cannot be read"),
+    (
+        "a byte of the snapshot changed",
+        "UPDATE snapshots SET data = CAST(substr(data, 1, 999) || CASE substr(data, 1000, 1)"
+        " WHEN x'00' THEN x'01' ELSE x'00' END || substr(data, 1001) AS BLOB)",
+        "no longer match their checksum",
+    ),
+    ("snapshot row count", "UPDATE snapshots SET rows = rows + 1", "its record says 301"),
+    ("snapshot format", "UPDATE snapshots SET format = 'two'", "its format is 'two'"),
+    ("unknown outcome", "UPDATE runs SET outcome = 'weird'", "outcome 'weird' is not one"),
+    ("a number as text", "UPDATE runs SET rows = 'many'", "its rows is 'many', not a whole"),
+    ("binary export name", "UPDATE runs SET export_name = x'ff00'", "export_name is 2 bytes"),
+]
+
+
+@pytest.mark.parametrize(("case", "damage", "says"), DAMAGE, ids=[d[0] for d in DAMAGE])
+def test_a_damaged_baseline_fails_closed_and_later_checks_run(
+    checked: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., CliRun],
+    case: str,
+    damage: str,
+    says: str,
+) -> None:
+    history = _copy_of(checked, tmp_path)
+    _sqlite(history, damage)
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", history)
+    assert run.code == 1 and "Traceback" not in run.err and run.err.count("\n") <= 1, run.err
+    assert run.json is not None
+    (finding,) = run.json["findings"]
+    assert finding["rule"] == "compare.unavailable" and says in finding["message"]
+    assert run.json["comparison"] is None
+    listing = run_cli("history", "--history", history, want_json=False)
+    assert listing.code == 0 and "run(s) in" in listing.out  # this run was recorded
+    assert listing.out.splitlines()[1].split()[0] == "#2"
+
+
+def _runs_damaged(history: Path) -> None:
+    """Run 1 of ``history`` (of the store tests' two runs) damaged in its row and a count."""
+    _sqlite(
+        history,
+        "UPDATE runs SET outcome = 'weird' WHERE id = 1",
+        "INSERT INTO rule_counts VALUES (2, 'b', 'c', 'fatal', 3)",
+        "UPDATE runs SET suite_version = CAST(x'ff' AS TEXT) WHERE id = 2",  # not UTF-8: shown
+    )
+
+
+def test_damaged_rows_are_left_out_and_named(two_runs: Path) -> None:
+    _runs_damaged(two_runs)
+    with History(two_runs, read_only=True) as history:
+        (run,) = history.runs()
+        assert (run.id, run.suite_version) == (2, "\ufffd")
+        assert history.counts(2) == [RuleCount("a", "c", Severity.WARNING, 2)]
+        assert history.damaged() == [
+            (1, "run #1 (its outcome 'weird' is not one syncguard writes)"),
+            (2, "a count of run #2 (its severity 'fatal' is not one syncguard writes)"),
+        ]
+        assert [r.id for r in history.trend().runs] == [2]
+        with pytest.raises(HistoryError, match="run #1 is damaged") as caught:
+            history.run(1)
+        _one_sentence_for_people(str(caught.value), two_runs)
+    with History(two_runs) as history, pytest.raises(HistoryError, match="run #1 is damaged"):
+        history.accept(1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        (["history"], 0, "2 damaged row(s) left out: run #1 (its outcome 'weird'"),
+        (["history", "--json"], 0, "2 damaged row(s) left out: run #1"),
+        (["history", "2"], 0, "1 damaged row(s) left out: a count of run #2 (its severity"),
+        (["history", "1"], 3, "run #1 is damaged (its outcome 'weird' is not one syncguard"),
+        (["accept", "1"], 3, "run #1 is damaged (its outcome 'weird' is not one syncguard"),
+    ],
+)
+def test_the_commands_say_what_is_damaged(
+    two_runs: Path, run_cli: Callable[..., CliRun], argv: list[str], code: int, says: str
+) -> None:
+    _runs_damaged(two_runs)
+    run = run_cli(*argv, "--history", two_runs, want_json=False)
+    assert run.code == code and says in run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+    if argv == ["history", "--json"]:
+        assert [r["id"] for r in json.loads(run.out)] == [2]
+
+
+# --- run numbers ----------------------------------------------------------------------------
+
+PAST_64_BITS = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["check", SAMPLE_DATA / "clean.csv", "--baseline", PAST_64_BITS], "larger than any run"),
+        (["check", SAMPLE_DATA / "clean.csv", "--baseline", "²"], "'²' is not a baseline"),
+        (["check", SAMPLE_DATA / "clean.csv", "--baseline", "١٢"], "is not a baseline"),
+        (["history", PAST_64_BITS], "larger than any run number can be"),
+        (["history", "²"], "is not a run number"),
+        (["accept", PAST_64_BITS], "larger than any run number can be"),
+    ],
+)
+def test_a_run_number_past_64_bits_is_a_usage_error(
+    two_runs: Path, run_cli: Callable[..., CliRun], argv: list[str | Path], says: str
+) -> None:
+    run = run_cli(*argv, "--history", two_runs, want_json=False)
+    assert run.code == 3 and says in run.err
+    assert run.err.count("\n") == 1 and "internal error" not in run.err
+
+
+def test_the_store_has_no_run_past_64_bits(two_runs: Path, run_cli: Callable[..., CliRun]) -> None:
+    with History(two_runs) as history:
+        assert history.run(2**64) is None and history.run(-(2**64)) is None
+        assert history.baseline("s", run_id=2**64) is None
+        with pytest.raises(HistoryError, match=f"there is no run #{2**64}"):
+            history.accept(2**64)
+        assert len(history.runs(limit=2**64)) == 2
+    listing = run_cli("history", "--history", two_runs, "--limit", PAST_64_BITS, want_json=False)
+    assert listing.code == 0 and listing.out.startswith("2 run(s)")
+
+
+# --- read-only file systems -----------------------------------------------------------------
+
+
+def _mount(folder: Path, *options: str) -> bool:
+    command = ["mount", "-t", "tmpfs", "tmpfs", str(folder)] if not options else None
+    args = command or ["mount", "-o", ",".join(options), str(folder)]
+    try:
+        done = subprocess.run(args, capture_output=True, check=False, timeout=30)
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+@contextmanager
+def _read_only(two_runs: Path, how: str) -> Iterator[Path]:
+    """The history of ``two_runs`` made read-only for root too: on a read-only mount, or an
+    immutable file (``chattr +i``); skipped where neither can be done."""
+    if how == "read-only mount":
+        folder = two_runs.parent.parent / "mounted"
+        folder.mkdir()
+        if not _mount(folder):
+            pytest.skip("cannot mount a tmpfs here (needs root)")
+        try:
+            shutil.copy2(two_runs, folder / two_runs.name)
+            assert _mount(folder, "remount", "ro")
+            yield folder / two_runs.name
+        finally:
+            subprocess.run(["umount", str(folder)], check=True, timeout=30)
+        return
+    done = subprocess.run(["chattr", "+i", str(two_runs)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("cannot make a file immutable here (needs root and chattr)")
+    try:
+        yield two_runs
+    finally:
+        subprocess.run(["chattr", "-i", str(two_runs)], check=True)
+
+
+@pytest.mark.parametrize("how", ["read-only mount", "immutable file"])
+def test_a_history_that_cannot_be_written_is_listed_and_read(
+    two_runs: Path, run_cli: Callable[..., CliRun], how: str
+) -> None:
+    with _read_only(two_runs, how) as history:
+        listing = run_cli("history", "--history", history, want_json=False)
+        assert listing.code == 0, listing.err
+        assert [line.split()[0] for line in listing.out.splitlines()[1:]] == ["#2", "#1"]
+        one = run_cli("history", "1", "--history", history, want_json=False)
+        assert one.code == 0 and "w1.csv" in one.out
+        with History(history, read_only=True) as read:
+            found = read.baseline("s")
+            assert found is not None and found[1].data == b"two"
+        reports = two_runs.parent.parent / "out"
+        check = ["check", SAMPLE_DATA / "clean.csv", "-q", "--report-dir", reports]
+        for argv in (check, ["accept", "1"]):
+            refused = run_cli(*argv, "--history", history, want_json=False)
+            assert refused.code == 3 and "the history is read-only" in refused.err
+            assert "missing" not in refused.err and "--no-history" in refused.err
+            assert refused.err.count("\n") == 1
+        if how == "read-only mount":
+            assert "on a read-only file system" in refused.err
+    _assert_intact(two_runs)
+
+
+def test_a_name_that_is_not_utf8_is_recorded_escaped(tmp_path: Path) -> None:
+    """A Linux file name may hold any bytes: Python keeps them as lone surrogates."""
+    odd = os.fsdecode(b"week\xff.csv")
+    run = PastRun(0, "2026-11-01", "s", "1", odd, "0" * 64, 5, Outcome.PASSED, 0, 0, 5, 0, odd)
+    with History(tmp_path / "h.sqlite") as history:
+        history.record(run, [RuleCount("a", "\udcfe", Severity.ERROR, 1)], None, "s")
+        (stored,) = history.runs()
+        assert (stored.export_name, stored.report) == ("week\\xff.csv", "week\\xff.csv")
+        assert history.counts(stored.id)[0].column == "\\xfe"

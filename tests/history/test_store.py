@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -256,3 +257,82 @@ def test_unusable_history_places_exit_3_with_one_sentence(
     assert (
         run.err.count("\n") == 1 and "Traceback" not in run.err and "internal error" not in run.err
     )
+
+
+SUITE = "handshake_student_sync_eu"
+
+
+def _past(suite: str, outcome: Outcome, accepted: bool = False) -> PastRun:
+    return PastRun(
+        0,
+        "2026-11-22T00:00:00",
+        suite,
+        "1",
+        "w.csv",
+        "0" * 64,
+        5,
+        outcome,
+        0,
+        0,
+        5,
+        0,
+        None,
+        accepted,
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "note"),
+    [
+        ([], "no earlier run of this suite in the history, so nothing to compare with yet"),
+        (
+            [("handshake_eu_old", Outcome.PASSED), ("other", Outcome.FAILED)],
+            f"no baseline: the history's runs are of suite handshake_eu_old, other, not {SUITE} "
+            "(renamed?), so nothing was compared",
+        ),
+        (
+            [(SUITE, Outcome.PASSED), (SUITE, Outcome.FAILED)],
+            "no baseline: run #1 passed but has no snapshot (recorded by an older syncguard",
+        ),
+        (
+            [(SUITE, Outcome.FAILED, True)],
+            "no baseline: run #1 was accepted but has no snapshot",
+        ),
+        (
+            [(SUITE, Outcome.FAILED), (SUITE, Outcome.UNUSABLE)],
+            f"no baseline: none of the 2 run(s) of suite {SUITE} in the history passed or was "
+            "accepted, so nothing was compared; if one was uploaded anyway, 'syncguard accept",
+        ),
+    ],
+)
+def test_a_check_says_why_nothing_was_compared(
+    tmp_path: Path, run_cli: Callable[..., CliRun], held: list[tuple[Any, ...]], note: str
+) -> None:
+    history = tmp_path / "h.sqlite"
+    with History(history) as h:
+        for suite, outcome, *accepted in held:
+            h.record(_past(suite, outcome, *accepted), [], None, suite)
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", history)
+    assert run.code == 0 and run.json is not None
+    assert run.json["comparison"] is None
+    (said,) = run.json["notes"]
+    assert said.startswith(note)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "says"),
+    [
+        ("1", f"run #1 is a run of suite handshake_eu_old, not {SUITE}, so it cannot be the"),
+        ("2", "run #2 has no snapshot to compare with (too old)"),
+        ("3", "there is no run #3"),
+    ],
+)
+def test_a_baseline_run_that_cannot_be_says_why(
+    tmp_path: Path, run_cli: Callable[..., CliRun], baseline: str, says: str
+) -> None:
+    history = tmp_path / "h.sqlite"
+    with History(history) as h:
+        h.record(_past("handshake_eu_old", Outcome.PASSED), [], None, "handshake_eu_old")
+        h.record(_past(SUITE, Outcome.PASSED), [], None, SUITE)
+    run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", history, "--baseline", baseline)
+    assert run.code == 3 and says in run.err and run.err.count("\n") == 1

@@ -42,6 +42,37 @@ SNAPSHOT_COLUMNS = frozenset(
 """What a snapshot can hold (``FIELD`` stands for every per-field hash); checks name theirs."""
 
 
+PARQUET = b"PAR1"
+"""How a parquet file starts and ends."""
+
+
+def _schema_problem(schema: pl.Schema, format: int) -> str | None:
+    """What in a stored snapshot's columns a comparison cannot use, or None."""
+    identity: pl.DataType = pl.UInt64() if format == FORMAT else pl.Binary()
+    field: pl.DataType = pl.UInt32() if format == FORMAT else pl.UInt64()
+    if "row" not in schema or not schema["row"].is_integer():
+        return "its column row is missing or not whole numbers"
+    for short in IDENTITIES.values():
+        if f"{short}_h" not in schema or schema[f"{short}_h"] != identity:
+            return f"column {short}_h is missing or not {identity}"
+    wanted: dict[str, pl.DataType] = {
+        "school_year": pl.String(),
+        "disabled": pl.String(),
+        "labels_blank": pl.Boolean(),
+        "labels": pl.List(pl.UInt64),
+    }
+    for name, dtype in schema.items():
+        if name.startswith(FIELD):
+            want = pl.Boolean() if name.endswith(":blank") else field
+        elif name in wanted:
+            want = wanted[name]
+        else:
+            continue
+        if dtype != want:
+            return f"its column {name} is {dtype}, not {want}"
+    return None
+
+
 def key_id(key: bytes) -> str:
     """A public fingerprint of a secret: tells whether two snapshots can be compared."""
     return hashlib.blake2b(key, digest_size=8, person=b"syncguard-kid").hexdigest()
@@ -67,13 +98,20 @@ class Snapshot:
         """A snapshot read back from the history store.
 
         Raises:
-            ValueError: its identity columns are not of its format's type (a damaged snapshot).
+            ValueError: the bytes are not a whole parquet file (a truncated snapshot), or its
+                columns are not of its format's types (a damaged snapshot).
         """
-        frame = pl.read_parquet(io.BytesIO(data))
-        want = pl.UInt64 if format == FORMAT else pl.Binary
-        for short in IDENTITIES.values():
-            if f"{short}_h" not in frame.columns or frame.schema[f"{short}_h"] != want:
-                raise ValueError(f"column {short}_h is missing or not {want}")
+        if len(data) < 12 or data[:4] != PARQUET or data[-4:] != PARQUET:
+            raise ValueError(f"{len(data)} bytes that are not a whole parquet file")
+        if int.from_bytes(data[-8:-4], "little") > len(data) - 12:
+            raise ValueError("a parquet file cut short")
+        try:
+            frame = pl.read_parquet(io.BytesIO(data))
+        except pl.exceptions.PanicException as exc:  # a BaseException: polars gave up on it
+            raise ValueError(f"polars cannot read it ({exc})") from None
+        problem = _schema_problem(frame.schema, format)
+        if problem is not None:
+            raise ValueError(problem)
         return cls(frame, key, version, format)
 
 

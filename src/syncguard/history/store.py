@@ -8,14 +8,18 @@ the newest few per suite). No raw personal data is written: the snapshot holds k
 from __future__ import annotations
 
 import errno
+import functools
+import hashlib
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from syncguard.history.secret import KEY_BYTES, key_path
 from syncguard.model import Outcome, PastRun, RuleCount, Severity, Trend
 
 SNAPSHOTS_KEPT = 3
@@ -71,21 +75,68 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE snapshots ADD COLUMN format INTEGER NOT NULL DEFAULT 1
     """,
+    # 4: the SHA-256 of a snapshot's bytes, checked before they are read (NULL: recorded before)
+    """
+    ALTER TABLE snapshots ADD COLUMN sha256 TEXT
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 READABLE_FROM = 2
-"""The oldest schema a read-only listing reads as it is: migration 3 only added what a check
-reads (``snapshots.format``), so ``syncguard history`` still lists a history a check has not
-upgraded yet."""
+"""The oldest schema a read-only listing reads as it is: migrations 3 and 4 only added what a
+check reads (``snapshots.format``, ``snapshots.sha256``), so ``syncguard history`` still lists
+a history a check has not upgraded yet."""
 RUN_COLUMNS = (
     "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
     " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline"
 )
 
 
+RUN_TYPES: tuple[tuple[type, ...], ...] = (
+    (int,),
+    (str,),
+    (str,),
+    (str,),
+    (str,),
+    (str,),
+    (int,),
+    (str,),
+    (int,),
+    (int,),
+    (int,),
+    (int,),
+    (str, type(None)),
+    (int,),
+    (str, type(None)),
+    (int, type(None)),
+)
+"""What syncguard writes in each of :data:`RUN_COLUMNS`: anything else is a damaged row."""
+LARGEST_ID = 2**63 - 1
+"""SQLite's largest integer: no run number is larger."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 class HistoryError(Exception):
     """The history file cannot be used (not SQLite, newer schema, locked for too long, full
     disk, read-only); the message is one sentence for people: what happened, what to do."""
+
+
+class HistoryFullError(HistoryError):
+    """The history cannot be written because the disk (or the user's quota) is full."""
+
+
+class DamagedRunError(HistoryError):
+    """A run of the history (its row, or its snapshot's) holds what syncguard never writes.
+
+    ``why`` says which run and what is wrong, for a sentence or a ``compare.unavailable``.
+    """
+
+    def __init__(self, path: Path, run_id: int, why: str) -> None:
+        super().__init__(
+            f"{path}: {why}; restore the history from a backup, or use another run "
+            "(see 'syncguard history')"
+        )
+        self.run_id = run_id
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -101,9 +152,11 @@ class StoredSnapshot:
     """How its identities are keyed (``compare.snapshot.FORMAT``); 1 before migration 3."""
 
 
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
 _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
+_MAYBE_READ_ONLY = (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CANTOPEN)
+"""What SQLite reports when it cannot write (or create a journal) where the history lies."""
 
 
 def _sqlite_code(exc: sqlite3.Error) -> int | None:
@@ -111,17 +164,50 @@ def _sqlite_code(exc: sqlite3.Error) -> int | None:
     return code if isinstance(code, int) else None
 
 
+def _read_only(path: Path) -> str | None:
+    """Why nothing can be written to the history here, or None: a read-only file system, or a
+    read-only file or folder (an immutable file too, which stops root as well)."""
+    folder = path.parent
+    try:
+        if os.statvfs(path if path.exists() else folder).f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+    except OSError:
+        return None
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f"its folder {folder} is read-only"
+    return None
+
+
+def _read_only_error(path: Path, doing: str, reason: str) -> HistoryError:
+    if not path.exists():
+        return HistoryError(
+            f"{path}: {doing} failed: there is no history there yet and none can be made "
+            f"({reason}); choose another --history, or check with --no-history"
+        )
+    return HistoryError(
+        f"{path}: {doing} failed: the history is read-only ({reason}); 'syncguard history' "
+        "can still list it, but to record runs make it writable, or check with --no-history "
+        "or another --history"
+    )
+
+
 def _explain(path: Path, exc: sqlite3.Error, doing: str) -> HistoryError:
     """One sentence for people: what happened to which file while ``doing``, and what to do."""
     code = _sqlite_code(exc)
     primary = code & 0xFF if code is not None else None
     text = str(exc).lower()
+    if primary in _MAYBE_READ_ONLY or "readonly" in text or "unable to open" in text:
+        reason = _read_only(path)
+        if reason is not None:
+            return _read_only_error(path, doing, reason)
     if primary == _SQLITE_FULL or "database or disk is full" in text:
-        what = (
-            f"the disk is full ({os.strerror(errno.ENOSPC)}); free space on it and run again, "
-            "the history keeps its earlier runs"
+        return HistoryFullError(
+            f"{path}: {doing} failed: the disk is full ({os.strerror(errno.ENOSPC)}); free "
+            "space on it and run again, the history keeps its earlier runs"
         )
-    elif primary == _SQLITE_IOERR or "disk i/o error" in text:
+    if primary == _SQLITE_IOERR or "disk i/o error" in text:
         what = (
             f"the disk failed to read or write ({os.strerror(errno.EIO)}); it may be full or "
             "failing: free space or check the disk, then run again"
@@ -152,7 +238,10 @@ def _explain(path: Path, exc: sqlite3.Error, doing: str) -> HistoryError:
             "another --history"
         )
     elif primary == _SQLITE_CORRUPT or "malformed" in text:
-        what = f"the file is damaged ({exc}); restore it from a backup or choose another --history"
+        what = (
+            f"the history is damaged ({exc}); restore it from a backup, or choose another "
+            "--history (or --no-history)"
+        )
     else:
         what = f"cannot use it ({exc}); choose another --history (or --no-history)"
     return HistoryError(f"{path}: {doing} failed: {what}")
@@ -170,10 +259,21 @@ def _refuse_non_file(path: Path) -> None:
         raise HistoryError(
             f"{path}: is a folder; give the history file's path, e.g. {path / 'history.sqlite'}"
         )
+    if key_path(path) == path:
+        raise HistoryError(
+            f"{path}: a history's secret is kept beside it as <name>.key, so a history named "
+            f"{path.name} would be its own key; give a path such as {path.with_suffix('.sqlite')}"
+        )
 
 
 def _not_a_file(path: Path) -> None:
-    """A history is a regular file (or not there yet): never a device, FIFO or folder."""
+    """A history is a regular file (or not there yet): never a device, FIFO or folder, and
+    never made through a symbolic link to nothing (it would appear wherever the link points)."""
+    if path.is_symlink() and not path.exists():
+        raise HistoryError(
+            f"{path}: a symbolic link to a missing file, so no history is made there; give the "
+            "history file's own path, or remove the link"
+        )
     if path.exists() and not path.is_file():
         raise HistoryError(
             f"{path}: this is not a regular file, so it cannot hold a history; choose another "
@@ -181,8 +281,98 @@ def _not_a_file(path: Path) -> None:
         )
 
 
+def _refuse_foreign(path: Path) -> None:
+    """An existing file is a history only if it is an SQLite database: an empty file, a key or
+    any other file is refused before SQLite opens it (and perhaps writes to it)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+            rest = head + file.read(4 * KEY_BYTES)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new history (or a folder that cannot be made: said when it is made)
+    except OSError as exc:
+        raise HistoryError(
+            f"{path}: cannot read the history ({exc.strerror or exc}); make it readable for this "
+            "user, or choose another --history"
+        ) from None
+    if head == SQLITE_HEADER:
+        return
+    wal = Path(f"{path}-wal")
+    if not head and wal.is_file() and wal.stat().st_size:
+        return  # an older syncguard's new history, all in its write-ahead log: SQLite reads it
+    if not head:
+        raise HistoryError(
+            f"{path}: this file is empty, not a syncguard history; delete it to start a new "
+            "history there, or choose another --history"
+        )
+    text = rest.strip()
+    if len(text) == 2 * KEY_BYTES and all(c in b"0123456789abcdefABCDEF" for c in text):
+        raise HistoryError(
+            f"{path}: this is a history's secret key, not a history; give the history file "
+            "(e.g. history.sqlite beside it) as --history"
+        )
+    raise HistoryError(
+        f"{path}: not a syncguard history (the file is not an SQLite database); choose "
+        "another --history"
+    )
+
+
+def _text(raw: bytes) -> str:
+    """Text as SQLite returns it, never failing: a damaged row's bytes are shown, not fatal."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _bindable(value: object) -> object:
+    """A value SQLite can store: text that is not UTF-8 (a file name from a Linux disk) is kept
+    with its odd bytes written as escapes (``\\xff``), rather than failing the run."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = value.encode("utf-8", errors="surrogateescape")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", errors="surrogatepass")
+        return raw.decode("utf-8", errors="backslashreplace")
+    return value
+
+
+def _create(path: Path) -> None:
+    """A new, empty history at ``path``: made whole in a private temporary file beside it, then
+    linked into place. So an existing history file is never a half-made one, and an empty file
+    is never syncguard's (two runs starting at once both use the winner's file)."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        with closing(sqlite3.connect(temp, isolation_level=None)) as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            with _transaction(conn):
+                for migration in MIGRATIONS:
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with suppress(FileExistsError):  # another run was first: its history is the one
+            os.link(temp, path, follow_symlinks=False)
+    except sqlite3.Error as exc:
+        raise _explain(path, exc, "creating the history") from None
+    except OSError as exc:
+        reason = _read_only(path)
+        if reason is not None:
+            raise _read_only_error(path, "creating the history", reason) from None
+        raise HistoryError(
+            f"{path}: creating the history failed ({exc.strerror or exc}); make room on the "
+            f"disk or make {path.parent} a writable folder, or choose another --history "
+            "(or --no-history)"
+        ) from None
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    _not_a_file(path)
+    """A connection to write with (the history is created when there is none); nothing is
+    written yet: the file is checked to be a syncguard history first."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -192,34 +382,47 @@ def _connect(path: Path) -> sqlite3.Connection:
             f"{path}: cannot create the history folder {path.parent} ({reason}); choose another "
             "--history or --no-history"
         ) from None
+    if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+        reason = f"{path.parent} is on a read-only file system"
+        raise _read_only_error(path, "opening the history", reason)
+    if not path.exists():
+        _create(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
         raise _explain(path, exc, "opening the history") from None
+    conn.text_factory = _text
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
         conn.close()
         raise _explain(path, exc, "opening the history") from None
     return conn
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    """The settings of a connection that writes (once the file is known to be a history)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write, for a history whose file or folder may be read-only."""
     if not path.exists():
         raise HistoryError(f"{path}: no history yet; run 'syncguard check' first")
-    _not_a_file(path)
     uri = f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
         conn = _open_uri(uri)
     except sqlite3.Error as exc:
-        if _sqlite_code(exc) != _SQLITE_READONLY_DIRECTORY:
+        code = _sqlite_code(exc)
+        stuck = code == _SQLITE_READONLY_DIRECTORY or (
+            code is not None and code & 0xFF in _MAYBE_READ_ONLY and _read_only(path) is not None
+        )
+        if not stuck:
             raise _explain(path, exc, "reading the history") from None
-        # a WAL history in a read-only folder, closed cleanly: nothing can be writing to it
-        # (a writer would need to create its -wal file there), so read it as it lies
+        # a WAL history on a read-only disk or in a read-only folder: nothing can be writing
+        # to it (a writer would need its -wal and -shm files there), so read it as it lies
         try:
             conn = _open_uri(uri + "&immutable=1")
         except sqlite3.Error as again:
@@ -229,6 +432,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 def _open_uri(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.text_factory = _text
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         conn.execute("PRAGMA query_only = ON")
@@ -238,6 +442,25 @@ def _open_uri(uri: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+@functools.cache
+def _expected_columns(version: int) -> dict[str, frozenset[str]]:
+    """The tables and columns of a syncguard history at schema ``version``."""
+    with closing(sqlite3.connect(":memory:")) as conn:
+        for migration in MIGRATIONS[:version]:
+            conn.executescript(migration)
+        return _columns(conn)
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
+    names = [str(n) for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {
+        name: frozenset(
+            str(c) for (c,) in conn.execute("SELECT name FROM pragma_table_info(?)", (name,))
+        )
+        for name in names
+    }
 
 
 @contextmanager
@@ -258,17 +481,20 @@ class History:
 
     ``read_only`` opens it for reading only (``syncguard history``): nothing is created,
     migrated or written, so a history in a read-only file or folder can still be listed.
+    A file that is not a syncguard history (empty, a key, another SQLite database) is refused
+    before anything is written to it.
     """
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         _refuse_non_file(path)
+        _not_a_file(path)
+        _refuse_foreign(path)
         self.path = path
         self.read_only = read_only
         self.conn = _connect_read_only(path) if read_only else _connect(path)
         try:
-            if read_only:
-                self._check_version()
-            else:
+            self._check_schema()
+            if not read_only:
                 self._migrate()
         except BaseException:
             self.conn.close()
@@ -280,45 +506,72 @@ class History:
     def __exit__(self, *_: object) -> None:
         self.conn.close()
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Say in one sentence what went wrong while reading (a damaged file, a full disk)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "reading the history") from None
+
     def _migrate(self) -> None:
         try:
+            _prepare(self.conn)
             self._apply_migrations()
         except sqlite3.Error as exc:
             raise _explain(self.path, exc, "opening the history") from None
 
-    def _check_version(self) -> None:
-        """Refuse what a read-only history cannot be read as: another file, another schema."""
+    def _check_schema(self) -> None:
+        """Refuse, before writing anything, what is not a syncguard history this one can use:
+        another SQLite file (whatever its ``user_version``), a newer schema, one read-only
+        listing cannot read as it is."""
+        doing = "reading the history" if self.read_only else "opening the history"
         try:
-            version, tables = self._version()
+            version, columns = self._schema()
         except sqlite3.Error as exc:
-            raise _explain(self.path, exc, "reading the history") from None
-        self._refuse_version(version, tables)
-        if version < READABLE_FROM:
+            raise _explain(self.path, exc, doing) from None
+        self._refuse_schema(version, columns)
+        if self.read_only and version < READABLE_FROM:
             raise HistoryError(
                 f"{self.path}: an older syncguard history; run 'syncguard check' once to upgrade it"
             )
 
-    def _version(self) -> tuple[int, int]:
+    def _schema(self) -> tuple[int, dict[str, frozenset[str]]]:
         version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = int(self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
-        return version, tables
+        return version, _columns(self.conn)
 
-    def _refuse_version(self, version: int, tables: int) -> None:
-        if version == 0 and tables:
-            raise HistoryError(
-                f"{self.path}: this SQLite file is not a syncguard history (it has other "
-                "tables); choose another --history"
-            )
+    def _refuse_schema(self, version: int, columns: dict[str, frozenset[str]]) -> None:
+        other = f"{self.path}: this SQLite file is not a syncguard history"
         if version > SCHEMA_VERSION:
+            if "runs" not in columns:
+                raise HistoryError(f"{other} (it has no runs table); choose another --history")
             raise HistoryError(
                 f"{self.path}: written by a newer syncguard (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade syncguard or use another --history"
             )
+        if version <= 0:
+            if columns:
+                raise HistoryError(f"{other} (it has other tables); choose another --history")
+            raise HistoryError(
+                f"{other} (it holds no tables at all); delete it to start a new history there, "
+                "or choose another --history"
+            )
+        missing = [
+            f"{table}.{column}" if table in columns else f"table {table}"
+            for table, wanted in _expected_columns(version).items()
+            for column in sorted(wanted - columns.get(table, frozenset()))
+        ]
+        if missing:
+            lacks = ", ".join(list(dict.fromkeys(missing))[:3])
+            raise HistoryError(
+                f"{other}, or a damaged one (schema {version}, but without {lacks}); choose "
+                "another --history, or restore it from a backup"
+            )
 
     def _apply_migrations(self) -> None:
         with _transaction(self.conn):
-            version, tables = self._version()
-            self._refuse_version(version, tables)
+            version, columns = self._schema()  # again: another run may have upgraded it
+            self._refuse_schema(version, columns)
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
@@ -360,53 +613,64 @@ class History:
         snapshot: StoredSnapshot | None,
         suite: str,
     ) -> int:
+        values = (
+            run.started_at,
+            run.suite,
+            run.suite_version,
+            run.export_name,
+            run.export_sha256,
+            run.rows,
+            run.outcome.value,
+            run.errors,
+            run.warnings,
+            run.rows_clean,
+            run.rows_with_errors,
+            len(counts),
+            run.report,
+            int(run.accepted),
+            run.as_of,
+            run.baseline,
+        )
         with _transaction(self.conn):
             cursor = self.conn.execute(
                 "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
                 " rows, outcome, errors, warnings, rows_clean, rows_with_errors,"
                 " rule_count_rows, report, accepted, as_of, baseline)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    run.started_at,
-                    run.suite,
-                    run.suite_version,
-                    run.export_name,
-                    run.export_sha256,
-                    run.rows,
-                    run.outcome.value,
-                    run.errors,
-                    run.warnings,
-                    run.rows_clean,
-                    run.rows_with_errors,
-                    len(counts),
-                    run.report,
-                    int(run.accepted),
-                    run.as_of,
-                    run.baseline,
-                ),
+                tuple(map(_bindable, values)),
             )
             run_id = int(cursor.lastrowid or 0)
             self.conn.executemany(
                 "INSERT INTO rule_counts (run_id, rule, column_name, severity, failed_rows)"
                 " VALUES (?,?,?,?,?)",
-                [(run_id, c.rule, c.column, c.severity.value, c.failed_rows) for c in counts],
+                [
+                    (
+                        run_id,
+                        _bindable(c.rule),
+                        _bindable(c.column),
+                        c.severity.value,
+                        c.failed_rows,
+                    )
+                    for c in counts
+                ],
             )
             if snapshot is not None:
                 self.conn.execute(
                     "INSERT INTO snapshots"
-                    " (run_id, suite, key_id, polars_version, rows, data, format)"
-                    " VALUES (?,?,?,?,?,?,?)",
+                    " (run_id, suite, key_id, polars_version, rows, data, format, sha256)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
                     (
                         run_id,
-                        suite,
+                        _bindable(suite),
                         snapshot.key_id,
                         snapshot.polars_version,
                         snapshot.rows,
                         snapshot.data,
                         snapshot.format,
+                        hashlib.sha256(snapshot.data).hexdigest(),
                     ),
                 )
-                self._prune(suite)
+                self._prune(str(_bindable(suite)))
         return run_id
 
     def _prune(self, suite: str) -> None:
@@ -423,8 +687,8 @@ class History:
         """Mark a run as uploaded although it failed the gate: it becomes the baseline.
 
         Raises:
-            HistoryError: no such run, an unusable run, or its snapshot is no longer kept; or
-                the history cannot be written.
+            HistoryError: no such run, a damaged or unusable run, or its snapshot is no longer
+                kept; or the history cannot be written.
         """
         self._writable("accepting the run")
         try:
@@ -458,19 +722,40 @@ class History:
             self.conn.execute("UPDATE runs SET accepted = 1 WHERE id = ?", (run_id,))
 
     def run(self, run_id: int) -> PastRun | None:
-        """One run by its number."""
-        row = self.conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
-        found = row.fetchone()
-        return _past_run(found) if found else None
+        """One run by its number (None when there is none, a number past SQLite's included).
+
+        Raises:
+            DamagedRunError: its row holds what syncguard never writes.
+        """
+        if not 0 < run_id <= LARGEST_ID:
+            return None
+        with self._reading():
+            found = self.conn.execute(
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+        return self._past_run(found) if found else None
+
+    def _past_run(self, row: Sequence[object]) -> PastRun:
+        run = _parse_run(row)
+        if isinstance(run, str):
+            raise DamagedRunError(self.path, int(str(row[0])), f"run #{row[0]} is damaged ({run})")
+        return run
 
     def baseline(
         self, suite: str, last_passed: bool = True, run_id: int | None = None
     ) -> tuple[PastRun, StoredSnapshot] | None:
         """The run to compare with and its snapshot: a given run, the newest one the importer
-        took (passed or accepted), or the newest one; None when there is none."""
+        took (passed or accepted), or the newest one; None when there is none.
+
+        Raises:
+            DamagedRunError: that run's row, or its snapshot's, holds what syncguard never
+                writes (the comparison fails closed).
+        """
+        if run_id is not None and not 0 < run_id <= LARGEST_ID:
+            return None
         sql = (
             f"SELECT {', '.join('r.' + c.strip() for c in RUN_COLUMNS.split(','))},"
-            " s.key_id, s.polars_version, s.rows, s.data, s.format"
+            " s.key_id, s.polars_version, s.rows, s.data, s.format, s.sha256"
             " FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.suite = ?"
         )
         args: list[object] = [suite]
@@ -479,33 +764,97 @@ class History:
             args.append(run_id)
         elif last_passed:
             sql += " AND (r.outcome = 'passed' OR r.accepted = 1)"
-        row = self.conn.execute(sql + " ORDER BY r.id DESC LIMIT 1", args).fetchone()
+        with self._reading():
+            row = self.conn.execute(sql + " ORDER BY r.id DESC LIMIT 1", args).fetchone()
         if row is None:
             return None
-        run = _past_run(row[:16])
-        return run, StoredSnapshot(run.id, *row[16:])
+        run = self._past_run(row[:16])
+        key, version, rows, data, format_, digest = row[16:]
+        problem = _snapshot_problem(key, version, rows, isinstance(data, bytes), format_)
+        if problem is None and digest is not None and hashlib.sha256(data).hexdigest() != digest:
+            problem = "its bytes no longer match their checksum (damaged on disk)"
+        if problem is not None:
+            why = f"the snapshot of run #{run.id} cannot be read: {problem}"
+            raise DamagedRunError(self.path, run.id, why)
+        return run, StoredSnapshot(run.id, key, version, rows, data, format_)
 
     def runs(self, suite: str | None = None, limit: int | None = None) -> list[PastRun]:
-        """Past runs, newest first."""
+        """Past runs, newest first; damaged rows are left out (:meth:`damaged` names them).
+
+        A negative ``limit`` is no limit, as in SQLite.
+        """
         sql = f"SELECT {RUN_COLUMNS} FROM runs"
         args: list[object] = []
         if suite is not None:
             sql += " WHERE suite = ?"
             args.append(suite)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
-        return [_past_run(row) for row in self.conn.execute(sql, args)]
+        found: list[PastRun] = []
+        with self._reading():
+            for row in self.conn.execute(sql + " ORDER BY id DESC", args):
+                if limit is not None and 0 <= limit <= len(found):
+                    break
+                run = _parse_run(row)
+                if not isinstance(run, str):
+                    found.append(run)
+        return found
+
+    def suites(self) -> dict[str, int]:
+        """How many runs the history holds of each suite, most first."""
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT suite, COUNT(*) FROM runs GROUP BY suite ORDER BY COUNT(*) DESC, suite"
+            ).fetchall()
+        return {str(suite): int(count) for suite, count in rows}
+
+    def damaged_runs(self, suite: str | None = None) -> list[tuple[int, str]]:
+        """The ``runs`` rows :meth:`runs` leaves out, newest first: each one's number and a
+        phrase saying what is wrong with it."""
+        where, args = (" WHERE suite = ?", [suite]) if suite is not None else ("", [])
+        found: list[tuple[int, str]] = []
+        with self._reading():
+            for row in self.conn.execute(
+                f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY id DESC", args
+            ):
+                run = _parse_run(row)
+                if isinstance(run, str):
+                    found.append((int(row[0]), f"run #{row[0]} ({run})"))
+        return found
+
+    def damaged(self, suite: str | None = None) -> list[tuple[int, str]]:
+        """What :meth:`runs` and :meth:`counts` leave out: each damaged row's run number and a
+        phrase saying what is wrong with it (runs, then counts, then snapshots)."""
+        found = self.damaged_runs(suite)
+        where, args = (" WHERE r.suite = ?", [suite]) if suite is not None else ("", [])
+        with self._reading():
+            for run_id, *count in self.conn.execute(
+                "SELECT c.run_id, c.rule, c.column_name, c.severity, c.failed_rows"
+                f" FROM rule_counts c JOIN runs r ON r.id = c.run_id{where}",
+                args,
+            ):
+                parsed = _parse_count(count)
+                if isinstance(parsed, str):
+                    found.append((int(run_id), f"a count of run #{run_id} ({parsed})"))
+            for run_id, *snapshot in self.conn.execute(
+                "SELECT s.run_id, s.key_id, s.polars_version, s.rows, typeof(s.data) = 'blob',"
+                f" s.format FROM snapshots s JOIN runs r ON r.id = s.run_id{where}",
+                args,
+            ):
+                key, version, rows, blob, format_ = snapshot
+                problem = _snapshot_problem(key, version, rows, bool(blob), format_)
+                if problem is not None:
+                    found.append((int(run_id), f"the snapshot of run #{run_id} ({problem})"))
+        return found
 
     def counts(self, run_id: int) -> list[RuleCount]:
-        """The per-rule counts of a run."""
-        rows = self.conn.execute(
-            "SELECT rule, column_name, severity, failed_rows FROM rule_counts WHERE run_id = ?"
-            " ORDER BY rule, column_name",
-            (run_id,),
-        )
-        return [RuleCount(rule, col, Severity(sev), n) for rule, col, sev, n in rows]
+        """The per-rule counts of a run; damaged rows are left out (:meth:`damaged`)."""
+        with self._reading():
+            rows = self.conn.execute(
+                "SELECT rule, column_name, severity, failed_rows FROM rule_counts"
+                " WHERE run_id = ? ORDER BY rule, column_name",
+                (run_id,),
+            ).fetchall()
+        parsed = (_parse_count(row) for row in rows)
+        return [c for c in parsed if isinstance(c, RuleCount)]
 
     def trend(self, suite: str | None = None) -> Trend:
         """Every run (of one suite, when given), oldest first, with its counts per check."""
@@ -514,27 +863,84 @@ class History:
 
     def latest_snapshot(self, suite: str) -> StoredSnapshot | None:
         """The newest snapshot of a suite's runs, if any."""
-        row = self.conn.execute(
-            "SELECT run_id, key_id, polars_version, rows, data, format FROM snapshots"
-            " WHERE suite = ?"
-            " ORDER BY run_id DESC LIMIT 1",
-            (suite,),
-        ).fetchone()
+        with self._reading():
+            row = self.conn.execute(
+                "SELECT run_id, key_id, polars_version, rows, data, format FROM snapshots"
+                " WHERE suite = ?"
+                " ORDER BY run_id DESC LIMIT 1",
+                (suite,),
+            ).fetchone()
         return StoredSnapshot(*row) if row else None
 
     def check(self) -> list[str]:
         """Consistency problems (empty when the file is sound): integrity, partial runs."""
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        partial = self.conn.execute(
-            "SELECT r.id FROM runs r LEFT JOIN rule_counts c ON c.run_id = r.id GROUP BY r.id"
-            " HAVING COUNT(c.rule) != r.rule_count_rows"
-        ).fetchall()
+        with self._reading():
+            problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            partial = self.conn.execute(
+                "SELECT r.id FROM runs r LEFT JOIN rule_counts c ON c.run_id = r.id GROUP BY r.id"
+                " HAVING COUNT(c.rule) != r.rule_count_rows"
+            ).fetchall()
         problems += [f"run {rid} has missing rule counts" for (rid,) in partial]
         return problems
 
 
-def _past_run(row: Sequence[object]) -> PastRun:
+def _shown(value: object) -> str:
+    """A stored value in a message: short, quoted, control characters escaped."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes of binary data"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _wrong_type(
+    names: Sequence[str], row: Sequence[object], types: Sequence[tuple[type, ...]]
+) -> str | None:
+    for name, value, allowed in zip(names, row, types, strict=True):
+        if not isinstance(value, allowed) or isinstance(value, bool):
+            want = "text" if str in allowed else "a whole number"
+            return f"its {name} is {_shown(value)}, not {want}"
+    return None
+
+
+_RUN_NAMES = tuple(c.strip() for c in RUN_COLUMNS.split(","))
+_OUTCOMES = frozenset(o.value for o in Outcome)
+_SEVERITIES = frozenset(s.value for s in Severity)
+
+
+def _parse_run(row: Sequence[object]) -> PastRun | str:
+    """A ``runs`` row as a run, or what is wrong with it (a damaged row)."""
+    problem = _wrong_type(_RUN_NAMES, row, RUN_TYPES)
+    if problem is not None:
+        return problem
+    if row[7] not in _OUTCOMES:
+        return f"its outcome {_shown(row[7])} is not one syncguard writes"
     values = list(row)
     values[7] = Outcome(str(values[7]))
     values[13] = bool(values[13])
     return PastRun(*values)  # type: ignore[arg-type]
+
+
+def _parse_count(row: Sequence[object]) -> RuleCount | str:
+    """A ``rule_counts`` row (rule, column, severity, failed rows), or what is wrong with it."""
+    problem = _wrong_type(
+        ("rule", "column", "severity", "failed rows"), row, ((str,), (str,), (str,), (int,))
+    )
+    if problem is not None:
+        return problem
+    rule, column, severity, failed = row
+    if severity not in _SEVERITIES:
+        return f"its severity {_shown(severity)} is not one syncguard writes"
+    return RuleCount(str(rule), str(column), Severity(str(severity)), int(str(failed)))
+
+
+def _snapshot_problem(
+    key: object, version: object, rows: object, blob: bool, format_: object
+) -> str | None:
+    """What is wrong with a ``snapshots`` row (its data stored as anything but bytes), or None."""
+    if not blob:
+        return "it is stored as text or a number, not as bytes"
+    names = ("key id", "polars version", "row count", "format")
+    types = ((str,), (str,), (int,), (int,))
+    return _wrong_type(names, (key, version, rows, format_), types)

@@ -26,6 +26,7 @@ from syncguard.suite.yamlnodes import (
     mapping_items,
     to_python,
 )
+from syncguard.trust import require_trusted
 
 RULE_KEYS = (
     "id",
@@ -76,13 +77,20 @@ def load_suite(
     and change settings of the suite; ``overrides`` replace settings the files give (the
     project's syncguard.toml, ``--email-domain`` on the command line).
 
+    Every rule folder and file (and every check module they load) must be this user's or
+    root's and writable by no one else (:func:`syncguard.trust.require_trusted`).
+
     Raises:
         RuleFileError: with every problem of every file, each at its line and column.
+        UsageError: a rule folder, rule file or check module that someone else could change.
     """
     parser = _SuiteParser()
     for layer, where in enumerate([path, *extend]):
         try:
+            require_trusted(where, "rule folder" if where.is_dir() else "rule file")
             files = rule_files(where)
+            for file in files:
+                require_trusted(file, "rule file")
         except (OSError, ValueError) as exc:  # an unreadable folder; ValueError: a NUL
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             place = SourceLocation(where, 1, 1)

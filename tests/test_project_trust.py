@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import grp
 import io
+import json
 import os
 import pwd
+import shutil
 from pathlib import Path
 
 import pytest
 
 from syncguard.cli import main
-from tests.conftest import FIXTURES
+from syncguard.defaults import default_rules
+from syncguard.output.schema import validate
+from syncguard.suite.contract import origin, packaged
+from syncguard.suite.loader import load_suite
+from tests.conftest import FIXTURES, ROOT
 
 VALID = FIXTURES / "intake" / "valid.csv"
 NOBODY = 65534
@@ -20,6 +26,13 @@ NOBODY = 65534
 MARKER = "ran"
 CHECK_MODULE = f"from pathlib import Path\nPath(__file__).with_name({MARKER!r}).write_text('x')\n"
 """A check module that leaves a file next to itself when it is imported."""
+
+HEADERS = "email_address,username,first_name,last_name,primary_education:end_date,school_year_name"
+SWAPPED = (
+    "suite: handshake_student_sync_eu\nversion: '2026.11.1'\n"
+    f"headers: [{HEADERS.replace(',', ', ')}]\nrules: []\n"
+)
+"""An empty contract with the real suite name: what a hostile project swaps in."""
 
 
 def _run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *argv: str | Path) -> tuple[int, str, str]:
@@ -192,3 +205,89 @@ def test_a_link_into_a_folder_others_can_write_is_refused(
     link.symlink_to(shared, target_is_directory=True)
     code, _, err = _run(tmp_path, monkeypatch, "rules", "--config", link / "syncguard.toml")
     assert code == 3 and f"the folder {shared} above this project file" in err, err
+
+
+def _contract(root: Path, edit: str = "") -> Path:
+    """A copy of the packaged contract (rules and checks), one rule file edited when asked."""
+    rules, checks = root / "rules", root / "checks"
+    shutil.copytree(default_rules(), rules)
+    shutil.copytree(default_rules().parent / "checks", checks, ignore=shutil.ignore_patterns("__*"))
+    if edit == "rule file":
+        target = rules / "institution.yaml"
+        target.write_text(target.read_text("utf-8") + "# changed\n", "utf-8")
+    elif edit == "check module":
+        (checks / "extra.py").write_text("# not packaged\n", encoding="utf-8")
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("edit", "is_packaged"),
+    [("", True), ("rule file", False), ("check module", False)],
+    ids=["unchanged copy", "a rule file changed", "a check module added"],
+)
+def test_a_contract_is_the_packaged_one_when_its_files_are_the_same(
+    tmp_path: Path, edit: str, is_packaged: bool
+) -> None:
+    """A clone with unchanged rules is not flagged, wherever it lies; a changed one is."""
+    # the packaged check modules first: in this process, the copy's then fails to register the
+    # same kinds again (a check failure, harmless here) instead of taking them from the original
+    load_suite(default_rules())
+    suite = load_suite(_contract(tmp_path, edit))
+    found = origin(suite)
+    assert found is not None and found.packaged is is_packaged
+    name, version, _ = packaged()
+    assert (name, version) == ("handshake_student_sync_eu", suite.version)
+    if is_packaged:
+        assert found.note is None
+    else:
+        assert found.note == f"contract: {tmp_path / 'rules'}, not the packaged {name} {version}"
+
+
+def test_this_repository_as_a_project_is_the_packaged_contract(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, err = _run(ROOT, monkeypatch, "rules")
+    assert code == 0, err
+    assert "not the packaged" not in out
+
+
+@pytest.mark.parametrize("where", ["project contract", "--rules"])
+def test_a_swapped_contract_says_so_in_the_verdict_json_and_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    shared = _project(tmp_path, contract="c<b>")  # a name the report must escape
+    contract = shared / "c<b>"
+    contract.mkdir(mode=0o755)
+    (contract / "contract.yaml").write_text(SWAPPED, encoding="utf-8")
+    extra = ["--rules", str(contract)] if where == "--rules" else []
+    json_path = tmp_path / "out.json"
+    code, out, err = _run(
+        shared / "work", monkeypatch, "check", VALID, "--no-history", "--json", json_path, *extra
+    )
+    assert code in (0, 1), err
+    note = f"contract: {contract}, not the packaged handshake_student_sync_eu 2026.11.1"
+    (verdict,) = [line for line in out.splitlines() if line.startswith(("PASSED", "FAILED"))]
+    assert verdict.endswith(f"; {note}")
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    assert validate(document) == []
+    assert document["contract"]["packaged"] is False and document["contract"]["note"] == note
+    (run_dir,) = [p for p in (shared / "reports").iterdir() if p.is_dir()]
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert note.replace("<", "&lt;").replace(">", "&gt;") in page and "c<b>" not in page
+    code, out, _ = _run(shared / "work", monkeypatch, "rules", *extra)
+    assert code == 0 and out.splitlines()[0].endswith(f"; {note}")
+
+
+def test_the_packaged_contract_says_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = _project(tmp_path)
+    json_path = tmp_path / "out.json"
+    code, out, err = _run(
+        shared / "work", monkeypatch, "check", VALID, "--no-history", "--json", json_path
+    )
+    assert code in (0, 1), err
+    assert "not the packaged" not in out
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    assert document["contract"]["packaged"] is True and document["contract"]["note"] is None
+    assert validate(document) == []

@@ -1,0 +1,73 @@
+"""Whether a suite's contract is the one packaged with syncguard: same files, same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from syncguard.defaults import default_rules
+from syncguard.model import ContractOrigin
+from syncguard.suite.model import Suite
+from syncguard.suite.yamlnodes import MappingNode, ScalarNode, compose, mapping_items
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The YAML files a ``--rules`` argument names: the file itself, or a folder's *.yaml."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    return [path]
+
+
+def digest(files: Iterable[Path], check_folders: Iterable[Path]) -> str:
+    """SHA-256 of rule files and the ``*.py`` of check folders, by name and content.
+
+    Names, not paths: a clone's unchanged ``rules/`` and ``checks/`` give the packaged digest.
+    """
+    entries = [("rule", f.name, f) for f in files]
+    for folder in check_folders:
+        entries += [("check", m.name, m) for m in folder.glob("*.py")]
+    whole = hashlib.sha256()
+    for kind, name, path in sorted(entries):
+        whole.update(f"{kind}\0{name}\0".encode(errors="surrogateescape"))
+        try:
+            regular = path.is_file()  # never a pipe or a device (/dev/zero never ends)
+            whole.update(hashlib.sha256(path.read_bytes()).digest() if regular else b"not a file")
+        except OSError:  # unreadable: not the packaged file, whatever it holds
+            whole.update(b"unreadable")
+    return whole.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def packaged() -> tuple[str, str, str]:
+    """The packaged contract's suite name, version and :func:`digest`."""
+    folder = default_rules()
+    files = rule_files(folder)
+    top: dict[str, str] = {}
+    checks = []
+    for file in files:
+        root = compose(file)
+        if not isinstance(root, MappingNode):
+            continue
+        for key, _, value in mapping_items(root):
+            if isinstance(value, ScalarNode):
+                if key == "checks":
+                    checks.append((file.parent / str(value.value)).resolve())
+                else:
+                    top.setdefault(key, str(value.value))
+    return top.get("suite", "suite"), top.get("version", "0"), digest(files, checks)
+
+
+def origin(suite: Suite) -> ContractOrigin | None:
+    """Where the suite's contract came from; None for a suite built in code."""
+    if suite.contract is None:
+        return None
+    name, version, sha256 = packaged()
+    return ContractOrigin(
+        path=str(suite.contract),
+        sha256=suite.contract_sha256,
+        packaged=suite.contract_sha256 == sha256,
+        packaged_suite=name,
+        packaged_version=version,
+    )

@@ -7,6 +7,7 @@ import shlex
 import stat
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from syncguard.defaults import default_rules
@@ -70,9 +71,14 @@ def require_trusted(path: Path, what: str, otherwise: str = OTHERWISE) -> None:
 
 def _installed(path: Path) -> bool:
     """Whether a path lies in the contract packaged with syncguard (its rules and checks)."""
-    rules, real = default_rules().resolve(), _real(path)
-    roots = (rules, rules.parent / "checks")
-    return real is not None and any(real.is_relative_to(root) for root in roots)
+    real = _real(path)
+    return real is not None and any(real.is_relative_to(root) for root in _packaged_roots())
+
+
+@lru_cache(maxsize=1)
+def _packaged_roots() -> tuple[Path, Path]:
+    rules = default_rules().resolve()
+    return rules, rules.parent / "checks"
 
 
 def _real(path: Path) -> Path | None:

@@ -529,9 +529,11 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         return EXIT_UNUSABLE
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
+    contract = result.contract.note if result.contract is not None else None
     print(
         f"{verdict}: {printable(args.export)}: {errors} error(s), {warnings} warning(s) in "
-        f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)",
+        f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)"
+        + (f"; {printable(contract)}" if contract else ""),
         file=io.out,
     )
     for finding in result.findings:
@@ -671,9 +673,13 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
         }
         print(json.dumps(document, indent=2, ensure_ascii=False), file=io.out)
         return EXIT_PASSED
+    from syncguard.suite.contract import origin
+
+    contract = origin(suite)
     print(
         f"{suite.name} {suite.version}: {len(catalogue.checks)} check(s) "
-        f"({len(suite.rules)} from rule files), {len(catalogue.disabled)} switched off",
+        f"({len(suite.rules)} from rule files), {len(catalogue.disabled)} switched off"
+        + (f"; {contract.note}" if contract is not None and contract.note else ""),
         file=io.out,
     )
     for source in Source:

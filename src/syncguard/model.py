@@ -369,6 +369,28 @@ class EmailDomains:
 
 
 @dataclass(frozen=True)
+class ContractOrigin:
+    """Where a run's contract (its first rule folder) came from, and whether it is the one
+    packaged with syncguard: the same rule files and check modules, byte for byte."""
+
+    path: str
+    sha256: str
+    """Of the contract's rule files and check modules (names and contents)."""
+    packaged: bool
+    packaged_suite: str
+    packaged_version: str
+
+    @property
+    def note(self) -> str | None:
+        """What a run with another contract says in its verdict, JSON and report."""
+        if self.packaged:
+            return None
+        return (
+            f"contract: {self.path}, not the packaged {self.packaged_suite} {self.packaged_version}"
+        )
+
+
+@dataclass(frozen=True)
 class RunResult:
     """Everything one ``syncguard check`` found."""
 
@@ -398,6 +420,8 @@ class RunResult:
     """The project file (syncguard.toml) the run used, if any."""
     settings: Mapping[str, object] = field(default_factory=dict, hash=False)
     """The settings the run used (after the project file and the command line)."""
+    contract: ContractOrigin | None = None
+    """Where the contract came from (None: a suite built in code, not read from files)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""

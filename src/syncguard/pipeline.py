@@ -63,6 +63,7 @@ from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
+from syncguard.suite.contract import origin
 from syncguard.suite.model import Suite
 from syncguard.suite.registry import kinds
 
@@ -521,6 +522,7 @@ def _validate_and_compare(
         rule_files=tuple(str(p) for p in catalogue.suite.sources),
         config=str(options.config) if options.config else None,
         settings=_plain_settings(catalogue.suite.settings),
+        contract=origin(catalogue.suite),
     )
     return result, current
 
@@ -570,6 +572,7 @@ def _unusable(
         checks=(UNUSABLE,),
         as_of=str(catalogue.suite.settings.get("today") or "") or None,
         rule_files=tuple(str(p) for p in catalogue.suite.sources),
+        contract=origin(catalogue.suite),
     )
 
 

@@ -4,7 +4,9 @@ A project extends the packaged Handshake contract: its ``rules/`` folder may add
 any check (``overrides:``) and change settings; ``syncguard.toml`` holds the institution's
 settings and where reports and the history go. ``syncguard check`` looks for
 ``syncguard.toml`` in the working directory and its parents (or takes ``--config``), so a
-cron line needs no more than the export's path.
+cron line needs no more than the export's path. A project file (and its rule folders and
+check modules) is obeyed only when this user or root owns it and no one else can write it:
+one in a shared parent folder stops the run (docs/security.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from syncguard.defaults import default_rules
 from syncguard.display import printable
 from syncguard.errors import UsageError
 from syncguard.suite.settings import SETTINGS, setting_problem
+from syncguard.trust import require_trusted
 
 CONFIG = "syncguard.toml"
 SECTIONS = {"project": ("contract", "rules", "report_dir", "history"), "settings": tuple(SETTINGS)}
@@ -96,11 +99,23 @@ def find(start: Path) -> Path | None:
 def load(config: Path | None) -> Project:
     """Read a project's syncguard.toml (None: the packaged contract alone).
 
+    The file must be this user's or root's and writable by no one else (see
+    :func:`syncguard.trust.require_trusted`): one found in a shared parent folder is refused,
+    and so is one given with ``--config``. Its rule folders and check modules are checked
+    when the suite loads them.
+
     Raises:
-        UsageError: the file cannot be read, is not TOML, or holds a wrong key or value.
+        UsageError: the file cannot be read or trusted, is not TOML, or holds a wrong key or
+            value.
     """
     if config is None:
         return Project(None)
+    require_trusted(
+        config,
+        "project file",
+        "otherwise do not use it: have it removed, or copy what you need into a folder of your "
+        "own and pass that file with --config",
+    )
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -82,7 +82,7 @@ def write_atomic(
         os.replace(temp, path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        if exc.filename is None:  # a failed write names no file: name the one being written
+        if exc.filename is None and exc.errno is not None:  # name the file being written
             exc.filename = str(path)
         raise
     except BaseException:

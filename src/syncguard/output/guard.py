@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 from syncguard.errors import UsageError
-from syncguard.suite.loader import rule_files
+from syncguard.suite.contract import rule_files
 
 RUN_FOLDER = re.compile(r"^\d{8}T\d{12}Z-")
 """The name of a run's folder (``ReportLayout.run_dir``: ``20261129T081500123456Z-export``)."""

@@ -94,6 +94,21 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
     }
 
 
+def contract_json(result: RunResult) -> dict[str, Any] | None:
+    """Where the contract came from; ``note`` says so when it is not the packaged one."""
+    origin = result.contract
+    if origin is None:
+        return None
+    return {
+        "path": origin.path,
+        "sha256": origin.sha256,
+        "packaged": origin.packaged,
+        "packaged_suite": origin.packaged_suite,
+        "packaged_version": origin.packaged_version,
+        "note": origin.note,
+    }
+
+
 def institution_domains(result: RunResult) -> tuple[str, ...]:
     """The domains whose addresses keep their domain when masked: the institution's own."""
     return result.email_domains.domains if result.email_domains is not None else ()
@@ -110,6 +125,7 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
         "as_of": result.as_of,
         "settings": dict(result.settings),
         "sources": {"config": result.config, "rule_files": list(result.rule_files)},
+        "contract": contract_json(result),
         "duration_s": result.duration_s,
         "export": {
             "path": result.export.path,

@@ -12,6 +12,7 @@ from typing import Any
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
+from syncguard.suite.contract import digest, rule_files
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
 from syncguard.suite.settings import SETTINGS, resolved, setting_problem
@@ -26,6 +27,7 @@ from syncguard.suite.yamlnodes import (
     mapping_items,
     to_python,
 )
+from syncguard.trust import require_trusted
 
 RULE_KEYS = (
     "id",
@@ -60,13 +62,6 @@ class _Draft:
     enabled_if: tuple[Node, str] | None
 
 
-def rule_files(path: Path) -> list[Path]:
-    """The YAML files a ``--rules`` argument names: the file itself, or a folder's *.yaml."""
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-    return [path]
-
-
 def load_suite(
     path: Path, overrides: dict[str, Any] | None = None, extend: Sequence[Path] = ()
 ) -> Suite:
@@ -76,13 +71,21 @@ def load_suite(
     and change settings of the suite; ``overrides`` replace settings the files give (the
     project's syncguard.toml, ``--email-domain`` on the command line).
 
+    Every rule folder and file (and every check module they load) must be this user's or
+    root's and writable by no one else (:func:`syncguard.trust.require_trusted`).
+
     Raises:
         RuleFileError: with every problem of every file, each at its line and column.
+        UsageError: a rule folder, rule file or check module that someone else could change.
     """
     parser = _SuiteParser()
+    contract: list[Path] = []
     for layer, where in enumerate([path, *extend]):
         try:
+            require_trusted(where, "rule folder" if where.is_dir() else "rule file")
             files = rule_files(where)
+            for file in files:
+                require_trusted(file, "rule file")
         except (OSError, ValueError) as exc:  # an unreadable folder; ValueError: a NUL
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             place = SourceLocation(where, 1, 1)
@@ -93,7 +96,10 @@ def load_suite(
         parser.layer = layer
         for file in files:
             parser.parse_file(file)
-    return parser.finish(path, overrides or {})
+        if layer == 0:
+            contract = files
+    suite = parser.finish(path, overrides or {})  # every file read: regular and not too big
+    return replace(suite, contract=path, contract_sha256=digest(contract, parser.check_folders))
 
 
 class _SuiteParser:
@@ -115,6 +121,8 @@ class _SuiteParser:
         self.check_failures: list[RuleProblem] = []
         self.data_classes: dict[str, DataClass] = {}
         self.skipped: list[str] = []
+        self.check_folders: list[Path] = []
+        """The check folders the contract (layer 0) loads, for its digest."""
 
     def problem(self, path: Path, node: Node, message: str) -> None:
         self.problems.append(RuleProblem(loc(path, node), message))
@@ -215,6 +223,8 @@ class _SuiteParser:
         if not found:
             self.problem(path, node, f"checks folder '{folder}' not found (looked in {where})")
             return
+        if self.layer == 0:
+            self.check_folders.append(where)
         try:
             messages = load_checks(where)
         except OSError as exc:  # a folder that cannot be listed

@@ -64,6 +64,10 @@ class Suite:
     """Rules left out because their kind is not known while a check module failed to load."""
     data_classes: Mapping[str, DataClass] = field(default_factory=dict, hash=False, compare=False)
     """Columns whose data class the rule files declare (``personal:`` in ``headers``)."""
+    contract: Path | None = None
+    """The contract: the first rule folder or file read (None: a suite built in code)."""
+    contract_sha256: str = ""
+    """Of the contract's rule files and the check modules they load (:func:`contract.digest`)."""
 
     def rules_of(self, kind: str) -> tuple[Rule, ...]:
         """The rules of one kind, in file order."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from syncguard.model import Engine
+from syncguard.trust import require_trusted
 
 if TYPE_CHECKING:
     import polars as pl
@@ -169,10 +170,21 @@ def load_checks(folder: Path) -> list[str]:
 
     Returns the problems, one sentence each (a module that fails to import is named with why).
     A module already loaded (same file) is not loaded again.
+
+    Raises:
+        UsageError: the folder, a module or its bytecode cache (``__pycache__``, which Python
+            would run instead of the source) is one that someone else could change.
     """
     problems = []
     _load_builtin()
-    for path in sorted(folder.glob("*.py")):
+    require_trusted(folder, "checks folder")
+    cache = folder / "__pycache__"
+    for path in (cache, *(sorted(cache.iterdir()) if cache.is_dir() else ())):
+        require_trusted(path, "bytecode cache of a check module")
+    modules = sorted(folder.glob("*.py"))
+    for path in modules:
+        require_trusted(path, "check module")
+    for path in modules:
         name = f"syncguard_checks_{abs(hash(str(path.resolve())))}_{path.stem}"
         if name in sys.modules:
             continue

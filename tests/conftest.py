@@ -44,7 +44,7 @@ def run_cli(tmp_path: Path) -> Callable[..., CliRun]:
         json_path = tmp_path / "results.json"
         if want_json and args and args[0] == "check":
             args += ["--json", str(json_path), "--report-dir", str(tmp_path / "reports"), "-q"]
-        elif args and args[0] in ("check", "fix") and "--report-dir" not in args:
+        elif args and args[0] in ("check", "fix") and not {"--report-dir", "--config"} & set(args):
             args += ["--report-dir", str(tmp_path / "reports")]  # never the clone's reports/
         out, err = io.StringIO(), io.StringIO()
         code = main(args, out=out, err=err)

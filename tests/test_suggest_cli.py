@@ -168,3 +168,12 @@ def test_invisible_and_line_breaking_characters_are_escaped_in_the_draft(
     assert '"Main\\u202e\\u2028x\\u0085\\u200b"' in run.out
     assert 'from "we\\nek.csv"' in run.out  # the file name cannot start a YAML line
     assert yaml.safe_load(run.out)["settings"]["campus_names"] == [campus]
+
+
+def test_a_formula_like_email_domain_is_not_drafted(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    rows = [f"s{i}@-cmd.eu,S{i},Ann,Lee,,,Main,Law,Law{TAIL}" for i in range(5)]
+    run = _suggest(run_cli, write_csv(*rows, header=SUGGEST_HEADER))
+    assert yaml.safe_load(run.out)["settings"].get("email_domains") is None
+    assert "left out: the most common domain looks like a formula" in run.out

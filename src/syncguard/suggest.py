@@ -163,6 +163,12 @@ def _email_domain(frame: pl.DataFrame) -> list[str]:
             " addresses, too few to tell an institution's from a person's; set email_domains",
             "  # email_domains: []",
         ]
+    if inference.domain.startswith(("=", "+", "-", "@")):
+        return [
+            "  # left out: the most common domain looks like a formula (= + - @ first); "
+            "set email_domains",
+            "  # email_domains: []",
+        ]
     return [f"  # {inference.reason}", f"  email_domains: [{_quote(inference.domain)}]"]
 
 

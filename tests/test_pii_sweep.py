@@ -3,7 +3,9 @@
 Every personal column of an export holds a marker value (with a trailing space, so every
 column fails a rule and its value is an example), plus an unknown column and header. The
 check runs twice against one history (so snapshots and the comparison are written), then the
-history is listed; every byte syncguard wrote or printed is searched for the markers.
+history is listed; every byte syncguard wrote or printed is searched for the markers. So are
+``suggest``'s draft and ``fix``'s printed lines, change log and check report (not the repaired
+export itself, which is the student data). ``compile`` reads no export, so it has none to leak.
 """
 
 from __future__ import annotations
@@ -85,3 +87,35 @@ def test_no_personal_value_leaves_syncguard(run_cli: Callable[..., CliRun], tmp_
     # the unknown header is shown to the steward, but the history keeps only a keyed hash of it
     history = [d for p, d in written.items() if p.name.startswith("history.sqlite")]
     assert not any(HEADER_MARKER.encode() in d for d in history)
+
+
+def _leaks(written: dict[Path, bytes], printed: list[str]) -> list[tuple[str, str]]:
+    markers = _markers()
+    found = [(str(p), m) for p, data in written.items() for m in markers if m.encode() in data]
+    return found + [("output", m) for text in printed for m in markers if m in text]
+
+
+def test_no_personal_value_leaves_suggest_or_fix(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    # no --email-domain: the domain is inferred, and its reason names no private domain
+    export = _export(tmp_path / "w1.csv", "")
+    draft = tmp_path / "draft.yaml"
+    printed = []
+    for argv in (("suggest", export), ("suggest", export, "--out", draft)):
+        run = run_cli(*argv, want_json=False)
+        assert run.code == 0, run.err
+        printed += [run.out, run.err]
+    fixed = tmp_path / "fixed" / "fixed.csv"
+    fixed.parent.mkdir()
+    reports = tmp_path / "fix-reports"
+    run = run_cli("fix", export, "--out", fixed, "--report-dir", reports, want_json=False)
+    assert run.code in (0, 1), run.err
+    printed += [run.out, run.err]
+    changes = fixed.with_name("fixed.changes.csv")
+    assert changes.is_file() and "repair.whitespace" in changes.read_text(encoding="utf-8")
+    written = {p: p.read_bytes() for p in [draft, changes, *reports.rglob("*")] if p.is_file()}
+    assert {"draft.yaml", "fixed.changes.csv", "report.html", "failing_rows.csv"} <= {
+        p.name for p in written
+    }
+    assert not _leaks(written, printed), _leaks(written, printed)

@@ -829,7 +829,7 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
     if args.out is not None:
         _guard(args, project, catalogue.suite).check(args.out, "--out", Output.NEW)
     export = read_export(args.export, catalogue.contract())
-    text = draft(export, args.export.name)
+    text = draft(export, args.export.name, catalogue.masking)
     if args.out is None:
         print(text, end="", file=io.out)
         return EXIT_PASSED

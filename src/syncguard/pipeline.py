@@ -58,7 +58,7 @@ from syncguard.model import (
     outcome_of,
 )
 from syncguard.output import WRITERS, RunOutput
-from syncguard.output.base import write_atomic
+from syncguard.output.base import Limits, write_atomic
 from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
@@ -130,6 +130,8 @@ class Options:
     config: Path | None = None
     """The project file the run uses (reported with the result)."""
     progress: Progress = _quiet
+    limits: Limits = field(default_factory=Limits)
+    """How much each output holds at most (the defaults keep a legitimate export whole)."""
 
 
 @dataclass(frozen=True)
@@ -591,11 +593,11 @@ def _finish(
     folder = layout.run_dir(Path(result.export.path), started)
     domains = result.email_domains.domains if result.email_domains is not None else ()
     masker = Masker(options.show_values, domains, masking)
-    output = RunOutput(result, frame, masker)
+    output = RunOutput(result, frame, masker, options.limits)
     options.progress(f"writing {folder}")
     files = [write(output, folder) for write in WRITERS]
     if options.json is not None:
-        write_json(options.json, results_json(result, masker), options.show_values)
+        write_json(options.json, results_json(result, masker, options.limits), options.show_values)
         files.append(options.json)
     if history is None:  # not recorded: latest.* and the index stay with the recorded runs
         return Completed(result, folder, tuple(files), masker=masker, frame=frame)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -390,3 +391,91 @@ def test_translated_regexes_agree_with_polars_on_a_corpus(kind: str) -> None:
     python = [all(_re_verdict(e, v) for e in document["expectations"]) for v in values]
     differ = [v for v, a, b in zip(values, polars, python, strict=True) if a is not b]
     assert not differ
+
+
+# --- regexes Python's re could backtrack on for an exponential time are left out -----------
+
+EVIL_REGEXES = [
+    r"(a+)+",
+    r"(a*)*b",
+    r"(a|aa)+",
+    r"(\w+\s?)*",
+    r"(a|a)*b",  # Python's parser factors it into a, then a branch of two empty paths
+    r"([a-z]+)*[0-9]",
+    r"([0-9]+|\w+)*!",
+    r"(x+x+)+y",
+    r"(a{0,2})*b",
+    r"(a?a?)+b",
+    r"(\s*,\s*)*x",
+    r"([a-z0-9]+\.?)+@uni\.eu",
+    r"((ab)*|a)*c",
+    "(?i:k+\u212a+)+x",  # ignoring case, Python's re reads the Kelvin sign as a k
+    r"(.*a){12}",
+    r"S(\d+)+",
+]
+SAFE_NESTED = [
+    r"[A-Z][a-z]+",
+    r"(\.[a-z]+)*",
+    r"(aa)*b",
+    r"(a{2})*b",
+    r"\s*[0-9]+\s*",  # ambiguous only polynomially: the square of a cell's length at most
+    r"([a-z0-9]+(-[a-z0-9]+)*\.)+[a-z]{2,}",
+    r"(a|b)*c",
+    r"(ab|ac)*",
+    r"S[0-9]{7}|T[0-9]{6}",
+    "(k+\u212a+)+x",  # the Kelvin sign is no k when case counts
+]
+
+
+@pytest.mark.parametrize("regex", EVIL_REGEXES)
+def test_a_pattern_python_would_backtrack_on_is_left_out(regex: str) -> None:
+    rule = _rule("pattern", {"regex": regex})
+    document, left_out = portable_suite(Suite("example", "1", (), (rule,)))
+    assert not document["expectations"]
+    assert [r for r, _ in left_out] == [rule.id]
+    assert "not safe in Python's re" in left_out[0][1]
+    assert "more than one way" in left_out[0][1]
+
+
+@pytest.mark.parametrize("regex", SAFE_NESTED)
+def test_a_pattern_matched_one_way_only_stays_portable(regex: str) -> None:
+    rule = _rule("pattern", {"regex": regex})
+    document, left_out = portable_suite(Suite("example", "1", (), (rule,)))
+    assert not left_out
+    assert [e["meta"]["rule"] for e in document["expectations"]] == [rule.id]
+
+
+def _written_regexes() -> list[str]:
+    suite = _load(**EVERYTHING_ON, email_domains=[DOMAIN, "other.ac.uk"], today=AS_OF)
+    document, _ = portable_suite(suite)
+    return [e["kwargs"]["regex"] for e in document["expectations"] if "regex" in e["kwargs"]]
+
+
+def test_every_regex_of_the_contract_is_safe_and_written() -> None:
+    from syncguard.engines.backtracking import exponential_reason
+
+    regexes = _written_regexes()
+    assert len(regexes) >= 15
+    assert [r for r in regexes if exponential_reason(r) is not None] == []
+
+
+@pytest.mark.parametrize(
+    "kind", ["date", "email", "formula_injection", "formula_start", "stray_whitespace"]
+)
+def test_the_regexes_of_syncguards_own_kinds_stay_portable(kind: str) -> None:
+    rule = _rule(kind, None)
+    assert portable_suite(Suite("example", "1", (), (rule,)))[1] == []
+
+
+@pytest.mark.parametrize("regex", EVIL_REGEXES[:4])
+def test_a_check_runs_an_evil_pattern_in_linear_time(regex: str) -> None:
+    # syncguard itself runs `pattern` rules in polars (Rust's regex crate: no backtracking)
+    from syncguard.suite.registry import PanderaKind
+
+    rule = _rule("pattern", {"regex": regex})
+    registered = kinds()["pattern"]
+    assert isinstance(registered, PanderaKind)
+    cells = pl.Series("v", ["a" * 50_000 + "!", " ," * 20_000 + "!"] * 20, dtype=pl.String)
+    started = time.perf_counter()
+    pl.select(registered.passes(rule, pl.lit(cells))).to_series().to_list()
+    assert time.perf_counter() - started < 5

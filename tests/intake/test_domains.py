@@ -7,6 +7,7 @@ import pytest
 
 from syncguard.intake.domains import (
     FREE_MAIL,
+    NAMED_FROM,
     DomainInference,
     at_domains,
     infer_domain,
@@ -92,18 +93,46 @@ def test_a_uk_university_is_inferred_by_its_registrable_domain() -> None:
     assert result.reason == "42 of 50 addresses (84%) are at uni.ac.uk or its subdomains"
 
 
-def test_a_two_two_tie_infers_nothing() -> None:
-    values = _emails(("uni-a.eu", 2), ("uni-b.eu", 2))
+def test_a_three_three_tie_infers_nothing() -> None:
+    values = _emails(("uni-a.eu", 3), ("uni-b.eu", 3))
 
     result = infer_domain(values, min_share=0.0)
 
     assert result.domain is None
     assert result.share == 0.0
-    assert result.addresses == 4
+    assert result.addresses == 6
     assert result.reason == (
-        "no domain has a clear majority: uni-a.eu and uni-b.eu have 2 addresses each; "
+        "no domain has a clear majority: uni-a.eu and uni-b.eu have 3 addresses each; "
         "set email_domains"
     )
+
+
+@pytest.mark.parametrize(
+    ("groups", "reason"),
+    [
+        (
+            (("jana-novak.de", 2), ("uni-b.eu", 2)),
+            "no domain has a clear majority: j••• and u••• have 2 addresses each",
+        ),
+        (
+            (("gmail.com", 1), ("jana-novak.de", 1)),
+            "no domain has a clear majority: gmail.com and j••• have 1 address each",
+        ),
+        (
+            (("jana-novak.de", 2), ("uni-b.eu", 1), ("uni-c.eu", 1), ("uni-d.eu", 1)),
+            "no domain has a clear majority: the most common, j•••, has 2 of 5 addresses",
+        ),
+    ],
+)
+def test_a_reason_masks_a_domain_too_few_addresses_are_at(
+    groups: tuple[tuple[str, int], ...], reason: str
+) -> None:
+    # a domain held by one or two addresses may be a family's own: naming it names a person
+    assert NAMED_FROM == 3
+    result = infer_domain(_emails(*groups))
+    assert result.domain is None
+    assert result.reason.startswith(reason)
+    assert "jana-novak" not in result.reason
 
 
 def test_a_tie_counts_subdomains_with_their_registrable_domain() -> None:

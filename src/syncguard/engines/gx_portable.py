@@ -7,7 +7,9 @@ Expectations: every rule that GE's built-in expectations can express on the expo
 columns, read as text (see :data:`READING`), and the list of the other rules with the reason.
 
 Per-row kinds are re-expressed as Python regular expressions (GE's pandas engine applies them
-with ``Series.str.contains``, i.e. ``re.search``), written to give each row the verdict syncguard
+with ``Series.str.contains``, i.e. ``re.search``; a regex Python could backtrack on for an
+exponential time is left out, see :mod:`~syncguard.engines.backtracking`), written to give each
+row the verdict syncguard
 gives it: blank cells are null and skipped (the importer leaves the stored value unchanged), a
 cell of only spaces is skipped by a format, ``**CLEAR**`` too unless the rule forbids it, and
 whitespace is Rust's (polars') ``\\s``, not Python's.
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from syncguard.engines.backtracking import exponential_reason
 from syncguard.importer import BOOLEANS, CLEAR, LIST_SEPARATOR
 from syncguard.model import Severity
 from syncguard.suite.kinds.email import SYNTAX
@@ -484,11 +487,15 @@ def _visible(c: str) -> str:
 
 
 def _checked(regex: str) -> str:
-    """The regex, if Python compiles it without a warning (else NotPortable)."""
+    """The regex, if Python compiles it without a warning and matches it without exponential
+    backtracking (else NotPortable: GE would hang on a long failing cell)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             re.compile(regex)
     except (re.error, Warning) as exc:
         raise NotPortable(f"its regex cannot be read by Python's re ({exc})") from None
+    unsafe = exponential_reason(regex)
+    if unsafe is not None:
+        raise NotPortable(f"its regex is not safe in Python's re, which GE runs: {unsafe}")
     return regex

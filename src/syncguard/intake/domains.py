@@ -15,7 +15,16 @@ from functools import cache
 import polars as pl
 from publicsuffixlist import PublicSuffixList
 
-__all__ = ["FREE_MAIL", "DomainInference", "at_domains", "infer_domain", "registrable"]
+from syncguard.masking import mask
+
+__all__ = [
+    "FREE_MAIL",
+    "NAMED_FROM",
+    "DomainInference",
+    "at_domains",
+    "infer_domain",
+    "registrable",
+]
 
 FREE_MAIL: frozenset[str] = frozenset(
     {
@@ -48,6 +57,9 @@ FREE_MAIL: frozenset[str] = frozenset(
 )
 """Registrable domains of well-known personal mail providers: never an institution's domain."""
 
+NAMED_FROM = 3
+"""A domain is named in a reason only when this many addresses are at it (or it is a personal
+mail provider's): a domain with fewer may be one family's own, and so identify a person."""
 _SET_IT = "set email_domains"
 # Dot-separated labels without spaces or empty labels, at least two of them.
 _HOSTNAME = r"^[\w-]+(?:\.[\w-]+)+$"
@@ -163,6 +175,11 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def _named(domain: str, n: int) -> str:
+    """The domain as a reason may name it: masked (``z•••``) when fewer than NAMED_FROM hold it."""
+    return domain if n >= NAMED_FROM or domain in FREE_MAIL else mask(domain)
+
+
 def infer_domain(values: pl.Series, min_share: float = 0.5) -> DomainInference:
     """Infer the institution's registrable email domain from the ``email_address`` column.
 
@@ -203,7 +220,7 @@ def infer_domain(values: pl.Series, min_share: float = 0.5) -> DomainInference:
     ns = ranked.get_column("n").to_list()
     top, n = str(names[0]), int(ns[0])
     share = n / total
-    tied = [str(name) for name, k in zip(names, ns, strict=True) if k == n]
+    tied = [_named(str(name), n) for name, k in zip(names, ns, strict=True) if k == n]
     if len(tied) > 1:
         reason = (
             f"no domain has a clear majority: {_and(tied)} have "
@@ -212,7 +229,7 @@ def infer_domain(values: pl.Series, min_share: float = 0.5) -> DomainInference:
         return DomainInference(None, 0.0, total, reason)
     if share <= min_share:
         reason = (
-            f"no domain has a clear majority: the most common, {top}, has {n} of "
+            f"no domain has a clear majority: the most common, {_named(top, n)}, has {n} of "
             f"{_addresses(total)} ({share:.0%}), not more than {min_share:.0%}; {_SET_IT}"
         )
         return DomainInference(None, 0.0, total, reason)

@@ -3,7 +3,9 @@
 It answers, in order: can this file be uploaded; what to fix, worst harm first, with the most
 frequent failing values; the worklist of failing rows, each with all its problems and fixes;
 what the import will do (the sync plan, with its rows); and every check that ran, with its
-basis and parameters. Capped per section, so a huge export stays a small page.
+basis and parameters. Capped per section by the run's :class:`~syncguard.output.base.Limits`
+(problems and checks described in full, rows per problem, worklist rows and problems per row),
+each cap said where it cuts, so a huge export or thousands of failing rules stay a small page.
 """
 
 from __future__ import annotations
@@ -29,17 +31,17 @@ from syncguard.model import (
     Source,
     Status,
 )
-from syncguard.output.base import RunOutput, write_atomic
+from syncguard.output.base import Limits, RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
-from syncguard.output.results_json import value_summary
+from syncguard.output.results_json import fair_share, value_summary
 from syncguard.output.trend import anchor, share, with_formatting
-from syncguard.output.worklist import worklist
+from syncguard.output.worklist import MORE, cut, worklist
 
 FILENAME = "report.html"
-ROWS_SHOWN = 20
-"""Failing rows shown per finding."""
-WORKLIST_ROWS = 100
-"""Rows in the report's worklist (the CSV has them all)."""
+ROWS_SHOWN = Limits().rows_per_problem
+"""Failing rows shown per finding (by default)."""
+WORKLIST_ROWS = Limits().worklist_rows
+"""Rows in the report's worklist (by default; the CSV has them all)."""
 PLAN_ROWS = 50
 """Rows listed per sync-plan category."""
 
@@ -81,12 +83,16 @@ class Entry:
 
     row: int
     problems: list[dict[str, str]] = field(default_factory=list)
+    more: int = 0
+    """Problems of the row not listed (over the limit per row)."""
 
 
-def problems(run: RunOutput) -> list[Problem]:
-    """Every finding with what the page shows of it, in the result's (harm) order."""
+def problems(run: RunOutput, most: int | None = None) -> list[Problem]:
+    """The first ``most`` findings (all when None) with what the page shows of each, in the
+    result's (harm) order."""
     out = []
-    for f in run.result.findings:
+    shown = run.limits.rows_per_problem
+    for f in run.result.findings[:most]:
         columns = f.example_columns or (f.columns[0] if f.columns else "",) * len(f.examples)
         meant = f.suggestions
         rows = [
@@ -96,7 +102,7 @@ def problems(run: RunOutput) -> list[Problem]:
                 run.masker.show(f.examples[i], columns[i]) if i < len(f.examples) else "",
                 meant[i] if i < len(meant) else "",
             )
-            for i, row in enumerate(f.rows[:ROWS_SHOWN])
+            for i, row in enumerate(f.rows[:shown])
         ]
         out.append(
             Problem(
@@ -112,18 +118,22 @@ def problems(run: RunOutput) -> list[Problem]:
 
 
 def entries(run: RunOutput) -> tuple[list[Entry], int]:
-    """The first :data:`WORKLIST_ROWS` failing rows with their problems; and how many in all."""
-    table = worklist(run, limit=WORKLIST_ROWS)
+    """The first failing rows with their first problems (the run's limits); and how many
+    failing rows in all."""
+    limits = run.limits
+    table = worklist(run, limit=limits.worklist_rows, per_row=limits.worklist_problems)
     by_row: dict[int, Entry] = {}
     for item in table.iter_rows(named=True):
         entry = by_row.setdefault(int(item["row"]), Entry(int(item["row"])))
-        entry.problems.append({k: str(v or "") for k, v in item.items() if k != "row"})
+        entry.problems.append({k: str(v or "") for k, v in item.items() if k not in ("row", MORE)})
+        entry.more += int(item[MORE])
     every = {r for f in run.result.findings for r in f.rows}
     return [by_row[r] for r in sorted(by_row)], len(every)
 
 
 def _checks(result: RunResult, failed: Mapping[str, Finding]) -> list[dict[str, Any]]:
-    """The catalogue of the checks that ran: failed ones first, each with its basis."""
+    """The catalogue of the checks that ran: failed ones first, each with its basis (the page
+    describes the first ones in full and lists the others)."""
     rank = {Severity.ERROR: 0, Severity.WARNING: 1}
     resolved = {c.rule for c in result.resolved}
     listed = sorted(result.checks, key=lambda c: (c.id not in failed, rank[c.severity], c.id))
@@ -162,10 +172,14 @@ def fixable(run: RunOutput) -> int:
 
 def render(run: RunOutput) -> str:
     """The report page of a run, as HTML text."""
-    result = run.result
-    found = problems(run)
-    failed = {p.finding.rule: p.finding for p in found}
+    result, limits = run.result, run.limits
+    found = problems(run, limits.problems_in_full)
+    failed = {f.rule: f for f in result.findings}
+    rest = result.findings[limits.problems_in_full :]
+    checks = _checks(result, failed)
     work, every = entries(run)
+    left = cut(result.findings, limits)
+    share_of_rows = fair_share([len(f.rows) for f in result.findings], limits.json_rows)
     plan = result.comparison.plan if result.comparison is not None else None
     total = result.accounting.rows_read
     return (
@@ -175,17 +189,32 @@ def render(run: RunOutput) -> str:
             result=result,
             problems=found,
             blocking=[p for p in found if p.whole_file],
+            blocking_count=sum(1 for f in result.findings if blocks_whole_upload(f)),
             errors_list=[
                 p for p in found if not p.whole_file and p.finding.severity is Severity.ERROR
             ],
             warnings_list=[p for p in found if p.finding.severity is Severity.WARNING],
+            more_problems=rest[: limits.listed],
+            unlisted_problems=max(0, len(rest) - limits.listed),
             worklist=work,
             worklist_total=every,
-            checks=_checks(result, failed),
+            worklist_problems=limits.worklist_problems,
+            checks=checks[: limits.checks_in_full],
+            more_checks=checks[limits.checks_in_full : limits.checks_in_full + limits.listed],
+            unlisted_checks=max(0, len(checks) - limits.checks_in_full - limits.listed),
+            checks_total=len(checks),
+            checks_failed=sum(1 for c in checks if c["failed"]),
+            csv_cut=left,
+            json_rows=share_of_rows,
+            json_cut=sum(
+                1
+                for f in result.findings
+                if share_of_rows is not None and len(f.rows) > share_of_rows
+            ),
             intake=[f for f in result.findings if f.engine is Engine.INTAKE],
             errors=result.count(Severity.ERROR),
             warnings=result.count(Severity.WARNING),
-            rows_shown=ROWS_SHOWN,
+            rows_shown=limits.rows_per_problem,
             plan_rows=PLAN_ROWS,
             show_values=run.masker.show_values,
             plan=plan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,25 +10,31 @@ import orjson
 
 from syncguard.masking import Masker
 from syncguard.model import Finding, Outcome, RunResult, Severity, Status
-from syncguard.output.base import RunOutput, write_atomic
+from syncguard.output.base import Limits, RunOutput, write_atomic
+from syncguard.output.worklist import cut, cut_json
 
 FILENAME = "results.json"
 
 SCHEMA_VERSION = 1
 
 
-def finding_json(finding: Finding, masker: Masker, status: Status | None = None) -> dict[str, Any]:
-    """One finding as the JSON contract spells it; values by their column's data class."""
+def finding_json(
+    finding: Finding, masker: Masker, status: Status | None = None, rows: int | None = None
+) -> dict[str, Any]:
+    """One finding as the JSON contract spells it; values by their column's data class.
+
+    ``rows``: list at most this many of its rows (``failed_rows`` stays the whole count).
+    """
     columns = finding.example_columns or (finding.column,) * len(finding.examples)
     out: dict[str, Any] = {
-        "id": finding.rule + ("@" + ",".join(finding.columns) if finding.columns else ""),
+        "id": finding_id(finding),
         "rule": finding.rule,
         "severity": finding.severity.value,
         "engine": finding.engine.value,
         "column": finding.column,
         "message": finding.message,
         "failed_rows": finding.failed_count,
-        "rows": list(finding.rows),
+        "rows": list(finding.rows[:rows]),
         "examples": [masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)],
     }
     out["columns"] = list(finding.columns)  # one spelling, however many columns
@@ -47,6 +54,11 @@ def finding_json(finding: Finding, masker: Masker, status: Status | None = None)
     if status is not None:
         out["status"] = status.value
     return out
+
+
+def finding_id(finding: Finding) -> str:
+    """A finding's id in the JSON: its rule, and its columns after an ``@``."""
+    return finding.rule + ("@" + ",".join(finding.columns) if finding.columns else "")
 
 
 def value_summary(finding: Finding, masker: Masker) -> list[dict[str, Any]]:
@@ -114,9 +126,29 @@ def institution_domains(result: RunResult) -> tuple[str, ...]:
     return result.email_domains.domains if result.email_domains is not None else ()
 
 
-def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, Any]:
-    """The whole results document of a run."""
+def fair_share(sizes: Sequence[int], budget: int) -> int | None:
+    """The most items each list may keep so that all keep at most ``budget`` in all, each as
+    many as it has up to that share (None: all fit)."""
+    if sum(sizes) <= budget:
+        return None
+    left = budget
+    ordered = sorted(sizes)
+    for i, n in enumerate(ordered):
+        others = len(ordered) - i
+        if n * others > left:
+            return left // others
+        left -= n
+    return None  # not reached: the sizes exceed the budget
+
+
+def results_json(
+    result: RunResult, masker: Masker | None = None, limits: Limits | None = None
+) -> dict[str, Any]:
+    """The whole results document of a run, within ``limits`` (the defaults when None)."""
     masker = masker or Masker(domains=institution_domains(result))
+    limits = limits or Limits()
+    share = fair_share([len(f.rows) for f in result.findings], limits.json_rows)
+    cut_short = [f for f in result.findings if share is not None and len(f.rows) > share]
     return {
         "schema_version": SCHEMA_VERSION,
         "suite": result.suite,
@@ -137,7 +169,9 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
         },
         "outcome": result.outcome.value,
         "counts": {s.value: result.count(s) for s in Severity},
-        "findings": [finding_json(f, masker, result.status.get(f.key)) for f in result.findings],
+        "findings": [
+            finding_json(f, masker, result.status.get(f.key), share) for f in result.findings
+        ],
         "resolved": [
             {
                 "rule": c.rule,
@@ -163,6 +197,11 @@ def results_json(result: RunResult, masker: Masker | None = None) -> dict[str, A
             "rows_clean": result.accounting.rows_clean,
             "rows_with_errors": result.accounting.rows_with_errors,
         },
+        "truncated": {
+            "rows_per_finding": share,
+            "findings": [finding_id(f) for f in cut_short],
+            "failing_rows_csv": cut_json(cut(result.findings, limits)),
+        },
     }
 
 
@@ -185,7 +224,7 @@ def write_json(path: Path, document: dict[str, Any], private: bool = False) -> N
 def write(run: RunOutput, folder: Path) -> Path:
     """The writer of ``results.json`` in the run folder (naming the run's other files)."""
     path = folder / FILENAME
-    document = results_json(run.result, run.masker)
+    document = results_json(run.result, run.masker, run.limits)
     document["files"] = {
         "folder": str(folder),
         "results": str(path),

@@ -3,19 +3,28 @@
 A steward fixes students, not rules: the report lists the first rows, the failing-rows CSV all
 of them, in the same shape (row, severity, check, column, value, did you mean, fix). Values are
 shown by their column's data class (personal and special ones masked) and formula-like cells
-in the CSV are prefixed with ``'`` so Excel does not run them.
+in the CSV are prefixed with ``'`` so Excel does not run them. Thousands of checks failing on
+every row would multiply into millions of lines: each output lists a row's most harmful
+problems up to its limit, and :func:`cut` says what that leaves out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
 import polars as pl
 
 from syncguard.intake.reader import ROW
+from syncguard.masking import Masker
 from syncguard.model import Finding
-from syncguard.output.base import RunOutput
+from syncguard.output.base import Limits, RunOutput
 
 COLUMNS = ("row", "severity", "check", "title", "column", "value", "did_you_mean", "fix")
 FORMULA_START = r"^[=+\-@\t\r]"
+MORE = "more"
+"""With ``per_row``: on a row's last line, how many of its problems were left out."""
 
 
 def _pieces(finding: Finding) -> tuple[tuple[str, tuple[int, ...]], ...]:
@@ -24,53 +33,108 @@ def _pieces(finding: Finding) -> tuple[tuple[str, tuple[int, ...]], ...]:
     return ((finding.columns[0] if finding.columns else "", finding.rows),)
 
 
-def worklist(run: RunOutput, limit: int | None = None) -> pl.DataFrame:
+def _skeleton(findings: Sequence[Finding]) -> pl.DataFrame:
+    """One line per failing row and piece of a finding: ``row`` and ``key`` (the piece's place
+    in finding order, so sorting by row then key puts a row's most harmful problem first)."""
+    pieces = [rows for f in findings for _, rows in _pieces(f)]
+    rows = pl.Series("row", list(chain.from_iterable(pieces)), dtype=pl.UInt32)
+    keys = pl.Series("key", range(len(pieces)), dtype=pl.Int64)
+    keys = keys.repeat_by(pl.Series([len(r) for r in pieces], dtype=pl.UInt32)).explode()
+    return pl.DataFrame([rows, keys.drop_nulls()]).sort("row", "key")
+
+
+def worklist(
+    run: RunOutput, limit: int | None = None, per_row: int | None = None, most: int | None = None
+) -> pl.DataFrame:
     """One line per failing row and problem, sorted by row then by harm (finding order).
 
     ``limit`` keeps only the first rows (all their problems): the report shows a page of them.
+    ``per_row`` keeps each row's first problems, and adds the column :data:`MORE`: on a row's
+    last line kept, how many of its problems were left out (0 elsewhere). ``most`` keeps the
+    first lines. Values are read and masked only for the lines kept.
     """
     frame, masker = run.frame, run.masker
-    first = _first_rows(run, limit) if limit is not None else None
-    parts = []
+    table = _skeleton(run.result.findings)
+    if limit is not None:
+        table = table.filter(pl.col("row").is_in(_first_rows(run, limit)))
+    if per_row is not None:
+        n, of = pl.int_range(pl.len()).over("row"), pl.len().over("row")
+        table = table.with_columns(
+            pl.when(n == per_row - 1).then(of - per_row).otherwise(0).clip(0).alias(MORE)
+        ).filter(n < per_row)
+    if most is not None:
+        table = table.head(most)
+    pieces = _described(run)
+    table = table.join(pieces, on="key", how="left", maintain_order="left")
+    meant = {order: dict(f.fixes) for order, f in enumerate(run.result.findings) if f.fixes}
+    used = table.select("source", "fixes").unique(maintain_order=True)
+    values = [
+        _values(frame, table, source, fixes, meant.get(fixes, {}), masker)
+        for source, fixes in used.iter_rows()
+        if source in frame.columns
+    ]
+    shown = (
+        pl.concat(values)
+        if values
+        else pl.DataFrame(
+            schema={"row": pl.UInt32, "source": pl.String, "fixes": pl.Int64}
+        ).with_columns(pl.lit("").alias("value"), pl.lit("").alias("did_you_mean"))
+    )
+    table = table.join(shown, on=["row", "source", "fixes"], how="left", maintain_order="left")
+    table = table.with_columns(pl.col("value", "did_you_mean").fill_null(""))
+    return table.select(*COLUMNS, *([MORE] if per_row is not None else []))
+
+
+def _described(run: RunOutput) -> pl.DataFrame:
+    """Per piece (``key``): what the worklist says of it, and where its values come from."""
+    records: dict[str, list[object]] = {
+        k: [] for k in ("key", "severity", "check", "title", "column", "fix", "source", "fixes")
+    }
+    key = 0
     for order, f in enumerate(run.result.findings):
         entry = run.check(f.rule)
-        title = entry.title if entry is not None else f.rule
-        fix = entry.fix if entry is not None else ""
-        fixes = dict(f.fixes)
-        for column, rows in _pieces(f):
-            if not rows:
-                continue
-            part = pl.DataFrame(
-                {"row": pl.Series(rows, dtype=pl.UInt32)},
-            ).with_columns(
-                pl.lit(order, dtype=pl.UInt32).alias("order"),
-                pl.lit(f.severity.value).alias("severity"),
-                pl.lit(f.rule).alias("check"),
-                pl.lit(title).alias("title"),
-                pl.lit(
-                    ", ".join(f.columns) if len(f.columns) > 1 and not f.parts else column
-                ).alias("column"),
-                pl.lit(fix).alias("fix"),
-            )
-            if first is not None:
-                part = part.filter(pl.col("row").is_in(first))
-            if column in frame.columns and part.height:
-                values = frame.select(pl.col(ROW).alias("row"), pl.col(column).alias("raw"))
-                part = part.join(values, on="row", how="left")
-                meant = pl.col("raw").replace_strict(fixes, default="", return_dtype=pl.String)
-                part = part.with_columns(
-                    masker.series(part.get_column("raw"), column).alias("value"),
-                    (meant if fixes else pl.lit("")).alias("did_you_mean"),
-                ).drop("raw")
-            else:
-                part = part.with_columns(
-                    pl.lit("").alias("value"), pl.lit("").alias("did_you_mean")
-                )
-            parts.append(part)
-    if not parts:
-        return pl.DataFrame(schema={c: pl.String for c in COLUMNS} | {"row": pl.UInt32})
-    table = pl.concat(parts, how="vertical_relaxed").sort("row", "order").drop("order")
-    return table.select(COLUMNS)
+        for column, _ in _pieces(f):
+            records["key"].append(key)
+            records["severity"].append(f.severity.value)
+            records["check"].append(f.rule)
+            records["title"].append(entry.title if entry is not None else f.rule)
+            label = ", ".join(f.columns) if len(f.columns) > 1 and not f.parts else column
+            records["column"].append(label)
+            records["fix"].append(entry.fix if entry is not None else "")
+            records["source"].append(column)
+            records["fixes"].append(order if f.fixes else -1)  # whose "did you mean" applies
+            key += 1
+    schema = {"key": pl.Int64, "fixes": pl.Int64} | {
+        k: pl.String for k in ("severity", "check", "title", "column", "fix", "source")
+    }
+    return pl.DataFrame(records, schema=schema)
+
+
+def _values(
+    frame: pl.DataFrame,
+    table: pl.DataFrame,
+    source: str,
+    fixes: int,
+    meant: dict[str, str],
+    masker: Masker,
+) -> pl.DataFrame:
+    """The shown value and "did you mean" of the lines reading ``source`` whose finding is
+    ``fixes`` (-1: a finding without a "did you mean")."""
+    rows = table.filter((pl.col("source") == source) & (pl.col("fixes") == fixes)).select("row")
+    raw = frame.select(pl.col(ROW).alias("row"), pl.col(source).alias("raw")).join(
+        rows.unique(), on="row", how="semi"
+    )
+    suggestion = (
+        pl.col("raw").replace_strict(meant, default="", return_dtype=pl.String)
+        if meant
+        else pl.lit("")
+    )
+    return raw.with_columns(
+        masker.series(raw.get_column("raw"), source).alias("value"),
+        suggestion.alias("did_you_mean"),
+        pl.lit(source).alias("source"),
+        pl.lit(fixes, dtype=pl.Int64).alias("fixes"),
+    ).drop("raw")
 
 
 def _first_rows(run: RunOutput, limit: int) -> list[int]:
@@ -78,6 +142,50 @@ def _first_rows(run: RunOutput, limit: int) -> list[int]:
     for f in run.result.findings:
         rows.update(f.rows[:limit])
     return sorted(rows)[:limit]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What the failing-rows CSV leaves out under its limits (usually nothing)."""
+
+    lines: int
+    """Problem lines of the whole worklist (one per failing row and problem)."""
+    kept: int
+    """Problem lines the CSV holds."""
+    rows_cut: int
+    """Rows with more problems than the CSV lists per row."""
+    per_row: int
+    at_most: int
+    stopped: bool
+    """Whether the file stops at ``at_most`` lines (else only rows' problems were cut)."""
+
+    @property
+    def left_out(self) -> int:
+        """Problem lines the CSV does not hold."""
+        return self.lines - self.kept
+
+
+def cut(findings: Sequence[Finding], limits: Limits) -> Cut:
+    """What :data:`Limits` leave out of the failing-rows CSV of these findings."""
+    per_row = limits.csv_problems_per_row
+    counts = _skeleton(findings).group_by("row").len().get_column("len")
+    lines = int(counts.sum())
+    listed = int(counts.clip(upper_bound=per_row).sum())
+    rows_cut = int((counts > per_row).sum())
+    at_most = limits.csv_lines
+    return Cut(lines, min(listed, at_most), rows_cut, per_row, at_most, listed > at_most)
+
+
+def cut_json(left: Cut) -> dict[str, int | bool]:
+    """What the failing-rows CSV left out, as the results JSON and the report say it."""
+    return {
+        "problem_lines": left.lines,
+        "listed": left.kept,
+        "left_out": left.left_out,
+        "rows_cut": left.rows_cut,
+        "problems_per_row": left.per_row,
+        "at_most": left.at_most,
+    }
 
 
 def excel_safe(value: pl.Expr) -> pl.Expr:

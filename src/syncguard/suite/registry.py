@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -209,7 +210,10 @@ def load_checks(folder: Path) -> list[str]:
     return problems
 
 
+@cache
 def _load_builtin() -> None:
+    """Import the built-in kinds' modules, once (listing the package on every ``kinds()`` call
+    cost a second per thousand rules)."""
     from syncguard.suite import kinds as package
 
     for info in pkgutil.iter_modules(package.__path__):

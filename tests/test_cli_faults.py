@@ -330,3 +330,17 @@ def test_a_full_disk_is_exit_2_naming_the_file(
         run = _plain(run_cli, "check", VALID, *argv, "-q")
         assert run.code == 2, run.err
         assert named in _one_sentence(run)
+
+
+def test_the_console_lists_its_limit_of_findings_and_counts_the_rest(
+    run_cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syncguard import cli
+
+    monkeypatch.setattr(cli, "CONSOLE_FINDINGS", 3)
+    run = _plain(run_cli, "check", ROOT / "sample_data" / "defective.csv", "--no-history", "-q")
+    assert run.code == 1
+    listed = [line for line in run.out.splitlines() if line.startswith(("  error", "  warning"))]
+    assert len(listed) == 3
+    more = [line for line in run.out.splitlines() if line.startswith("  ... and ")]
+    assert len(more) == 1 and "more finding(s)" in more[0]

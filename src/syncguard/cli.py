@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from syncguard.suite.model import Suite
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+CONSOLE_FINDINGS = 100
+"""Findings printed one per line after the verdict (worst first); the rest are counted."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -536,12 +538,18 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         + (f"; {printable(contract)}" if contract else ""),
         file=io.out,
     )
-    for finding in result.findings:
+    for finding in result.findings[:CONSOLE_FINDINGS]:
         rows = ", ".join(str(r) for r in finding.rows[:8]) + (
             " ..." if len(finding.rows) > 8 else ""
         )
         where = f" rows {rows}" if rows else ""
         print(f"  {finding.severity.value:7} {printable(finding.rule)}:{where}", file=io.out)
+    if len(result.findings) > CONSOLE_FINDINGS:
+        print(
+            f"  ... and {len(result.findings) - CONSOLE_FINDINGS} more finding(s): the report "
+            "and the results JSON list them all",
+            file=io.out,
+        )
     for note in result.notes:
         print(f"  note: {printable(note)}", file=io.out)
     labels = {"results.json": "results:", "report.html": "report:", "failing_rows.csv": "rows:"}

@@ -26,6 +26,7 @@ from syncguard.model import (
 )
 from syncguard.output.ci import (
     FIRST_ROWS,
+    GITHUB_FINDINGS,
     MD_FINDINGS,
     github,
     github_data,
@@ -291,6 +292,37 @@ def test_summary_lists_at_most_fifty_findings_worst_first() -> None:
     assert severities == sorted(severities)  # every error before any warning
     assert rows[0].startswith("| rule.58 | error | 58 |")
     assert "… and 10 more finding(s)" in md
+
+
+@pytest.mark.parametrize("count", [GITHUB_FINDINGS, GITHUB_FINDINGS + 1, 5000])
+def test_github_annotates_at_most_its_limit_and_counts_the_rest(count: int) -> None:
+    findings = tuple(
+        Finding(f"rule.{i:04}", Severity.ERROR, Engine.PANDERA, "m", rows=(2,))
+        for i in range(count)
+    )
+    lines = github(_result(Outcome.FAILED, findings, ())).splitlines()
+    annotations = [line for line in lines if line.startswith("::error")]
+    assert len(annotations) == min(count, GITHUB_FINDINGS)
+    notices = [line for line in lines if line.startswith("::notice")]
+    if count > GITHUB_FINDINGS:
+        assert notices == [
+            f"::notice title=syncguard::{count - GITHUB_FINDINGS:,} more finding(s) are not "
+            "annotated here; the run report lists them all"
+        ]
+    else:
+        assert not notices
+
+
+@pytest.mark.parametrize("unusable_row", [1, 5])
+def test_a_finding_about_the_file_never_reads_zero_failed_rows(unusable_row: int) -> None:
+    finding = Finding(
+        "intake.unusable", Severity.ERROR, Engine.INTAKE, "bad", rows=(unusable_row,), failed_rows=0
+    )
+    result = _result(Outcome.UNUSABLE, (finding,), (_check("intake.unusable"),))
+    for text in (junit(result, MASKER), github(result), summary_md(result, MASKER)):
+        assert "0 failed row" not in text
+    assert f"at row(s) {unusable_row}" in github(result)
+    assert "| intake.unusable | error | the file |" in summary_md(result, MASKER)
 
 
 def test_a_real_run_masks_a_planted_name_everywhere(

@@ -48,6 +48,9 @@ MD_VALUE_CHARS = 40
 """Characters shown of an example value in the Markdown table (a course list can be long)."""
 MD_FINDINGS = 50
 """Findings listed in the Markdown summary (the report lists them all)."""
+GITHUB_FINDINGS = 50
+"""Findings annotated for GitHub, worst first (it shows 10 of each kind); a notice counts
+the rest."""
 
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&@$#])")
@@ -250,13 +253,20 @@ def github(result: RunResult) -> str:
         The lines, each ending with a newline, for standard output; empty when nothing failed.
     """
     lines = []
-    for f in _ordered(result.findings):
+    ordered = _ordered(result.findings)
+    for f in ordered[:GITHUB_FINDINGS]:
         message = f.message
         rows = _rows_line(f)
         if rows:
             message += "\n" + rows
         command = "error" if f.severity is Severity.ERROR else "warning"
         lines.append(f"::{command} title={github_property(f.rule)}::{github_data(message)}\n")
+    if len(ordered) > GITHUB_FINDINGS:
+        left = len(ordered) - GITHUB_FINDINGS
+        lines.append(
+            f"::notice title=syncguard::{thousands(left)} more finding(s) are not annotated "
+            "here; the run report lists them all\n"
+        )
     return "".join(lines)
 
 

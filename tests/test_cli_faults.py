@@ -344,3 +344,33 @@ def test_the_console_lists_its_limit_of_findings_and_counts_the_rest(
     assert len(listed) == 3
     more = [line for line in run.out.splitlines() if line.startswith("  ... and ")]
     assert len(more) == 1 and "more finding(s)" in more[0]
+
+
+def test_an_unusable_export_reads_the_file_not_zero_rows_everywhere(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    export = tmp_path / "headers-only.csv"
+    export.write_text("email_address,username\n", encoding="utf-8")
+    reports = tmp_path / "r"
+    run = _plain(
+        run_cli,
+        "check",
+        export,
+        "--report-dir",
+        reports,
+        "--junit",
+        tmp_path / "j.xml",
+        "--summary-md",
+        tmp_path / "s.md",
+        "--github",
+    )
+    assert run.code == 2
+    (page,) = reports.glob("*/report.html")
+    html = page.read_text(encoding="utf-8")
+    assert '<td class="num">the file</td>' in html and '<td class="num">0</td>' not in html
+    for text in (
+        run.out,
+        (tmp_path / "j.xml").read_text("utf-8"),
+        (tmp_path / "s.md").read_text("utf-8"),
+    ):
+        assert "0 failed row" not in text

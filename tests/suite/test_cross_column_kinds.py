@@ -289,14 +289,19 @@ PARAMS_AT = "8:7"
             "first_name",
             "sql: first_name =",
             PARAMS_AT,
-            "'sql' is not a valid SQL condition: unable to parse 'first_name =' as Expr",
+            "'sql' is not a valid SQL condition: expected a value at character 13, found the end",
         ),
         (
             "expression",
             "first_name",
             "sql: shout(first_name) = 'A'",
             PARAMS_AT,
-            "'sql' is not a valid SQL condition: unsupported function 'shout'",
+            "'sql' cannot call shout() (character 1): it is not one of the scalar functions a "
+            "condition may call; call one of abs, ceil, ceiling, character_length, char_length, "
+            "coalesce, concat, concat_ws, ends_with, floor, greatest, if, ifnull, initcap, least, "
+            "left, length, lower, lpad, ltrim, mod, normalize, nullif, octet_length, regexp_like, "
+            "regexp_replace, replace, reverse, right, round, rpad, rtrim, sign, split_part, sqrt, "
+            "starts_with, strpos, substr, substring, trim, upper",
         ),
         (
             "expression",

@@ -13,6 +13,7 @@ from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
 from syncguard.model import Basis, BasisKind, Severity
 from syncguard.suite.contract import digest, rule_files
+from syncguard.suite.kinds.expression import Expression, SqlProblem, compile_sql
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
 from syncguard.suite.settings import SETTINGS, resolved, toml_lines
@@ -549,7 +550,44 @@ class _SuiteParser:
         if enabled and len(self.problems) == before:
             for message in spec.check_params(out):
                 self.problem(path, anchor, message)
+        if enabled and len(self.problems) == before and kind == Expression.name:
+            sql_node = keynodes.get("sql", (anchor, anchor))[1]
+            self.check_sql_columns(draft, str(out["sql"]), sql_node)
         return out
+
+    def check_sql_columns(self, draft: _Draft, sql: str, node: Node) -> None:
+        """Every column the SQL of an expression rule reads is a header the rule lists.
+
+        Found now, not when every check would fail on it. (A kind with a generic "columns my
+        parameters read" hook in the registry would make this independent of the kind.)
+        """
+        try:
+            _, read = compile_sql(sql)
+        except SqlProblem as exc:  # check_params compiled it already: not expected here
+            self.problem(draft.path, node, str(exc))
+            return
+        listed = draft.rule.columns
+        if listed == (ALL_COLUMNS,):
+            listed = tuple(self.headers)
+        known = sorted(self.headers)
+        for column in read:
+            if column in listed:  # a listed column not in headers is reported where listed
+                continue
+            if known and column not in known:
+                close = difflib.get_close_matches(column, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem(
+                    draft.path,
+                    node,
+                    f"the SQL reads column '{column}', which is not in 'headers'{hint}",
+                )
+            else:
+                self.problem(
+                    draft.path,
+                    node,
+                    f"the SQL reads column '{column}', which 'columns' does not list; add it "
+                    "to 'columns' (list every column the SQL reads)",
+                )
 
     def finish(self, path: Path, overrides: dict[str, Any]) -> Suite:
         first = self.files[0] if self.files else path

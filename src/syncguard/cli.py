@@ -285,9 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest.add_argument("export", type=_path, metavar="EXPORT.csv", help="a known-good export")
     suggest.add_argument(
-        "--out", type=_path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
+        "--out",
+        type=_path,
+        metavar="FILE.toml",
+        help="write the draft (TOML: a [settings] table for syncguard.toml) here",
     )
-    suggest.add_argument("--force", action="store_true", help="replace FILE.yaml if it exists")
+    suggest.add_argument("--force", action="store_true", help="replace FILE.toml if it exists")
     sub.add_parser("schema", help="print the JSON Schema of results.json")
     init = sub.add_parser(
         "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
@@ -826,12 +829,18 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _suggest(args: argparse.Namespace, io: _Streams) -> int:
-    """Draft the settings an institution must review, from an export it trusts."""
+    """Draft the settings an institution must review, from an export it trusts (TOML)."""
     from syncguard.intake import read_export
     from syncguard.output.base import write_atomic
     from syncguard.output.guard import Output
     from syncguard.suggest import draft
 
+    if args.out is not None and args.out.suffix.lower() in (".yaml", ".yml"):
+        raise UsageError(
+            f"{args.out}: suggest writes TOML, a [settings] table for the project's "
+            "syncguard.toml (a rule file holds no settings), so give --out a .toml name, "
+            "such as settings-draft.toml"
+        )
     project = _project(args)
     catalogue = _catalogue(args, project)
     if args.out is not None:
@@ -846,7 +855,8 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write ({exc.strerror})") from None
     print(
-        f"wrote {printable(args.out)}: review it before copying anything into the project",
+        f"wrote {printable(args.out)}: review it, then paste its [settings] table into the "
+        "project's syncguard.toml",
         file=io.out,
     )
     return EXIT_PASSED

@@ -360,14 +360,3 @@ def test_bad_params_are_rule_file_problems_at_their_place(
     assert [str(p) for p in caught.value.problems] == [
         f"{folder / 'zz_cross.yaml'}:{where}: {message}"
     ]
-
-
-def test_a_column_the_sql_reads_but_the_rule_does_not_list_cannot_run(tmp_path: Path) -> None:
-    # only the rule's run knows (the kinds' load-time checks see the parameters, not the
-    # columns): an error finding that names the rule, never a traceback and never a pass
-    text = HEAD.format(kind="expression", columns="first_name") + "      sql: first_nam <> ''\n"
-    suite = load_suite(_folder(tmp_path, text))
-    (finding,) = validate(_frame(ROWS), _only(suite, "cross.bad"))
-    assert finding.rule == "cross.bad" and finding.severity is Severity.ERROR
-    assert "could not run this rule" in finding.message
-    assert "cross.bad" in finding.message

@@ -126,23 +126,23 @@ def check(
         UnusableExportError: the ``previous`` export cannot be read.
         OutputError: the disk under the history or the reports is full.
     """
+    choices = _choices(
+        export,
+        config=config,
+        rules=rules,
+        email_domains=email_domains,
+        as_of=as_of,
+        report_dir=report_dir,
+        history=history,
+        no_history=no_history,
+        previous=previous,
+        baseline=baseline,
+        show_values=show_values,
+    )
     with _own_workers():
-        # first of all, as the command line does: the worker imports Great Expectations on
+        # once the arguments are checked, as the command line does: the worker imports GE on
         # the other core while the rules load and the export is read
         workers.preload(workers.GREAT_EXPECTATIONS)
-        choices = _choices(
-            export,
-            config=config,
-            rules=rules,
-            email_domains=email_domains,
-            as_of=as_of,
-            report_dir=report_dir,
-            history=history,
-            no_history=no_history,
-            previous=previous,
-            baseline=baseline,
-            show_values=show_values,
-        )
         prepared = invocation.prepare(choices, invocation.API)
         layout = prepared.layout
         if layout.history is not None:  # a recorded run redraws index.html and latest.*

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
+import dataclasses
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from io import TextIOWrapper
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
+from syncguard import invocation
 from syncguard._version import __version__
 from syncguard.display import printable
 from syncguard.errors import (
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from syncguard.project import Project
     from syncguard.suite.model import Suite
 
+_T = TypeVar("_T")
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 CONSOLE_FINDINGS = 100
 """Findings printed one per line after the verdict (worst first); the rest are counted."""
@@ -50,36 +50,28 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; see '{self.prog} --help'")
 
 
-def _date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written yyyy-mm-dd") from None
+def _argument(parse: Callable[[str], _T]) -> Callable[[str], _T]:
+    """A shared validator (``invocation``) as an argparse type: its ValueError is the message."""
+
+    def argument(text: str) -> _T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return argument
 
 
-DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+_date = _argument(invocation.as_of_date)
+_domain = _argument(invocation.email_domain)
+_history_path = _argument(invocation.history_path)
+_run_number = _argument(invocation.run_number)
 
 
-def _domain(text: str) -> str:
-    domain = text.strip().removeprefix("@").lower().rstrip(".")
-    if "," in domain or ";" in domain:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' lists several domains; repeat --email-domain for each one"
-        )
-    if not DOMAIN.match(domain) or len(domain) > 253:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an email domain such as uni.example.eu")
-    return domain
-
-
-def _history_path(text: str) -> Path:
-    path = text[len("sqlite:///") :] if text.startswith("sqlite:///") else text
-    if "://" in text and not text.startswith("sqlite:///"):
-        raise argparse.ArgumentTypeError(f"'{text}': only a file path or sqlite:///path works")
-    if path in (":memory:", "") or path.startswith("file::memory:"):
-        raise argparse.ArgumentTypeError(
-            f"'{text}': an in-memory history keeps nothing between runs; give a file path"
-        )
-    return Path(path)
+def _baseline(text: str) -> str:
+    """``last-passed``, ``last`` or a run number (without leading zeros)."""
+    mode, run = _argument(invocation.baseline)(text)
+    return mode.value if run is None else str(run)
 
 
 def _path(text: str) -> Path:
@@ -92,33 +84,6 @@ def _path(text: str) -> Path:
 def _json_target(text: str) -> Path | None:
     """``-`` (standard output) as None, else the path."""
     return None if text == "-" else _path(text)
-
-
-def _run_number(text: str) -> int:
-    """A run number of the history: ASCII digits, no larger than SQLite's largest integer."""
-    from syncguard.history.store import LARGEST_ID
-
-    if re.fullmatch(r"[0-9]+", text) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a run number: give the number 'syncguard history' shows, e.g. 12"
-        )
-    number = int(text)
-    if number > LARGEST_ID:
-        raise argparse.ArgumentTypeError(
-            f"{text[:30]}{'...' if len(text) > 30 else ''} is larger than any run number can "
-            "be; give the number 'syncguard history' shows"
-        )
-    return number
-
-
-def _baseline(text: str) -> str:
-    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value):
-        return text
-    if re.fullmatch(r"[0-9]+", text) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a baseline: give last-passed, last, or a run number"
-        )
-    return str(_run_number(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -340,34 +305,13 @@ class _Streams:
 
 def _project(args: argparse.Namespace) -> Project:
     """The project the run belongs to: ``--config``, else the nearest syncguard.toml."""
-    from syncguard.project import find, load
-
-    config = getattr(args, "config", None)
-    if config is not None and not config.is_file():
-        if config.exists():  # a FIFO or a device would block or never end: never read it
-            raise UsageError(
-                f"{config}: --config must name a regular file (a syncguard.toml), and this is "
-                "not one; give the project file's path"
-            )
-        raise UsageError(f"{config}: no such project file; check --config or run 'syncguard init'")
-    return load(config or find(Path.cwd()))
+    return invocation.project_of(getattr(args, "config", None))
 
 
 def _load(args: argparse.Namespace, project: Project | None = None) -> Suite:
-    from syncguard.suite.loader import load_suite
-
-    project = project or _project(args)
-    overrides: dict[str, object] = dict(project.settings)
-    if args.email_domain:
-        overrides["email_domains"] = list(args.email_domain)
-    if args.as_of:
-        overrides["today"] = args.as_of
-    if args.rules is not None:  # another suite altogether: the project's rules do not apply
-        if not args.rules.exists():
-            raise UsageError(f"{args.rules}: no such rule file or folder; check --rules")
-        return load_suite(args.rules, overrides)
-    extend = [project.rules] if project.rules is not None else []
-    return load_suite(project.contract, overrides, extend)
+    return invocation.suite_of(
+        project or _project(args), args.rules, args.email_domain or (), args.as_of
+    )
 
 
 def _init(args: argparse.Namespace, io: _Streams) -> int:
@@ -396,47 +340,21 @@ def _guard(
     files in use; every history named (``--history``, the project's, each report folder's);
     the run folders, index and latest pages of the report folders.
     """
-    from syncguard.output.guard import OutputGuard
-
-    export = getattr(args, "export", None)
-    return OutputGuard.of(
-        inputs=[(export, "the export"), (getattr(args, "previous", None), "the --previous export")],
-        config=project.config if project is not None else None,
-        rules=[
-            *(suite.sources if suite is not None else ()),
-            *((project.contract, project.rules) if project is not None else ()),
-            getattr(args, "rules", None),
+    return invocation.guard_of(
+        project,
+        suite,
+        inputs=[
+            (getattr(args, "export", None), "the export"),
+            (getattr(args, "previous", None), "the --previous export"),
         ],
-        histories=[
-            history,
-            getattr(args, "history", None),
-            project.history if project is not None else None,
-        ],
-        report_dirs=[
-            report_dir,
-            getattr(args, "report_dir", None),
-            project.report_dir if project is not None else None,
-        ],
+        rules=getattr(args, "rules", None),
+        histories=[history, getattr(args, "history", None)],
+        report_dirs=[report_dir, getattr(args, "report_dir", None)],
         force=getattr(args, "force", False),
     )
 
 
-_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-"""Write errors that say the disk (or the user's quota, or the file size limit) is full."""
-
-
-def _write_error(exc: OSError, what: str, fix: str) -> SyncguardError:
-    """One sentence for a failed write: the file, the problem in plain words, what to do.
-
-    A full disk is not a mistake of the command line: it is an :class:`OutputError` (exit 2).
-    """
-    where = printable(exc.filename) if exc.filename else f"syncguard could not write {what}"
-    reason = exc.strerror or type(exc).__name__
-    if exc.errno in _DISK_FULL:
-        return OutputError(
-            f"{where}: cannot write {what}: the disk is full ({reason}); free some space, or {fix}"
-        )
-    return UsageError(f"{where}: cannot write {what} ({reason}); {fix}")
+_write_error = invocation.write_error
 
 
 def _write_utf8(stream: TextIO, text: str) -> None:
@@ -462,16 +380,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     # first of all (that module imports no data library): the GE worker imports GE while the
     # rules load and the export is read; when it cannot start, validating says so rule by rule
     workers.preload(workers.GREAT_EXPECTATIONS)
-    from syncguard.history.store import HistoryError, HistoryFullError
-    from syncguard.pipeline import Options, ReportLayout, run
-
-    project = _project(args)
-    catalogue = _catalogue(args, project)
-    report_dir = args.report_dir or project.report_dir
-    layout = ReportLayout.default(
-        report_dir, args.history or project.history, keep=not args.no_history
-    )
-    guard = args.guard = _guard(args, project, catalogue.suite, report_dir, layout.history)
+    prepared = invocation.prepare(_choices(args))
+    project, catalogue, layout = prepared.project, prepared.catalogue, prepared.layout
+    report_dir = layout.base
+    guard = args.guard = prepared.guard
     used = ", ".join(printable(p) for p in catalogue.suite.sources)
     config = f"; config {printable(project.config)}" if project.config else "; no syncguard.toml"
     used_line = (
@@ -501,24 +413,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             guard.check(target, option, output)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
         guard.check_report_dir(report_dir)
-    numbered = args.baseline.isdigit()  # _baseline let only ASCII digits through
-    options = Options(
-        previous=args.previous,
-        show_values=args.show_values,
-        json=json_path,
-        baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
-        baseline_run=int(args.baseline) if numbered else None,
-        config=project.config,
-        progress=progress,
-    )
-    try:
-        done = run(args.export, catalogue, layout, options)
-    except HistoryFullError as exc:  # not a mistake of the command line: exit 2
-        raise OutputError(str(exc)) from None
-    except HistoryError as exc:
-        raise UsageError(f"{exc}") from None
-    except OSError as exc:
-        raise _write_error(exc, "results", "choose another --report-dir or --json") from None
+    options = dataclasses.replace(prepared.options, json=json_path, progress=progress)
+    done = invocation.run_prepared(args.export, catalogue, layout, options)
     for warning in done.warnings:
         print(f"syncguard: warning: {printable(warning)}", file=io.err)
     result = done.result
@@ -566,6 +462,26 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
     failing = any(f.severity in worst[args.fail_on] for f in result.findings)
     return EXIT_FAILED if failing else EXIT_PASSED
+
+
+def _choices(args: argparse.Namespace) -> invocation.Choices:
+    """What ``check``'s command line chose (the API takes the same choices)."""
+    baseline, baseline_run = invocation.baseline(args.baseline)
+    return invocation.Choices(
+        export=args.export,
+        config=args.config,
+        rules=args.rules,
+        email_domains=tuple(args.email_domain or ()),
+        as_of=args.as_of,
+        report_dir=args.report_dir,
+        history=args.history,
+        keep_history=not args.no_history,
+        previous=args.previous,
+        baseline=baseline,
+        baseline_run=baseline_run,
+        show_values=args.show_values,
+        force=args.force,
+    )
 
 
 def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None:

@@ -95,7 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
         "3 wrong command line, rule file or settings, 4 internal error.",
     )
     parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
-    suite_options = _Parser(add_help=False)
+    # every command takes these, so one CI template fits all; a command without stages (all
+    # but check) accepts them and prints nothing more
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--progress",
+        action="store_true",
+        help="print each stage with its time to stderr, also when not on a terminal (CI logs); "
+        "commands without stages accept it and print nothing more",
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress lines (shown only on a terminal anyway); accepted by every command",
+    )
+    suite_options = _Parser(add_help=False, parents=[common])
     suite_options.add_argument(
         "--config",
         type=_path,
@@ -184,11 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only these checks of the rule files (to try a rule quickly); intake still runs",
     )
     check.add_argument(
-        "--progress",
-        action="store_true",
-        help="print each stage with its time to stderr, also when not on a terminal (CI logs)",
-    )
-    check.add_argument(
         "--baseline",
         type=_baseline,
         default=BaselineMode.LAST_PASSED.value,
@@ -196,27 +206,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to compare with: the newest run the importer took (passed or accepted; "
         "the default), the newest run, or run number RUN of 'syncguard history'",
     )
-    check.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="no progress lines (shown only on a terminal anyway)",
-    )
     rules = sub.add_parser(
         "rules",
         parents=[suite_options],
         help="list every check (YAML rules, intake, comparison) and check the rule files",
     )
     rules.add_argument("--json", action="store_true", help="the catalogue as JSON on stdout")
-    past = sub.add_parser("history", help="list past runs from the history")
-    past.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
-    past.add_argument(
+    where = _Parser(add_help=False, parents=[common])  # which history: as check finds it
+    where.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
+    where.add_argument(
         "--history",
         type=_history_path,
         default=None,
         metavar="PATH_OR_URL",
-        help="the history file (default: the project's, else ./reports/history.sqlite)",
+        help="the history file (default: the project's history, else "
+        "REPORT_DIR/history.sqlite, as check records it)",
     )
+    where.add_argument(
+        "--report-dir",
+        type=_path,
+        metavar="DIR",
+        help="the report folder check wrote to (default: the project's report_dir, else ./reports)",
+    )
+    past = sub.add_parser("history", parents=[where], help="list past runs from the history")
     past.add_argument("--suite", help="only runs of this suite")
     past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
     past.add_argument(
@@ -256,9 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the draft (TOML: a [settings] table for syncguard.toml) here",
     )
     suggest.add_argument("--force", action="store_true", help="replace FILE.toml if it exists")
-    sub.add_parser("schema", help="print the JSON Schema of results.json")
+    sub.add_parser("schema", parents=[common], help="print the JSON Schema of results.json")
     init = sub.add_parser(
-        "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
+        "init",
+        parents=[common],
+        help="make an institution project here: syncguard.toml and rules/local.yaml",
     )
     init.add_argument("folder", nargs="?", type=_path, default=Path("."), metavar="DIR")
     explain = sub.add_parser(
@@ -269,18 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("check", metavar="CHECK_ID", help="the id of a check ('syncguard rules')")
     accept = sub.add_parser(
         "accept",
+        parents=[where],
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
     accept.add_argument(
         "run", type=_run_number, metavar="RUN", help="the run number ('syncguard history')"
-    )
-    accept.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
-    accept.add_argument(
-        "--history",
-        type=_history_path,
-        default=None,
-        metavar="PATH_OR_URL",
-        help="the history file (default: the project's, else ./reports/history.sqlite)",
     )
     past.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     compile_ = sub.add_parser(
@@ -667,6 +674,14 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
                 file=io.out,
             )
         return EXIT_PASSED
+    if not runs:
+        of_suite = f" of suite {printable(args.suite)}" if args.suite else ""
+        print(
+            f"no runs{of_suite} yet in {printable(args.history)}; 'syncguard check "
+            "EXPORT.csv' records one",
+            file=io.out,
+        )
+        return EXIT_PASSED
     print(f"{len(runs)} run(s) in {printable(args.history)}, newest first:", file=io.out)
     for run in runs:
         print(
@@ -684,15 +699,20 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _history_file(args: argparse.Namespace, io: _Streams) -> Path:
-    """``--history``, else the project's history; without a project, ./reports (said so)."""
+    """The history ``check`` records into with the same options: ``--history``, else the
+    project's ``history``, else ``REPORT_DIR/history.sqlite`` (``--report-dir``, else the
+    project's report folder; without a project, ./reports, said so)."""
     path: Path | None = args.history
     if path is None:
         project = _project(args)
-        path = project.history or project.report_dir / "history.sqlite"
-        if project.config is None:
+        path = project.history or (args.report_dir or project.report_dir) / "history.sqlite"
+        if project.config is None and args.report_dir is None:
             print(f"(no syncguard.toml found: reading {printable(path)})", file=io.err)
     if not path.exists():
-        raise UsageError(f"{path}: no history yet; run 'syncguard check' first")
+        raise UsageError(
+            f"{path}: no history yet; run 'syncguard check' first, or name the "
+            "history with --history or --report-dir"
+        )
     return path
 
 
@@ -976,6 +996,15 @@ def _exits_raise() -> Iterator[None]:
 
 def _main(argv: Sequence[str] | None, io: _Streams) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # no command: the usage, where errors go (a CI log shows it), and exit 3
+        parser.print_help(io.err)
+        print(
+            "syncguard: no command given; name one of the commands above, e.g. "
+            "'syncguard check EXPORT.csv'",
+            file=io.err,
+        )
+        return EXIT_USAGE
     status, message, args = _dispatch(parser, argv, io)
     if status in (EXIT_USAGE, EXIT_INTERNAL) and message:
         _not_run_json(args, status, message, io)

@@ -11,7 +11,7 @@ from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Severity
+from syncguard.model import Basis, BasisKind, Severity, default_severity
 from syncguard.suite.contract import digest, rule_files
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
@@ -346,7 +346,7 @@ class _SuiteParser:
         rule_id = self.rule_id(path, fields)
         kind = self.kind(path, fields)
         columns = self.columns(path, node, fields, kind)
-        severity = self.severity(path, fields)
+        severity = self.severity(path, fields, basis)
         mostly = self.mostly(path, fields)
         enabled_if = self.enabled_if(path, fields)
         description = fields.get("description", (node, ""))[1]
@@ -372,6 +372,7 @@ class _SuiteParser:
             title=texts["title"] or rule_id,
             basis=basis or Basis(BasisKind.PRACTICE, ""),
             fix=texts["fix"],
+            severity_given="severity" in fields,
         )
         return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
 
@@ -473,9 +474,12 @@ class _SuiteParser:
         )
         return None
 
-    def severity(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Severity:
+    def severity(
+        self, path: Path, fields: dict[str, tuple[Node, Any]], basis: Basis | None = None
+    ) -> Severity:
+        """The rule's severity; without one, the default of its basis (practice warns)."""
         if "severity" not in fields:
-            return Severity.ERROR
+            return default_severity(basis.kind if basis is not None else BasisKind.SPEC)
         node, value = fields["severity"]
         try:
             return Severity(value)

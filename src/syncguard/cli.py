@@ -191,12 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=("error", "warning"),
         default="error",
-        help="exit 1 on any finding of this severity or worse (default: error)",
+        help="fail the gate (exit 1, and the verdict of every output and of the history) on "
+        "any finding of this severity or worse (default: error)",
     )
     check.add_argument(
         "--only",
         metavar="RULE[,RULE]",
-        help="run only these checks of the rule files (to try a rule quickly); intake still runs",
+        help="run only these rules of the rule files (to try a rule quickly; intake and "
+        "comparison checks still run): a partial run, never passed, never a baseline",
     )
     check.add_argument(
         "--baseline",
@@ -399,6 +401,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     )
     if args.only is not None:
         catalogue = _only(catalogue, args.only)
+    overrides = _overrides_line(catalogue)
     show_progress = args.progress or (not args.quiet and io.err.isatty())
     clock = time.perf_counter()
 
@@ -420,7 +423,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             guard.check(target, option, output)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
         guard.check_report_dir(report_dir)
-    options = dataclasses.replace(prepared.options, json=json_path, progress=progress)
+    options = dataclasses.replace(
+        prepared.options, json=json_path, progress=progress, fail_on=Severity(args.fail_on)
+    )
     done = invocation.run_prepared(args.export, catalogue, layout, options)
     for warning in done.warnings:
         print(f"syncguard: warning: {printable(warning)}", file=io.err)
@@ -432,16 +437,18 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         io = _Streams(io.err, io.err)
     _ci_outputs(args, done, io)
     print(used_line, file=io.out)
+    if overrides:
+        print(overrides, file=io.out)
     if result.outcome is Outcome.UNUSABLE:
         print(f"syncguard: {printable(result.findings[0].message)}", file=io.err)
         return EXIT_UNUSABLE
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
-    verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
     contract = result.contract.note if result.contract is not None else None
     print(
-        f"{verdict}: {printable(args.export)}: {errors} error(s), {warnings} warning(s) in "
-        f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)"
-        + (f"; {printable(contract)}" if contract else ""),
+        f"{result.outcome.value.upper()}: {printable(args.export)}: {errors} error(s), "
+        f"{warnings} warning(s) in {result.accounting.rows_read} row(s) "
+        f"({result.accounting.rows_with_errors} with errors)"
+        + "".join(f"; {printable(extra)}" for extra in (result.reason, contract) if extra),
         file=io.out,
     )
     for finding in result.findings[:CONSOLE_FINDINGS]:
@@ -466,9 +473,19 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"index:   {printable(done.index)}", file=io.out)
     if done.latest is not None:
         print(f"latest:  {printable(done.latest)}", file=io.out)
-    worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
-    failing = any(f.severity in worst[args.fail_on] for f in result.findings)
-    return EXIT_FAILED if failing else EXIT_PASSED
+    return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
+
+
+def _overrides_line(catalogue: Catalogue) -> str:
+    """One console line naming every check switched off or re-graded, with file:line and
+    reason (empty when the rule files override nothing)."""
+    gate = catalogue.gate()
+    parts = []
+    if gate.disabled:
+        parts.append("switched off: " + "; ".join(t.describe() for t in gate.disabled))
+    if gate.regraded:
+        parts.append("re-graded: " + "; ".join(t.describe() for t in gate.regraded))
+    return printable("overrides: " + " | ".join(parts)) if parts else ""
 
 
 def _choices(args: argparse.Namespace) -> invocation.Choices:
@@ -512,24 +529,9 @@ def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None
 
 
 def _only(catalogue: Catalogue, only: str) -> Catalogue:
-    """The catalogue with only the named rule-file checks (unknown ids: exit 3, nearest named)."""
-    import dataclasses
-    import difflib
-
-    wanted = [w.strip() for w in only.split(",") if w.strip()]
-    if not wanted:  # an empty CI variable: running no rule must never pass
-        raise UsageError(
-            f"--only {only!r}: names no rule (is a variable empty?); give rule ids separated "
-            "by commas, or leave --only out to run every check"
-        )
-    ids = [r.id for r in catalogue.suite.rules]
-    for w in wanted:
-        if w not in ids:
-            close = difflib.get_close_matches(w, ids, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
-            raise UsageError(f"--only {w}: no rule of the rule files has this id{hint}")
-    rules = tuple(r for r in catalogue.suite.rules if r.id in wanted)
-    return dataclasses.replace(catalogue, suite=dataclasses.replace(catalogue.suite, rules=rules))
+    """The catalogue with only the named rule-file checks: the run is partial (exit 3 for an
+    empty list, an unknown id with the nearest one, or a check switched off with its reason)."""
+    return catalogue.only(only.split(","))
 
 
 def _explain(args: argparse.Namespace, io: _Streams) -> int:
@@ -546,11 +548,18 @@ def _explain(args: argparse.Namespace, io: _Streams) -> int:
         close = difflib.get_close_matches(args.check, list(checks), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
         raise UsageError(f"{args.check}: no check has this id{hint}")
-    lines = [
-        f"{check.id}: {check.title}",
+    tuned = {t.check.id: t for t in catalogue.tunings}.get(check.id)
+    lines = [f"{check.id}: {check.title}"]
+    if tuned is not None and not tuned.enabled:
+        why = f": {tuned.reason}" if tuned.reason else ""
+        where = printable(f"{tuned.location}{why}")
+        lines.append(f"  SWITCHED OFF at {where}; it does not run in checks")
+    severity = check.severity_label
+    if tuned is not None and tuned.enabled:
+        severity += f" (re-graded from {tuned.declared.value} at {tuned.location})"
+    lines += [
         f"  {check.description}",
-        f"  severity: {check.severity.value}    source: {check.source.value}    "
-        f"engine: {check.engine.value}",
+        f"  severity: {severity}    source: {check.source.value}    engine: {check.engine.value}",
         f"  basis ({check.basis.kind.value}): {check.basis.text}",
     ]
     if check.columns:
@@ -579,6 +588,7 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
     suite = catalogue.suite
     if suite.check_failures:  # linting: a module that cannot load is a problem to fix now
         raise RuleFileError(list(suite.check_failures))
+    tuned = {t.check.id for t in catalogue.tunings if t.enabled}
     if args.json:
         document = {
             "suite": suite.name,
@@ -591,6 +601,9 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
                     "engine": c.engine.value,
                     "kind": c.kind,
                     "severity": c.severity.value,
+                    "severity_from": (
+                        "override" if c.id in tuned else "basis" if c.defaulted else "rule"
+                    ),
                     "enabled": enabled,
                     "columns": list(c.columns),
                     "description": c.description,
@@ -616,13 +629,24 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
         + (f"; {contract.note}" if contract is not None and contract.note else ""),
         file=io.out,
     )
+    regraded = {t.check.id: t for t in catalogue.tunings if t.enabled}
+    severities = {
+        c.id: c.severity_label
+        + (
+            f" (was {regraded[c.id].declared.value}: {printable(regraded[c.id].location)})"
+            if c.id in regraded
+            else ""
+        )
+        for c in catalogue.checks
+    }
+    width = max((len(label) for label in severities.values()), default=7)
     for source in Source:
         entries = [c for c in catalogue.checks if c.source is source]
         print(f"{source.value} ({len(entries)}):", file=io.out)
         for c in entries:
             print(
-                f"  {c.id:40} {c.engine.value:18} {c.severity.value:7} {c.basis.kind.value:9} "
-                + ", ".join(c.columns),
+                f"  {c.id:40} {c.engine.value:18} {severities[c.id]:{width}} "
+                f"{c.basis.kind.value:9} " + ", ".join(c.columns),
                 file=io.out,
             )
     for c, o in catalogue.disabled:

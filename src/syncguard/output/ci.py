@@ -11,10 +11,12 @@ row numbers and counts, never a cell value.
 Warnings do not fail the gate, and JUnit has no "passed with a warning": Jenkins, GitLab and
 Azure DevOps count every ``<failure>`` as a failed test, whatever its ``type``. So a check that
 found only warnings is a passing testcase whose ``<system-out>`` carries the warning; only
-error findings are ``<failure>`` elements. A check that could not run (an engine crashed on it,
-or the project module declaring its kind failed to load) has no verdict: it is an ``<error>``,
-as JUnit marks a test that could not complete. The XML validates against the Jenkins JUnit
-schema (``tests/fixtures/junit/jenkins-junit.xsd``).
+findings that fail the gate are ``<failure>`` elements (errors; warnings too under
+``--fail-on warning``). A check that could not run (an engine crashed on it, or the project
+module declaring its kind failed to load) has no verdict: it is an ``<error>``, as JUnit marks
+a test that could not complete. A check that did not run (not selected with ``--only``, or
+switched off by an override) is a ``<skipped>`` testcase saying why, never a passing one. The
+XML validates against the Jenkins JUnit schema (``tests/fixtures/junit/jenkins-junit.xsd``).
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ def junit(result: RunResult, masker: Masker) -> str:
 
     cases: list[ET.Element] = []
     failures = errored = 0
+    gate = result.gate
     for check_id in ids:
         found = by_rule.get(check_id, [])
         if check_id == UNUSABLE_ID and result.outcome is Outcome.UNUSABLE and not found:
@@ -201,8 +204,8 @@ def junit(result: RunResult, masker: Masker) -> str:
         )
         # the schema's order within a testcase: error, failure, system-out
         unknown = [f for f in found if could_not_run(f)]
-        errors = [f for f in found if f.severity is Severity.ERROR and f not in unknown]
-        warnings = [f for f in found if f.severity is Severity.WARNING and f not in unknown]
+        errors = [f for f in found if gate.fails(f) and f not in unknown]
+        warnings = [f for f in found if not gate.fails(f) and f not in unknown]
         if unknown:
             errored += 1
             error = ET.SubElement(
@@ -212,15 +215,22 @@ def junit(result: RunResult, masker: Masker) -> str:
         if errors:
             failures += 1
             failure = ET.SubElement(
-                case, "failure", message=_xml_text(_short(errors[0], total)), type="error"
+                case,
+                "failure",
+                message=_xml_text(_short(errors[0], total)),
+                type=errors[0].severity.value,
             )
             failure.text = _xml_text("\n\n".join(_detail(f, masker) for f in errors))
+            if any(f.severity is not Severity.ERROR for f in errors):
+                failure.text += "\n\nwarnings count as errors here (--fail-on warning)"
         out = [f"warning: {_detail(f, masker)}" for f in warnings]
         if check_id in folded and not found:
             out.append(f"same rows and cause as {folded[check_id]}: reported there")
         if out:
             ET.SubElement(case, "system-out").text = _xml_text("\n\n".join(out))
         cases.append(case)
+    skipped = _skipped(result)
+    cases += skipped
 
     counts = {
         "tests": str(len(cases)),
@@ -237,13 +247,16 @@ def junit(result: RunResult, masker: Masker) -> str:
             "name": _xml_text(result.suite),
             "timestamp": result.started_at[:19],
             **counts,
-            "skipped": "0",
+            "skipped": str(len(skipped)),
         },
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("suite_version", result.suite_version),
         ("outcome", result.outcome.value),
+        ("fail_on", result.gate.fail_on.value),
+        ("complete", "false" if result.gate.partial else "true"),
+        *((("verdict", result.reason),) if result.reason else ()),
         ("export", result.export.path),
         ("export_sha256", result.export.sha256),
         ("as_of", result.as_of or ""),
@@ -254,6 +267,21 @@ def junit(result: RunResult, masker: Masker) -> str:
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _skipped(result: RunResult) -> list[ET.Element]:
+    """A ``<skipped>`` testcase per check that did not run: left out by ``--only``, or
+    switched off by an override (its place and reason in the message)."""
+    cases = []
+    why = [(c, f"not run: this run was partial ({result.gate.scope})") for c in result.gate.not_run]
+    for t in result.gate.disabled:
+        reason = f": {t.reason}" if t.reason else ""
+        why.append((t.check, f"switched off at {t.location}{reason}"))
+    for check, message in why:
+        case = ET.Element("testcase", classname=_classname(check, None), name=_xml_text(check.id))
+        ET.SubElement(case, "skipped", message=_xml_text(message))
+        cases.append(case)
+    return cases
 
 
 # --- GitHub Actions annotations ------------------------------------------------------------
@@ -348,6 +376,7 @@ def summary_md(result: RunResult, masker: Masker) -> str:
     verdict = {
         Outcome.PASSED: "✓ PASSED",
         Outcome.FAILED: "✗ FAILED",
+        Outcome.PARTIAL: "◐ PARTIAL",
         Outcome.UNUSABLE: "✗ UNUSABLE",
     }[result.outcome]
     name = PurePath(result.export.path).name or result.export.path
@@ -364,6 +393,23 @@ def summary_md(result: RunResult, masker: Masker) -> str:
             f"with errors ({md_escape(share(acc.rows_with_errors, acc.rows_read) or '0%')}), "
             f"**{thousands(acc.rows_clean)}** clean."
         )
+    if result.reason:
+        lines += ["", f"**{md_escape(result.reason)}**"]
+    gate = result.gate
+    if gate.not_run:
+        ids = ", ".join(c.id for c in gate.not_run[:MD_FINDINGS])
+        more = (
+            f" and {thousands(len(gate.not_run) - MD_FINDINGS)} more"
+            if len(gate.not_run) > MD_FINDINGS
+            else ""
+        )
+        lines += ["", f"Not run ({thousands(len(gate.not_run))}): {md_escape(ids)}{more}."]
+    for label, tunings in (("Switched off", gate.disabled), ("Re-graded", gate.regraded)):
+        if tunings:
+            lines += [
+                "",
+                f"{label} by overrides: " + "; ".join(md_escape(t.describe()) for t in tunings),
+            ]
     if result.comparison is not None:
         plan = result.comparison.plan
         lines += [

@@ -11,7 +11,7 @@ from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Severity
+from syncguard.model import Basis, BasisKind, Severity, default_severity
 from syncguard.suite.contract import digest, rule_files
 from syncguard.suite.kinds._sql import SqlProblem
 from syncguard.suite.kinds.expression import Expression, compile_sql
@@ -355,7 +355,7 @@ class _SuiteParser:
         rule_id = self.rule_id(path, fields)
         kind = self.kind(path, fields)
         columns = self.columns(path, node, fields, kind)
-        severity = self.severity(path, fields)
+        severity = self.severity(path, fields, basis)
         mostly = self.mostly(path, fields)
         enabled_if = self.enabled_if(path, fields)
         description = fields.get("description", (node, ""))[1]
@@ -381,6 +381,7 @@ class _SuiteParser:
             title=texts["title"] or rule_id,
             basis=basis or Basis(BasisKind.PRACTICE, ""),
             fix=texts["fix"],
+            severity_given="severity" in fields,
         )
         return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
 
@@ -482,9 +483,12 @@ class _SuiteParser:
         )
         return None
 
-    def severity(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Severity:
+    def severity(
+        self, path: Path, fields: dict[str, tuple[Node, Any]], basis: Basis | None = None
+    ) -> Severity:
+        """The rule's severity; without one, the default of its basis (practice warns)."""
         if "severity" not in fields:
-            return Severity.ERROR
+            return default_severity(basis.kind if basis is not None else BasisKind.SPEC)
         node, value = fields["severity"]
         try:
             return Severity(value)

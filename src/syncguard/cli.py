@@ -451,11 +451,15 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         + "".join(f"; {printable(extra)}" for extra in (result.reason, contract) if extra),
         file=io.out,
     )
+    from syncguard.output.ci import could_not_run
+
     for finding in result.findings[:CONSOLE_FINDINGS]:
         rows = ", ".join(str(r) for r in finding.rows[:8]) + (
             " ..." if len(finding.rows) > 8 else ""
         )
         where = f" rows {rows}" if rows else ""
+        if could_not_run(finding):  # no verdict on the rows: say why, in its own words
+            where += f" {printable(finding.message)}"
         print(f"  {finding.severity.value:7} {printable(finding.rule)}:{where}", file=io.out)
     if len(result.findings) > CONSOLE_FINDINGS:
         print(
@@ -714,7 +718,8 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
             f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {printable(run.export_name)}  "
             f"{printable(run.suite)} {printable(run.suite_version)}"
             + (f"  as of {run.as_of}" if run.as_of else "")
-            + (f"  compared with #{run.baseline}" if run.baseline else ""),
+            + (f"  compared with #{run.baseline}" if run.baseline else "")
+            + (f"  ({note})" if (note := run.verdict_note()) else ""),
             file=io.out,
         )
     if any(r.accepted for r in runs):
@@ -758,6 +763,7 @@ def _run_json(run: PastRun) -> dict[str, object]:
         "rows_clean": run.rows_clean,
         "rows_with_errors": run.rows_with_errors,
         "baseline": run.baseline,
+        "verdict_note": run.verdict_note(),
         "report": run.report,
     }
 

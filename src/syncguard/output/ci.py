@@ -37,7 +37,7 @@ from syncguard.model import (
     Severity,
     Source,
 )
-from syncguard.output.trend import share, thousands
+from syncguard.output.templating import share, thousands
 
 JUNIT_FILENAME = "junit.xml"
 """The usual name of the JUnit file in CI."""

@@ -16,25 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from syncguard.findings import blocks_whole_upload
 from syncguard.intake.reader import ROW
 from syncguard.model import (
-    BaselineMode,
     Check,
     Engine,
     Finding,
     Outcome,
     RunResult,
     Severity,
-    Source,
     Status,
 )
 from syncguard.output.base import Limits, RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
 from syncguard.output.results_json import fair_share, value_summary
-from syncguard.output.trend import anchor, share, with_formatting
+from syncguard.output.templating import anchor, environment, share
 from syncguard.output.worklist import MORE, cut, worklist
 
 FILENAME = "report.html"
@@ -44,20 +41,6 @@ WORKLIST_ROWS = Limits().worklist_rows
 """Rows in the report's worklist (by default; the CSV has them all)."""
 PLAN_ROWS = 50
 """Rows listed per sync-plan category."""
-
-
-def environment() -> Environment:
-    """The Jinja2 environment of syncguard's templates (autoescape always on, enums known)."""
-    env = Environment(
-        loader=PackageLoader("syncguard.output", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(
-        Outcome=Outcome, Severity=Severity, Status=Status, Source=Source, BaselineMode=BaselineMode
-    )
-    return with_formatting(env)
 
 
 @dataclass

@@ -12,17 +12,14 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment
-from markupsafe import Markup, escape
-
 from syncguard.model import Outcome, PastRun, RuleCount, Trend
 from syncguard.output.base import write_atomic
+from syncguard.output.templating import environment, thousands, with_formatting
 
 LATEST = 26
 """Runs shown in the chart and the strip (half a year of weekly exports)."""
@@ -39,60 +36,6 @@ date labels are thinned per width so that they never overlap (``at-wide``, ...: 
 """
 DATE_EM = 5.9
 """Width of a date label ("2026-11-29") in ems of the chart's font."""
-
-_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.-]")
-_BREAK_AFTER = re.compile(r"(?<=[.:,/])")
-
-
-def anchor(rule_id: str) -> str:
-    """The HTML id of a failing rule's section in a run report: ``rule-`` and the rule id.
-
-    Characters other than ``A-Z a-z 0-9 _ . -`` become ``-``, so the id is safe in a URL
-    fragment as it is: ``anchor("email_address.format") == "rule-email_address.format"``.
-    """
-    return "rule-" + _NOT_IN_ID.sub("-", rule_id)
-
-
-def thousands(n: int | float) -> str:
-    """A count with thousands separators: ``12345`` -> ``"12,345"``."""
-    return f"{n:,}"
-
-
-def share(n: int, total: int) -> str:
-    """``n`` as a share of ``total`` (one decimal); a real count never shows as 0.0% or 100.0%.
-
-    ``share(1, 5000) == "<0.1%"``, ``share(4999, 5000) == ">99.9%"``, ``share(0, 5) == "0%"``;
-    ``""`` when there is no total.
-    """
-    if total <= 0:
-        return ""
-    if n == 0:
-        return "0%"
-    text = f"{n / total:.1%}"
-    if text == "0.0%":
-        return "<0.1%"
-    if text == "100.0%" and n < total:
-        return ">99.9%"
-    return text
-
-
-def breakable(text: str) -> Markup:
-    """Text escaped for HTML, with a ``<wbr>`` after each ``.``, ``:``, ``,`` and ``/``.
-
-    Long ids (``education_level_name.allowed``) then wrap at their dots, not mid-word.
-    """
-    return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.split(text))
-
-
-def with_formatting(env: Environment) -> Environment:
-    """Add the number and id helpers to a template environment (filters and ``anchor``).
-
-    Filters: ``{{ n | thousands }}``, ``{{ n | share(total) }}``, ``{{ id | breakable }}``;
-    global: ``{{ anchor(rule_id) }}``.
-    """
-    env.filters.update(thousands=thousands, share=share, breakable=breakable)
-    env.globals.update(anchor=anchor)
-    return env
 
 
 def export_date(run: PastRun) -> str:
@@ -268,9 +211,6 @@ def strip(runs: Sequence[PastRun], counts: Mapping[int, Sequence[RuleCount]]) ->
 
 def render_index(trend: Trend, index: Path) -> str:
     """The index page of every run of a trend (oldest first), linking each run's report."""
-    # Imported here: the report module may import this one's helpers (anchor, share, ...).
-    from syncguard.output.html_report import environment
-
     runs = trend.runs
     shown = runs[-LATEST:]
 

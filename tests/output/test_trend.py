@@ -10,7 +10,7 @@ import pytest
 
 from syncguard.history.store import History
 from syncguard.model import Outcome, PastRun, RuleCount, Severity, Trend
-from syncguard.output import trend
+from syncguard.output import templating, trend
 from tests.output.trends import weekly_trend
 
 
@@ -142,7 +142,7 @@ def test_scales_are_round_and_hold_the_largest_value() -> None:
 
 
 def test_numbers_have_thousands_separators(tmp_path: Path) -> None:
-    assert trend.thousands(1234567) == "1,234,567" and trend.thousands(999) == "999"
+    assert templating.thousands(1234567) == "1,234,567" and templating.thousands(999) == "999"
     html = _index(weekly_trend(30, tmp_path / "reports"), tmp_path)
     assert re.search(r"<a [^>]*>✗ 1,500</a>", _section(html, "rules"))
     assert '<td class="num">44,600</td>' in _section(html, "runs")  # run 30: 41,000 + 3,600 rows
@@ -150,12 +150,12 @@ def test_numbers_have_thousands_separators(tmp_path: Path) -> None:
 
 
 def test_a_share_is_never_rounded_away() -> None:
-    assert trend.share(1, 5000) == "<0.1%"
-    assert trend.share(4999, 5000) == ">99.9%"
-    assert trend.share(0, 5000) == "0%"
-    assert trend.share(5000, 5000) == "100.0%"
-    assert trend.share(1, 3) == "33.3%"
-    assert trend.share(1, 0) == ""
+    assert templating.share(1, 5000) == "<0.1%"
+    assert templating.share(4999, 5000) == ">99.9%"
+    assert templating.share(0, 5000) == "0%"
+    assert templating.share(5000, 5000) == "100.0%"
+    assert templating.share(1, 3) == "33.3%"
+    assert templating.share(1, 0) == ""
 
 
 def test_rows_with_errors_show_their_share(tmp_path: Path) -> None:
@@ -165,17 +165,17 @@ def test_rows_with_errors_show_their_share(tmp_path: Path) -> None:
 
 
 def test_the_anchor_of_a_rule_is_a_safe_slug() -> None:
-    assert trend.anchor("email_address.format") == "rule-email_address.format"
-    assert trend.anchor("a b/ü:c") == "rule-a-b---c"
-    assert trend.anchor("x-1_y.Z") == "rule-x-1_y.Z"
-    assert trend.anchor('"><script>') == "rule----script-"
+    assert templating.anchor("email_address.format") == "rule-email_address.format"
+    assert templating.anchor("a b/ü:c") == "rule-a-b---c"
+    assert templating.anchor("x-1_y.Z") == "rule-x-1_y.Z"
+    assert templating.anchor('"><script>') == "rule----script-"
 
 
 def test_long_ids_break_after_dots_and_stay_escaped() -> None:
-    assert str(trend.breakable("education_level_name.allowed")) == (
+    assert str(templating.breakable("education_level_name.allowed")) == (
         "education_level_name.<wbr>allowed"
     )
-    assert str(trend.breakable("<b>.x")) == "&lt;b&gt;.<wbr>x"
+    assert str(templating.breakable("<b>.x")) == "&lt;b&gt;.<wbr>x"
 
 
 def test_an_empty_history_renders(tmp_path: Path) -> None:

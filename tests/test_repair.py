@@ -596,7 +596,7 @@ def test_the_vocabulary_of_a_suite_is_what_fix_is_given(suite: Suite) -> None:
 def test_trimming_takes_off_every_space_python_knows() -> None:
     from syncguard.repair import _SPACES
 
-    assert _SPACES == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _SPACES
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

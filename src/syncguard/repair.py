@@ -34,6 +34,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from syncguard.importer import BOOLEANS, CLEAR, IDENTITY_COLUMNS
+from syncguard.intake import checks
 from syncguard.masking import Masker, visible
 from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
 from syncguard.suite.kinds._suggest import confident
@@ -145,6 +146,10 @@ REPAIRS: tuple[Check, ...] = (
     EXCEL_DATE,
 )
 """Every repair kind, declared once; an institution switches any of them off by its id."""
+REPAIRED_KINDS = frozenset({"allowed_values", "boolean", "date", "stray_whitespace"})
+"""Rule kinds whose failures a repair may mend: a check runs fix dry only when one failed."""
+REPAIRED_INTAKE = frozenset({checks.BOM.id, checks.HEADER_CASE.id})
+"""Intake checks whose failures a repair mends (the byte order mark, a header's spelling)."""
 
 
 @dataclass(frozen=True)

@@ -402,3 +402,25 @@ def test_the_change_log_is_private_with_raw_values_and_keeps_a_mode(
     assert _plain(run_cli, *argv).code == 0
     assert oct(out.stat().st_mode & 0o777) == oct(0o640)  # kept
     assert oct(log.stat().st_mode & 0o777) == oct(0o600 if show_values else 0o644)
+
+
+def test_a_problem_of_the_whole_file_is_listed_first_and_counted(
+    run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    """A problem with no rows (here: no institution domain can be told) is not in the
+    worklist, yet it is left for a person too."""
+    header = (
+        "email_address,username,first_name,last_name,primary_education:end_date,school_year_name"
+    )
+    path = write_csv(
+        "a@uni.eu,S1,Ana,Berg,2027-06-30,Year 9",
+        "b@other.org,S2,Eva,Kis,2027-06-30,Alumni",
+        "c@third.net,S3,Ole,Lund,2027-06-30,Alumni",
+        header=header,
+    )
+    run = _plain(run_cli, "fix", path, "--out", tmp_path / "fixed.csv", "--no-history")
+    assert run.code == 1, run.out + run.err
+    listed = [line for line in run.out.splitlines() if line.startswith(("  row ", "  the file"))]
+    assert listed[0].startswith("  the file: error") and "(intake.email_domain)" in listed[0]
+    assert listed[1].startswith("  row 2: error") and len(listed) == 2
+    assert "2 problem(s) left for a person" in run.out

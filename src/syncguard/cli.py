@@ -998,13 +998,16 @@ def _fix_checked(out: Path, done: Completed, io: _Streams) -> int:
         f"{compared}; {left} problem(s) left for a person",
         file=io.out,
     )
+    frame = done.frame if done.frame is not None else pl.DataFrame()
+    shown = RunOutput(result, frame, done.masker)
     listed: list[str] = []
     for f in whole[:FIX_LISTED]:
-        listed.append(f"  the file: {f.severity.value} {printable(f.rule)}: {printable(f.message)}")
-    frame = done.frame if done.frame is not None else pl.DataFrame()
+        check = shown.check(f.rule)
+        title = check.title if check is not None else f.rule
+        listed.append(f"  the file: {f.severity.value} {printable(title)} ({printable(f.rule)})")
     most = FIX_LISTED - len(listed)
     if most > 0 and lines:
-        table = worklist(RunOutput(result, frame, done.masker), most=most)
+        table = worklist(shown, most=most)
         for item in table.iter_rows(named=True):
             listed.append(
                 f"  row {item['row']}: {item['severity']} {printable(item['title'])} "

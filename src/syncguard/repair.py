@@ -605,7 +605,7 @@ def _cells(
     formulas: dict[int, list[int]] = {}
     trim, ordered = WHITESPACE.id in on, DAY_FIRST_DATE.id in on
     for row, record in enumerate(records, start=2):
-        if not _fits(record, width):
+        if len(record) != width and not _fits(record, width):
             if any(c.strip() for c in record):
                 ragged.append(row)
             continue

@@ -98,3 +98,14 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
 def findings_by_rule(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The findings of a results document keyed by rule id (one per rule id expected)."""
     return {f["rule"]: f for f in doc["findings"]}
+
+
+def write_settings(folder: Path, contract: Path | None = None, **settings: Any) -> Path:
+    """A syncguard.toml in ``folder`` with these ``[settings]`` (their one home), for
+    ``--config``; its contract is ``contract`` (a rule folder), else the packaged one."""
+    from syncguard.suite.settings import toml_lines, toml_string
+
+    project = ["[project]", f"contract = {toml_string(str(contract))}"] if contract else []
+    path = folder / "syncguard.toml"
+    path.write_text("\n".join([*project, "[settings]", *toml_lines(settings), ""]), "utf-8")
+    return path

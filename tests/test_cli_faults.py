@@ -374,3 +374,43 @@ def test_an_unusable_export_reads_the_file_not_zero_rows_everywhere(
         (tmp_path / "s.md").read_text("utf-8"),
     ):
         assert "0 failed row" not in text
+
+
+def test_a_rule_that_cannot_run_says_why_on_its_console_line(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    for module in (ROOT / "checks").glob("*.py"):
+        (checks / module.name).symlink_to(module)
+    (checks / "boom.py").write_text(
+        "from syncguard.suite.registry import Example, PanderaKind, register\n\n"
+        "@register\nclass Boom(PanderaKind):\n"
+        "    name = 'boom_now'\n    summary = 'raises'\n"
+        "    example = Example(columns=('first_name',), passing=(('a',),), failing=())\n"
+        "    def passes(self, rule, value):\n        raise RuntimeError('kaboom in the kind')\n",
+        encoding="utf-8",
+    )
+    (rules / "local.yaml").write_text(
+        "rules:\n  - id: first_name.boom\n    kind: boom_now\n    column: first_name\n"
+        "    description: d.\n    basis: 'practice: a test'\n    severity: error\n",
+        encoding="utf-8",
+    )
+    run = _plain(run_cli, "check", VALID, "--rules", rules, "--no-history")
+    assert run.code == 1, run.err
+    (line,) = [x for x in run.out.splitlines() if "first_name.boom:" in x]
+    assert "could not run" in line and "kaboom in the kind" in line
+
+
+def test_the_history_listing_says_a_run_was_partial(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    reports = tmp_path / "r"
+    run = _plain(run_cli, "check", VALID, "--only", "username.unique", "--report-dir", reports)
+    assert run.code in (0, 1), run.err
+    listing = _plain(run_cli, "history", "--history", reports / "history.sqlite")
+    assert "partial run: 1 of" in listing.out
+    as_json = _plain(run_cli, "history", "--history", reports / "history.sqlite", "--json")
+    assert "partial run: 1 of" in json.loads(as_json.out)[0]["verdict_note"]

@@ -171,7 +171,7 @@ def test_ci_outputs(
     assert run.code == 1
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and int(suite.get("failures", "0")) >= 1
-    assert "::error title=end_date.format::" in run.out
+    assert f"::error file={path},line=2,title=end_date.format::" in run.out
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n") and "FAILED" in text  # appended, not replaced
 

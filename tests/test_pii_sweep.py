@@ -100,7 +100,7 @@ def test_no_personal_value_leaves_suggest_or_fix(
 ) -> None:
     # no --email-domain: the domain is inferred, and its reason names no private domain
     export = _export(tmp_path / "w1.csv", "")
-    draft = tmp_path / "draft.yaml"
+    draft = tmp_path / "draft.toml"
     printed = []
     for argv in (("suggest", export), ("suggest", export, "--out", draft)):
         run = run_cli(*argv, want_json=False)
@@ -115,7 +115,7 @@ def test_no_personal_value_leaves_suggest_or_fix(
     changes = fixed.with_name("fixed.changes.csv")
     assert changes.is_file() and "repair.whitespace" in changes.read_text(encoding="utf-8")
     written = {p: p.read_bytes() for p in [draft, changes, *reports.rglob("*")] if p.is_file()}
-    assert {"draft.yaml", "fixed.changes.csv", "report.html", "failing_rows.csv"} <= {
+    assert {"draft.toml", "fixed.changes.csv", "report.html", "failing_rows.csv"} <= {
         p.name for p in written
     }
     assert not _leaks(written, printed), _leaks(written, printed)

@@ -75,6 +75,9 @@ def test_a_project_is_found_from_a_subfolder_and_extends_the_contract(
     [
         ("[settings]\nsync = 'sometimes'\n", "'automatic' or 'manual'"),
         ("[settings]\nmax_row_drop = 3\n", "a share from 0 to 1"),
+        ("[settings]\nemail_domains = 'uni.eu'\n", "'email_domains' must be a list of texts"),
+        ("[settings]\nsso = 'maybe'\n", "setting 'sso' must be bool"),
+        ("[settings]\ncolour = 'red'\n", "unknown key 'colour' in [settings]"),
         ("[project]\nrulez = 'rules'\n", "unknown key 'rulez'"),
         ("[stuff]\n", "unknown section [stuff]"),
         ("[project\n", "not valid TOML"),
@@ -115,3 +118,28 @@ def test_without_a_project_the_packaged_contract_is_used(
     assert code == 0, err
     assert "no syncguard.toml" in out.splitlines()[0]
     assert (tmp_path / "reports").is_dir()
+
+
+def test_the_init_template_offers_every_setting() -> None:
+    """syncguard.toml is the one home of settings: the template names each of them."""
+    from syncguard.project import TEMPLATE
+    from syncguard.suite.settings import SETTINGS
+
+    for name in SETTINGS:
+        assert f"\n{name} = " in TEMPLATE or f"\n# {name} = " in TEMPLATE, name
+
+
+def test_a_settings_block_in_a_project_rule_file_exits_3_and_says_where_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It once lost silently to syncguard.toml (the project said sso = false, the rule file
+    true, and the run took false without a word)."""
+    _run(tmp_path, monkeypatch, "init")
+    local = tmp_path / "rules" / "local.yaml"
+    local.write_text(local.read_text("utf-8") + "settings:\n  sso: true\n", encoding="utf-8")
+    code, out, err = _run(tmp_path, monkeypatch, "check", VALID, "--no-history", "-q")
+    assert code == 3 and not out
+    line = next(x for x in err.splitlines() if "settings do not belong" in x)
+    assert line.startswith(f"{local}:")
+    assert "[settings] table of the project's syncguard.toml" in line
+    assert "`sso = true`" in line

@@ -213,7 +213,7 @@ def _contract(root: Path, edit: str = "") -> Path:
     shutil.copytree(default_rules(), rules)
     shutil.copytree(default_rules().parent / "checks", checks, ignore=shutil.ignore_patterns("__*"))
     if edit == "rule file":
-        target = rules / "institution.yaml"
+        target = rules / "handshake_student_sync_eu.yaml"
         target.write_text(target.read_text("utf-8") + "# changed\n", "utf-8")
     elif edit == "check module":
         (checks / "extra.py").write_text("# not packaged\n", encoding="utf-8")

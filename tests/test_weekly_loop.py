@@ -7,7 +7,6 @@ of just the changes is smaller by design, the comparison fails closed.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.compare.test_changes import BASE, HEADER, _with, _write, student
-from tests.conftest import ROOT, CliRun, findings_by_rule
+from tests.conftest import CliRun, findings_by_rule, write_settings
 
 Weekly = Callable[..., CliRun]
 
@@ -176,31 +175,26 @@ def test_without_a_baseline_every_student_is_new(
 
 
 @pytest.fixture
-def rules(tmp_path: Path) -> Callable[[str, str], Path]:
-    """A copy of the built-in rules with one setting changed."""
-    folder = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", folder)
-    (tmp_path / "checks").symlink_to(ROOT / "checks")
+def config(tmp_path: Path) -> Callable[..., Path]:
+    """A project file (syncguard.toml) with these settings, for ``--config``."""
 
-    def setting(old: str, new: str) -> Path:
-        path = folder / "institution.yaml"
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new), encoding="utf-8")
-        return folder
+    def write(**settings: Any) -> Path:
+        folder = tmp_path / "project"
+        folder.mkdir(exist_ok=True)
+        return write_settings(folder, **settings)
 
-    return setting
+    return write
 
 
 def test_manual_uploads_warn_about_changed_identifiers(
-    week: Weekly, rules: Callable[[str, str], Path]
+    week: Weekly, config: Callable[..., Path]
 ) -> None:
-    folder = rules("sync: automatic", "sync: manual")
-    assert week(BASE, "--rules", folder).code == 0
+    project = config(sync="manual")
+    assert week(BASE, "--config", project).code == 0
     changed = _with(3, username="S9999999")
     changed[5] = student(5, auth_identifier="u9999")
     changed[7] = student(7, username="S8888888", email_address="x.new@uni.example.eu")
-    run = week(changed, "--rules", folder)
+    run = week(changed, "--config", project)
     found = findings_by_rule(_doc(run))
     for rule in ("compare.username_changed", "compare.auth_identifier_changed"):
         assert found[rule]["severity"] == "warning"
@@ -217,22 +211,22 @@ def test_automatic_sync_fails_on_a_changed_auth_identifier(week: Weekly) -> None
 
 @pytest.mark.parametrize(("upload", "code"), [("full", 1), ("changes", 0)])
 def test_a_file_of_just_the_changes_may_be_small(
-    week: Weekly, rules: Callable[[str, str], Path], upload: str, code: int
+    week: Weekly, config: Callable[..., Path], upload: str, code: int
 ) -> None:
-    folder = rules("upload: full", f"upload: {upload}")
-    assert week(BASE, "--rules", folder).code == 0
-    run = week(BASE[:5], "--rules", folder)  # 75% fewer rows
+    project = config(upload=upload)
+    assert week(BASE, "--config", project).code == 0
+    run = week(BASE[:5], "--config", project)  # 75% fewer rows
     assert run.code == code
     assert ("compare.row_count_drop" in _compare_rules(run)) is (upload == "full")
 
 
 def test_a_setting_with_a_choice_is_checked(
-    run_cli: Callable[..., CliRun], rules: Callable[[str, str], Path]
+    run_cli: Callable[..., CliRun], config: Callable[..., Path]
 ) -> None:
-    folder = rules("sync: automatic", "sync: sometimes")
-    run = run_cli("rules", "--rules", folder, want_json=False)
+    project = config(sync="sometimes")
+    run = run_cli("rules", "--config", project, want_json=False)
     assert run.code == 3
-    assert "institution.yaml:" in run.err and "'automatic' or 'manual'" in run.err
+    assert f"{project}:" in run.err and "'automatic' or 'manual'" in run.err
 
 
 def test_wiped_labels_are_changes_in_the_plan(week: Weekly) -> None:

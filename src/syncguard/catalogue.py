@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
 from syncguard.compare.checks import DECLARED as COMPARISON_DECLARED
-from syncguard.errors import RuleFileError, RuleProblem
+from syncguard.errors import RuleFileError, RuleProblem, UsageError
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Check, Engine, Finding, Severity, Source
+from syncguard.model import (
+    Basis,
+    BasisKind,
+    Check,
+    Engine,
+    Finding,
+    Gate,
+    Severity,
+    Source,
+    Tuning,
+)
 from syncguard.repair import REPAIRS
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds
@@ -40,6 +50,7 @@ def rule_check(rule: Rule) -> Check:
         location=rule.location.short(),
         kind=rule.kind,
         params=dict(rule.params),
+        defaulted=not rule.severity_given,
     )
 
 
@@ -81,12 +92,17 @@ class Catalogue:
     """The suite and the built-in checks after the rule files' overrides.
 
     ``suite`` holds only the enabled rules, at their tuned severity; ``checks`` every enabled
-    check of any source; ``disabled`` the ones switched off, with the override that did it.
+    check of any source; ``disabled`` the ones switched off, with the override that did it;
+    ``tunings`` every check switched off or re-graded, as runs show them. After :meth:`only`
+    (``--only``), ``selected`` names the rules chosen and ``not_run`` the enabled rules left out.
     """
 
     suite: Suite
     checks: tuple[Check, ...]
     disabled: tuple[tuple[Check, Override], ...] = ()
+    tunings: tuple[Tuning, ...] = ()
+    selected: tuple[str, ...] | None = None
+    not_run: tuple[Check, ...] = ()
 
     def get(self, check_id: str) -> Check | None:
         """The enabled check with this id, or None (unknown or switched off)."""
@@ -95,6 +111,61 @@ class Catalogue:
     @property
     def _by_id(self) -> Mapping[str, Check]:
         return {c.id: c for c in self.checks}
+
+    def gate(self, fail_on: Severity = Severity.ERROR) -> Gate:
+        """The gate of a run of this catalogue: its policy, its scope and its overrides."""
+        return Gate(
+            fail_on=fail_on,
+            only=self.selected,
+            not_run=self.not_run,
+            disabled=tuple(t for t in self.tunings if not t.enabled),
+            regraded=tuple(t for t in self.tunings if t.enabled),
+        )
+
+    def only(self, wanted: Sequence[str]) -> Catalogue:
+        """The catalogue with only these rules of the rule files (``--only``); intake and
+        comparison checks still run. The rules left out are :attr:`not_run`.
+
+        Raises:
+            UsageError: no id given (an empty CI variable: running nothing must never pass), an
+                id of a check switched off (with the override's place and reason), of a
+                built-in check, or of no check (with the nearest rule id).
+        """
+        ids = [w.strip() for w in wanted if w.strip()]
+        if not ids:
+            raise UsageError(
+                f"--only {','.join(wanted)!r}: names no rule (is a variable empty?); give rule "
+                "ids separated by commas, or leave --only out to run every check"
+            )
+        rules = {r.id: r for r in self.suite.rules}
+        off = {c.id: o for c, o in self.disabled}
+        builtin = {c.id for c in self.checks if c.source is not Source.RULE_FILE}
+        for w in ids:
+            if w in off:
+                why = f" ({off[w].reason})" if off[w].reason else ""
+                raise UsageError(
+                    f"--only {w}: this check is switched off at {off[w].location.short()}{why}, "
+                    "so it cannot run; remove that override to try it, or name another rule"
+                )
+            if w in builtin:
+                raise UsageError(
+                    f"--only {w}: a built-in check, which runs in every check; --only selects "
+                    "rules of the rule files (see 'syncguard rules')"
+                )
+            if w not in rules:
+                close = difflib.get_close_matches(w, list(rules), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
+                raise UsageError(f"--only {w}: no rule of the rule files has this id{hint}")
+        chosen = set(ids)
+        kept = tuple(r for r in self.suite.rules if r.id in chosen)
+        left_out = tuple(c for c in self.checks if c.id in rules and c.id not in chosen)
+        return dataclasses.replace(
+            self,
+            suite=dataclasses.replace(self.suite, rules=kept),
+            checks=tuple(c for c in self.checks if c not in left_out),
+            selected=tuple(dict.fromkeys(ids)),
+            not_run=left_out,
+        )
 
     def of(self, source: Source) -> Mapping[str, Check]:
         """The enabled checks of one source, by id."""
@@ -161,22 +232,41 @@ def build(suite: Suite) -> Catalogue:
     if problems:
         raise RuleFileError(problems)
     kept: list[Rule] = []
+    checks: list[Check] = []
     disabled: list[tuple[Check, Override]] = []
+    tunings: list[Tuning] = []
+
+    def tune(entry: Check, declared: Severity) -> bool:
+        """Note the override of a check, if any; whether the check stays enabled."""
+        tuned = seen.get(entry.id)
+        if tuned is None:
+            return True
+        where = tuned.location.short()
+        if not tuned.enabled:
+            disabled.append((entry, tuned))
+            tunings.append(Tuning(entry, declared, where, tuned.reason, enabled=False))
+            return False
+        if entry.severity is not declared:
+            tunings.append(Tuning(entry, declared, where, tuned.reason))
+        return True
+
     for rule in suite.rules:
-        tuned = seen.get(rule.id)
+        declared, tuned = rule.severity, seen.get(rule.id)
         if tuned is not None and tuned.severity is not None:
             rule = dataclasses.replace(rule, severity=tuned.severity)
-        if tuned is not None and not tuned.enabled:
-            disabled.append((rule_check(rule), tuned))
-        else:
+        check = rule_check(rule)
+        if tune(check, declared):
             kept.append(rule)
-    checks = [rule_check(r) for r in kept]
+            checks.append(check)
     for entry in builtins.values():
-        tuned = seen.get(entry.id)
+        declared, tuned = entry.severity, seen.get(entry.id)
         if tuned is not None and tuned.severity is not None:
             entry = dataclasses.replace(entry, severity=tuned.severity)
-        if tuned is not None and not tuned.enabled:
-            disabled.append((entry, tuned))
-        else:
+        if tune(entry, declared):
             checks.append(entry)
-    return Catalogue(dataclasses.replace(suite, rules=tuple(kept)), tuple(checks), tuple(disabled))
+    return Catalogue(
+        dataclasses.replace(suite, rules=tuple(kept)),
+        tuple(checks),
+        tuple(disabled),
+        tuple(tunings),
+    )

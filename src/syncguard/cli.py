@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
+import dataclasses
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from io import TextIOWrapper
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
+from syncguard import invocation
 from syncguard._version import __version__
 from syncguard.display import printable
 from syncguard.errors import (
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from syncguard.project import Project
     from syncguard.suite.model import Suite
 
+_T = TypeVar("_T")
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 CONSOLE_FINDINGS = 100
 """Findings printed one per line after the verdict (worst first); the rest are counted."""
@@ -50,36 +50,28 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; see '{self.prog} --help'")
 
 
-def _date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written yyyy-mm-dd") from None
+def _argument(parse: Callable[[str], _T]) -> Callable[[str], _T]:
+    """A shared validator (``invocation``) as an argparse type: its ValueError is the message."""
+
+    def argument(text: str) -> _T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return argument
 
 
-DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+_date = _argument(invocation.as_of_date)
+_domain = _argument(invocation.email_domain)
+_history_path = _argument(invocation.history_path)
+_run_number = _argument(invocation.run_number)
 
 
-def _domain(text: str) -> str:
-    domain = text.strip().removeprefix("@").lower().rstrip(".")
-    if "," in domain or ";" in domain:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' lists several domains; repeat --email-domain for each one"
-        )
-    if not DOMAIN.match(domain) or len(domain) > 253:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an email domain such as uni.example.eu")
-    return domain
-
-
-def _history_path(text: str) -> Path:
-    path = text[len("sqlite:///") :] if text.startswith("sqlite:///") else text
-    if "://" in text and not text.startswith("sqlite:///"):
-        raise argparse.ArgumentTypeError(f"'{text}': only a file path or sqlite:///path works")
-    if path in (":memory:", "") or path.startswith("file::memory:"):
-        raise argparse.ArgumentTypeError(
-            f"'{text}': an in-memory history keeps nothing between runs; give a file path"
-        )
-    return Path(path)
+def _baseline(text: str) -> str:
+    """``last-passed``, ``last`` or a run number (without leading zeros)."""
+    mode, run = _argument(invocation.baseline)(text)
+    return mode.value if run is None else str(run)
 
 
 def _path(text: str) -> Path:
@@ -94,33 +86,6 @@ def _json_target(text: str) -> Path | None:
     return None if text == "-" else _path(text)
 
 
-def _run_number(text: str) -> int:
-    """A run number of the history: ASCII digits, no larger than SQLite's largest integer."""
-    from syncguard.history.store import LARGEST_ID
-
-    if re.fullmatch(r"[0-9]+", text) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a run number: give the number 'syncguard history' shows, e.g. 12"
-        )
-    number = int(text)
-    if number > LARGEST_ID:
-        raise argparse.ArgumentTypeError(
-            f"{text[:30]}{'...' if len(text) > 30 else ''} is larger than any run number can "
-            "be; give the number 'syncguard history' shows"
-        )
-    return number
-
-
-def _baseline(text: str) -> str:
-    if text in (BaselineMode.LAST_PASSED.value, BaselineMode.LAST.value):
-        return text
-    if re.fullmatch(r"[0-9]+", text) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a baseline: give last-passed, last, or a run number"
-        )
-    return str(_run_number(text))
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also the source of ``--help``)."""
     parser = _Parser(
@@ -130,7 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
         "3 wrong command line, rule file or settings, 4 internal error.",
     )
     parser.add_argument("--version", action="version", version=f"syncguard {__version__}")
-    suite_options = _Parser(add_help=False)
+    # every command takes these, so one CI template fits all; a command without stages (all
+    # but check) accepts them and prints nothing more
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--progress",
+        action="store_true",
+        help="print each stage with its time to stderr, also when not on a terminal (CI logs); "
+        "commands without stages accept it and print nothing more",
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress lines (shown only on a terminal anyway); accepted by every command",
+    )
+    suite_options = _Parser(add_help=False, parents=[common])
     suite_options.add_argument(
         "--config",
         type=_path,
@@ -211,17 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=("error", "warning"),
         default="error",
-        help="exit 1 on any finding of this severity or worse (default: error)",
+        help="fail the gate (exit 1, and the verdict of every output and of the history) on "
+        "any finding of this severity or worse (default: error)",
     )
     check.add_argument(
         "--only",
         metavar="RULE[,RULE]",
-        help="run only these checks of the rule files (to try a rule quickly); intake still runs",
-    )
-    check.add_argument(
-        "--progress",
-        action="store_true",
-        help="print each stage with its time to stderr, also when not on a terminal (CI logs)",
+        help="run only these rules of the rule files (to try a rule quickly; intake and "
+        "comparison checks still run): a partial run, never passed, never a baseline",
     )
     check.add_argument(
         "--baseline",
@@ -231,27 +208,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to compare with: the newest run the importer took (passed or accepted; "
         "the default), the newest run, or run number RUN of 'syncguard history'",
     )
-    check.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="no progress lines (shown only on a terminal anyway)",
-    )
     rules = sub.add_parser(
         "rules",
         parents=[suite_options],
         help="list every check (YAML rules, intake, comparison) and check the rule files",
     )
     rules.add_argument("--json", action="store_true", help="the catalogue as JSON on stdout")
-    past = sub.add_parser("history", help="list past runs from the history")
-    past.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
-    past.add_argument(
+    where = _Parser(add_help=False, parents=[common])  # which history: as check finds it
+    where.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
+    where.add_argument(
         "--history",
         type=_history_path,
         default=None,
         metavar="PATH_OR_URL",
-        help="the history file (default: the project's, else ./reports/history.sqlite)",
+        help="the history file (default: the project's history, else "
+        "REPORT_DIR/history.sqlite, as check records it)",
     )
+    where.add_argument(
+        "--report-dir",
+        type=_path,
+        metavar="DIR",
+        help="the report folder check wrote to (default: the project's report_dir, else ./reports)",
+    )
+    past = sub.add_parser("history", parents=[where], help="list past runs from the history")
     past.add_argument("--suite", help="only runs of this suite")
     past.add_argument("--json", action="store_true", help="the runs as JSON on stdout")
     past.add_argument(
@@ -316,12 +295,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest.add_argument("export", type=_path, metavar="EXPORT.csv", help="a known-good export")
     suggest.add_argument(
-        "--out", type=_path, metavar="FILE.yaml", help="write the draft here (never overwritten)"
+        "--out",
+        type=_path,
+        metavar="FILE.toml",
+        help="write the draft (TOML: a [settings] table for syncguard.toml) here",
     )
-    suggest.add_argument("--force", action="store_true", help="replace FILE.yaml if it exists")
-    sub.add_parser("schema", help="print the JSON Schema of results.json")
+    suggest.add_argument("--force", action="store_true", help="replace FILE.toml if it exists")
+    sub.add_parser("schema", parents=[common], help="print the JSON Schema of results.json")
     init = sub.add_parser(
-        "init", help="make an institution project here: syncguard.toml and rules/local.yaml"
+        "init",
+        parents=[common],
+        help="make an institution project here: syncguard.toml and rules/local.yaml",
     )
     init.add_argument("folder", nargs="?", type=_path, default=Path("."), metavar="DIR")
     explain = sub.add_parser(
@@ -332,18 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("check", metavar="CHECK_ID", help="the id of a check ('syncguard rules')")
     accept = sub.add_parser(
         "accept",
+        parents=[where],
         help="mark a failed run as uploaded anyway, so later runs compare with it",
     )
     accept.add_argument(
         "run", type=_run_number, metavar="RUN", help="the run number ('syncguard history')"
-    )
-    accept.add_argument("--config", type=_path, metavar="syncguard.toml", help="the project file")
-    accept.add_argument(
-        "--history",
-        type=_history_path,
-        default=None,
-        metavar="PATH_OR_URL",
-        help="the history file (default: the project's, else ./reports/history.sqlite)",
     )
     past.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     compile_ = sub.add_parser(
@@ -368,34 +345,13 @@ class _Streams:
 
 def _project(args: argparse.Namespace) -> Project:
     """The project the run belongs to: ``--config``, else the nearest syncguard.toml."""
-    from syncguard.project import find, load
-
-    config = getattr(args, "config", None)
-    if config is not None and not config.is_file():
-        if config.exists():  # a FIFO or a device would block or never end: never read it
-            raise UsageError(
-                f"{config}: --config must name a regular file (a syncguard.toml), and this is "
-                "not one; give the project file's path"
-            )
-        raise UsageError(f"{config}: no such project file; check --config or run 'syncguard init'")
-    return load(config or find(Path.cwd()))
+    return invocation.project_of(getattr(args, "config", None))
 
 
 def _load(args: argparse.Namespace, project: Project | None = None) -> Suite:
-    from syncguard.suite.loader import load_suite
-
-    project = project or _project(args)
-    overrides: dict[str, object] = dict(project.settings)
-    if args.email_domain:
-        overrides["email_domains"] = list(args.email_domain)
-    if args.as_of:
-        overrides["today"] = args.as_of
-    if args.rules is not None:  # another suite altogether: the project's rules do not apply
-        if not args.rules.exists():
-            raise UsageError(f"{args.rules}: no such rule file or folder; check --rules")
-        return load_suite(args.rules, overrides)
-    extend = [project.rules] if project.rules is not None else []
-    return load_suite(project.contract, overrides, extend)
+    return invocation.suite_of(
+        project or _project(args), args.rules, args.email_domain or (), args.as_of
+    )
 
 
 def _init(args: argparse.Namespace, io: _Streams) -> int:
@@ -424,47 +380,21 @@ def _guard(
     files in use; every history named (``--history``, the project's, each report folder's);
     the run folders, index and latest pages of the report folders.
     """
-    from syncguard.output.guard import OutputGuard
-
-    export = getattr(args, "export", None)
-    return OutputGuard.of(
-        inputs=[(export, "the export"), (getattr(args, "previous", None), "the --previous export")],
-        config=project.config if project is not None else None,
-        rules=[
-            *(suite.sources if suite is not None else ()),
-            *((project.contract, project.rules) if project is not None else ()),
-            getattr(args, "rules", None),
+    return invocation.guard_of(
+        project,
+        suite,
+        inputs=[
+            (getattr(args, "export", None), "the export"),
+            (getattr(args, "previous", None), "the --previous export"),
         ],
-        histories=[
-            history,
-            getattr(args, "history", None),
-            project.history if project is not None else None,
-        ],
-        report_dirs=[
-            report_dir,
-            getattr(args, "report_dir", None),
-            project.report_dir if project is not None else None,
-        ],
+        rules=getattr(args, "rules", None),
+        histories=[history, getattr(args, "history", None)],
+        report_dirs=[report_dir, getattr(args, "report_dir", None)],
         force=getattr(args, "force", False),
     )
 
 
-_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-"""Write errors that say the disk (or the user's quota, or the file size limit) is full."""
-
-
-def _write_error(exc: OSError, what: str, fix: str) -> SyncguardError:
-    """One sentence for a failed write: the file, the problem in plain words, what to do.
-
-    A full disk is not a mistake of the command line: it is an :class:`OutputError` (exit 2).
-    """
-    where = printable(exc.filename) if exc.filename else f"syncguard could not write {what}"
-    reason = exc.strerror or type(exc).__name__
-    if exc.errno in _DISK_FULL:
-        return OutputError(
-            f"{where}: cannot write {what}: the disk is full ({reason}); free some space, or {fix}"
-        )
-    return UsageError(f"{where}: cannot write {what} ({reason}); {fix}")
+_write_error = invocation.write_error
 
 
 def _write_utf8(stream: TextIO, text: str) -> None:
@@ -490,16 +420,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     # first of all (that module imports no data library): the GE worker imports GE while the
     # rules load and the export is read; when it cannot start, validating says so rule by rule
     workers.preload(workers.GREAT_EXPECTATIONS)
-    from syncguard.history.store import HistoryError, HistoryFullError
-    from syncguard.pipeline import Options, ReportLayout, run
-
-    project = _project(args)
-    catalogue = _catalogue(args, project)
-    report_dir = args.report_dir or project.report_dir
-    layout = ReportLayout.default(
-        report_dir, args.history or project.history, keep=not args.no_history
-    )
-    guard = args.guard = _guard(args, project, catalogue.suite, report_dir, layout.history)
+    prepared = invocation.prepare(_choices(args))
+    project, catalogue, layout = prepared.project, prepared.catalogue, prepared.layout
+    report_dir = layout.base
+    guard = args.guard = prepared.guard
     used = ", ".join(printable(p) for p in catalogue.suite.sources)
     config = f"; config {printable(project.config)}" if project.config else "; no syncguard.toml"
     used_line = (
@@ -508,6 +432,7 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
     )
     if args.only is not None:
         catalogue = _only(catalogue, args.only)
+    overrides = _overrides_line(catalogue)
     show_progress = args.progress or (not args.quiet and io.err.isatty())
     clock = time.perf_counter()
 
@@ -529,24 +454,10 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
             guard.check(target, option, output)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
         guard.check_report_dir(report_dir)
-    numbered = args.baseline.isdigit()  # _baseline let only ASCII digits through
-    options = Options(
-        previous=args.previous,
-        show_values=args.show_values,
-        json=json_path,
-        baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
-        baseline_run=int(args.baseline) if numbered else None,
-        config=project.config,
-        progress=progress,
+    options = dataclasses.replace(
+        prepared.options, json=json_path, progress=progress, fail_on=Severity(args.fail_on)
     )
-    try:
-        done = run(args.export, catalogue, layout, options)
-    except HistoryFullError as exc:  # not a mistake of the command line: exit 2
-        raise OutputError(str(exc)) from None
-    except HistoryError as exc:
-        raise UsageError(f"{exc}") from None
-    except OSError as exc:
-        raise _write_error(exc, "results", "choose another --report-dir or --json") from None
+    done = invocation.run_prepared(args.export, catalogue, layout, options)
     for warning in done.warnings:
         print(f"syncguard: warning: {printable(warning)}", file=io.err)
     result = done.result
@@ -557,23 +468,29 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         io = _Streams(io.err, io.err)
     _ci_outputs(args, done, io)
     print(used_line, file=io.out)
+    if overrides:
+        print(overrides, file=io.out)
     if result.outcome is Outcome.UNUSABLE:
         print(f"syncguard: {printable(result.findings[0].message)}", file=io.err)
         return EXIT_UNUSABLE
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
-    verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
     contract = result.contract.note if result.contract is not None else None
     print(
-        f"{verdict}: {printable(args.export)}: {errors} error(s), {warnings} warning(s) in "
-        f"{result.accounting.rows_read} row(s) ({result.accounting.rows_with_errors} with errors)"
-        + (f"; {printable(contract)}" if contract else ""),
+        f"{result.outcome.value.upper()}: {printable(args.export)}: {errors} error(s), "
+        f"{warnings} warning(s) in {result.accounting.rows_read} row(s) "
+        f"({result.accounting.rows_with_errors} with errors)"
+        + "".join(f"; {printable(extra)}" for extra in (result.reason, contract) if extra),
         file=io.out,
     )
+    from syncguard.output.ci import could_not_run
+
     for finding in result.findings[:CONSOLE_FINDINGS]:
         rows = ", ".join(str(r) for r in finding.rows[:8]) + (
             " ..." if len(finding.rows) > 8 else ""
         )
         where = f" rows {rows}" if rows else ""
+        if could_not_run(finding):  # no verdict on the rows: say why, in its own words
+            where += f" {printable(finding.message)}"
         print(f"  {finding.severity.value:7} {printable(finding.rule)}:{where}", file=io.out)
     if len(result.findings) > CONSOLE_FINDINGS:
         print(
@@ -591,9 +508,39 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         print(f"index:   {printable(done.index)}", file=io.out)
     if done.latest is not None:
         print(f"latest:  {printable(done.latest)}", file=io.out)
-    worst = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
-    failing = any(f.severity in worst[args.fail_on] for f in result.findings)
-    return EXIT_FAILED if failing else EXIT_PASSED
+    return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
+
+
+def _overrides_line(catalogue: Catalogue) -> str:
+    """One console line naming every check switched off or re-graded, with file:line and
+    reason (empty when the rule files override nothing)."""
+    gate = catalogue.gate()
+    parts = []
+    if gate.disabled:
+        parts.append("switched off: " + "; ".join(t.describe() for t in gate.disabled))
+    if gate.regraded:
+        parts.append("re-graded: " + "; ".join(t.describe() for t in gate.regraded))
+    return printable("overrides: " + " | ".join(parts)) if parts else ""
+
+
+def _choices(args: argparse.Namespace) -> invocation.Choices:
+    """What ``check``'s command line chose (the API takes the same choices)."""
+    baseline, baseline_run = invocation.baseline(args.baseline)
+    return invocation.Choices(
+        export=args.export,
+        config=args.config,
+        rules=args.rules,
+        email_domains=tuple(args.email_domain or ()),
+        as_of=args.as_of,
+        report_dir=args.report_dir,
+        history=args.history,
+        keep_history=not args.no_history,
+        previous=args.previous,
+        baseline=baseline,
+        baseline_run=baseline_run,
+        show_values=args.show_values,
+        force=args.force,
+    )
 
 
 def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None:
@@ -617,24 +564,9 @@ def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None
 
 
 def _only(catalogue: Catalogue, only: str) -> Catalogue:
-    """The catalogue with only the named rule-file checks (unknown ids: exit 3, nearest named)."""
-    import dataclasses
-    import difflib
-
-    wanted = [w.strip() for w in only.split(",") if w.strip()]
-    if not wanted:  # an empty CI variable: running no rule must never pass
-        raise UsageError(
-            f"--only {only!r}: names no rule (is a variable empty?); give rule ids separated "
-            "by commas, or leave --only out to run every check"
-        )
-    ids = [r.id for r in catalogue.suite.rules]
-    for w in wanted:
-        if w not in ids:
-            close = difflib.get_close_matches(w, ids, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
-            raise UsageError(f"--only {w}: no rule of the rule files has this id{hint}")
-    rules = tuple(r for r in catalogue.suite.rules if r.id in wanted)
-    return dataclasses.replace(catalogue, suite=dataclasses.replace(catalogue.suite, rules=rules))
+    """The catalogue with only the named rule-file checks: the run is partial (exit 3 for an
+    empty list, an unknown id with the nearest one, or a check switched off with its reason)."""
+    return catalogue.only(only.split(","))
 
 
 def _explain(args: argparse.Namespace, io: _Streams) -> int:
@@ -651,11 +583,18 @@ def _explain(args: argparse.Namespace, io: _Streams) -> int:
         close = difflib.get_close_matches(args.check, list(checks), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; see 'syncguard rules'"
         raise UsageError(f"{args.check}: no check has this id{hint}")
-    lines = [
-        f"{check.id}: {check.title}",
+    tuned = {t.check.id: t for t in catalogue.tunings}.get(check.id)
+    lines = [f"{check.id}: {check.title}"]
+    if tuned is not None and not tuned.enabled:
+        why = f": {tuned.reason}" if tuned.reason else ""
+        where = printable(f"{tuned.location}{why}")
+        lines.append(f"  SWITCHED OFF at {where}; it does not run in checks")
+    severity = check.severity_label
+    if tuned is not None and tuned.enabled:
+        severity += f" (re-graded from {tuned.declared.value} at {tuned.location})"
+    lines += [
         f"  {check.description}",
-        f"  severity: {check.severity.value}    source: {check.source.value}    "
-        f"engine: {check.engine.value}",
+        f"  severity: {severity}    source: {check.source.value}    engine: {check.engine.value}",
         f"  basis ({check.basis.kind.value}): {check.basis.text}",
     ]
     if check.columns:
@@ -684,6 +623,7 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
     suite = catalogue.suite
     if suite.check_failures:  # linting: a module that cannot load is a problem to fix now
         raise RuleFileError(list(suite.check_failures))
+    tuned = {t.check.id for t in catalogue.tunings if t.enabled}
     if args.json:
         document = {
             "suite": suite.name,
@@ -696,6 +636,9 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
                     "engine": c.engine.value,
                     "kind": c.kind,
                     "severity": c.severity.value,
+                    "severity_from": (
+                        "override" if c.id in tuned else "basis" if c.defaulted else "rule"
+                    ),
                     "enabled": enabled,
                     "columns": list(c.columns),
                     "description": c.description,
@@ -721,13 +664,24 @@ def _rules(args: argparse.Namespace, io: _Streams) -> int:
         + (f"; {contract.note}" if contract is not None and contract.note else ""),
         file=io.out,
     )
+    regraded = {t.check.id: t for t in catalogue.tunings if t.enabled}
+    severities = {
+        c.id: c.severity_label
+        + (
+            f" (was {regraded[c.id].declared.value}: {printable(regraded[c.id].location)})"
+            if c.id in regraded
+            else ""
+        )
+        for c in catalogue.checks
+    }
+    width = max((len(label) for label in severities.values()), default=7)
     for source in Source:
         entries = [c for c in catalogue.checks if c.source is source]
         print(f"{source.value} ({len(entries)}):", file=io.out)
         for c in entries:
             print(
-                f"  {c.id:40} {c.engine.value:18} {c.severity.value:7} {c.basis.kind.value:9} "
-                + ", ".join(c.columns),
+                f"  {c.id:40} {c.engine.value:18} {severities[c.id]:{width}} "
+                f"{c.basis.kind.value:9} " + ", ".join(c.columns),
                 file=io.out,
             )
     for c, o in catalogue.disabled:
@@ -779,6 +733,14 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
                 file=io.out,
             )
         return EXIT_PASSED
+    if not runs:
+        of_suite = f" of suite {printable(args.suite)}" if args.suite else ""
+        print(
+            f"no runs{of_suite} yet in {printable(args.history)}; 'syncguard check "
+            "EXPORT.csv' records one",
+            file=io.out,
+        )
+        return EXIT_PASSED
     print(f"{len(runs)} run(s) in {printable(args.history)}, newest first:", file=io.out)
     for run in runs:
         print(
@@ -787,7 +749,8 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
             f"{run.warnings:3} warning(s)  {run.rows:>8} rows  {printable(run.export_name)}  "
             f"{printable(run.suite)} {printable(run.suite_version)}"
             + (f"  as of {run.as_of}" if run.as_of else "")
-            + (f"  compared with #{run.baseline}" if run.baseline else ""),
+            + (f"  compared with #{run.baseline}" if run.baseline else "")
+            + (f"  ({note})" if (note := run.verdict_note()) else ""),
             file=io.out,
         )
     if any(r.accepted for r in runs):
@@ -796,15 +759,20 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _history_file(args: argparse.Namespace, io: _Streams) -> Path:
-    """``--history``, else the project's history; without a project, ./reports (said so)."""
+    """The history ``check`` records into with the same options: ``--history``, else the
+    project's ``history``, else ``REPORT_DIR/history.sqlite`` (``--report-dir``, else the
+    project's report folder; without a project, ./reports, said so)."""
     path: Path | None = args.history
     if path is None:
         project = _project(args)
-        path = project.history or project.report_dir / "history.sqlite"
-        if project.config is None:
+        path = project.history or (args.report_dir or project.report_dir) / "history.sqlite"
+        if project.config is None and args.report_dir is None:
             print(f"(no syncguard.toml found: reading {printable(path)})", file=io.err)
     if not path.exists():
-        raise UsageError(f"{path}: no history yet; run 'syncguard check' first")
+        raise UsageError(
+            f"{path}: no history yet; run 'syncguard check' first, or name the "
+            "history with --history or --report-dir"
+        )
     return path
 
 
@@ -826,6 +794,7 @@ def _run_json(run: PastRun) -> dict[str, object]:
         "rows_clean": run.rows_clean,
         "rows_with_errors": run.rows_with_errors,
         "baseline": run.baseline,
+        "verdict_note": run.verdict_note(),
         "report": run.report,
     }
 
@@ -857,12 +826,18 @@ def _accept(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _suggest(args: argparse.Namespace, io: _Streams) -> int:
-    """Draft the settings an institution must review, from an export it trusts."""
+    """Draft the settings an institution must review, from an export it trusts (TOML)."""
     from syncguard.intake import read_export
     from syncguard.output.base import write_atomic
     from syncguard.output.guard import Output
     from syncguard.suggest import draft
 
+    if args.out is not None and args.out.suffix.lower() in (".yaml", ".yml"):
+        raise UsageError(
+            f"{args.out}: suggest writes TOML, a [settings] table for the project's "
+            "syncguard.toml (a rule file holds no settings), so give --out a .toml name, "
+            "such as settings-draft.toml"
+        )
     project = _project(args)
     catalogue = _catalogue(args, project)
     if args.out is not None:
@@ -877,7 +852,8 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot write ({exc.strerror})") from None
     print(
-        f"wrote {printable(args.out)}: review it before copying anything into the project",
+        f"wrote {printable(args.out)}: review it, then paste its [settings] table into the "
+        "project's syncguard.toml",
         file=io.out,
     )
     return EXIT_PASSED
@@ -1131,6 +1107,15 @@ def _exits_raise() -> Iterator[None]:
 
 def _main(argv: Sequence[str] | None, io: _Streams) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # no command: the usage, where errors go (a CI log shows it), and exit 3
+        parser.print_help(io.err)
+        print(
+            "syncguard: no command given; name one of the commands above, e.g. "
+            "'syncguard check EXPORT.csv'",
+            file=io.err,
+        )
+        return EXIT_USAGE
     status, message, args = _dispatch(parser, argv, io)
     if status in (EXIT_USAGE, EXIT_INTERNAL) and message:
         _not_run_json(args, status, message, io)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def default_rules() -> Path:
-    """The default rule folder (the Handshake EU contract and institution settings)."""
+    """The default rule folder (the Handshake EU contract)."""
     packaged = Path(str(resources.files("syncguard"))) / "_default_suite" / "rules"
     if packaged.is_dir():
         return packaged

@@ -51,6 +51,9 @@ class Outcome(StrEnum):
 
     PASSED = "passed"
     FAILED = "failed"
+    PARTIAL = "partial"
+    """Only some checks ran (``--only``) and none of them failed: no verdict on the file. A
+    partial run that finds a failure is FAILED (what it found is real), but never PASSED."""
     UNUSABLE = "unusable"
     INVALID = "invalid"
     """The command line, a rule file or the settings are wrong: nothing was checked (exit 3)."""
@@ -64,6 +67,12 @@ class Status(StrEnum):
     NEW = "new"
     PERSISTING = "persisting"
     RESOLVED = "resolved"
+
+
+def default_severity(basis: BasisKind) -> Severity:
+    """The severity of a rule that names none: a warning for ``practice`` (hygiene only warns),
+    an error for what the spec, the importer or security rests on."""
+    return Severity.WARNING if basis is BasisKind.PRACTICE else Severity.ERROR
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,15 @@ class Check:
     """A built-in check's message, a ``str.format`` template filled by :meth:`finding`."""
     params: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
     """A rule's parameters (the allowed values, the pattern, the limit), for reports."""
+    defaulted: bool = False
+    """The rule file gave no severity, so it follows the basis (:func:`default_severity`)."""
+
+    @property
+    def severity_label(self) -> str:
+        """``error``, or ``warning (default for practice)`` when the basis chose it."""
+        if self.defaulted:
+            return f"{self.severity.value} (default for {self.basis.kind.value})"
+        return self.severity.value
 
     def finding(
         self,
@@ -213,6 +231,85 @@ class Finding:
     def key(self) -> tuple[str, str]:
         """What identifies "the same problem" from run to run: the rule and its column(s)."""
         return self.rule, ",".join(self.columns)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """A check a rule file's ``overrides:`` switched off or re-graded, as every run shows it."""
+
+    check: Check
+    """The check as the run uses it (at its tuned severity)."""
+    declared: Severity
+    """Its severity before the override."""
+    location: str
+    """Where the override is written: ``file:line:col``."""
+    reason: str = ""
+    enabled: bool = True
+
+    def describe(self) -> str:
+        """One phrase: ``intake.bom error, not warning (rules/local.yaml:3:5: why)``."""
+        what = f"{self.check.severity.value}, not {self.declared.value}"
+        if not self.enabled:
+            what = "switched off"
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.check.id} {what} ({self.location}{why})"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """How a run's findings become its verdict, and what the run left out.
+
+    Computed once per run (the pipeline), then every output says the same: the policy
+    (``--fail-on``), the rules not run (``--only``), the checks switched off or re-graded.
+    """
+
+    fail_on: Severity = Severity.ERROR
+    """The least severity that fails the gate (``--fail-on``)."""
+    only: tuple[str, ...] | None = None
+    """The rules selected with ``--only`` (None: every check ran)."""
+    not_run: tuple[Check, ...] = ()
+    """The enabled rules of the rule files that were not selected, so did not run."""
+    disabled: tuple[Tuning, ...] = ()
+    regraded: tuple[Tuning, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Whether some enabled rule did not run: such a run is no verdict on the file."""
+        return bool(self.not_run)
+
+    def fails(self, finding: Finding) -> bool:
+        """Whether a finding fails the gate under this policy."""
+        return finding.severity is Severity.ERROR or self.fail_on is Severity.WARNING
+
+    def outcome(self, findings: tuple[Finding, ...] | list[Finding]) -> Outcome:
+        """Failed when a finding fails the gate; else passed, or partial when rules did not run."""
+        if any(self.fails(f) for f in findings):
+            return Outcome.FAILED
+        return Outcome.PARTIAL if self.partial else Outcome.PASSED
+
+    @property
+    def scope(self) -> str:
+        """``ran 2 of 34 rules (--only)`` for a partial run; empty for a whole run."""
+        if not self.partial:
+            return ""
+        ran = len(self.only or ())
+        return f"ran {ran} of {ran + len(self.not_run)} rules (--only)"
+
+    def reason(self, findings: tuple[Finding, ...] | list[Finding]) -> str | None:
+        """Why the verdict is what it is, when the findings' severities alone do not say it:
+        a partial run, or warnings that count as errors. None otherwise."""
+        outcome = self.outcome(findings)
+        if outcome is Outcome.PARTIAL:
+            return (
+                f"partial: {self.scope}, so this is no verdict on the file; run every check "
+                "before uploading it"
+            )
+        parts = []
+        if outcome is Outcome.FAILED and not any(f.severity is Severity.ERROR for f in findings):
+            parts.append("failed: warnings count as errors here (--fail-on warning)")
+        if self.partial:
+            parts.append(f"partial: {self.scope}")
+        return "; ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -344,11 +441,32 @@ class PastRun:
     """The date the run counted as today (``--as-of``)."""
     baseline: int | None = None
     """The run it was compared with, if any."""
+    only: tuple[str, ...] | None = None
+    """The rules a partial run selected (``--only``); None for a run of every check."""
+    not_run: tuple[str, ...] = ()
+    """The rules a partial run left out."""
+    fail_on: Severity = Severity.ERROR
+    """The least severity that failed the gate (``--fail-on``)."""
+
+    @property
+    def partial(self) -> bool:
+        """Whether some rules did not run (``--only``): never a baseline, never passed."""
+        return bool(self.not_run) or self.outcome is Outcome.PARTIAL
 
     @property
     def is_baseline(self) -> bool:
-        """Whether the importer took this export: it passed the gate, or was accepted."""
-        return self.outcome is Outcome.PASSED or self.accepted
+        """Whether the importer took this export: a whole run that passed, or an accepted one."""
+        return (self.outcome is Outcome.PASSED or self.accepted) and not self.partial
+
+    def verdict_note(self) -> str | None:
+        """What the outcome alone does not say: a partial run, warnings counted as errors."""
+        parts = []
+        if self.outcome is Outcome.FAILED and not self.errors and self.fail_on is Severity.WARNING:
+            parts.append("warnings count as errors (--fail-on warning)")
+        if self.partial:
+            ran = len(self.only or ())
+            parts.append(f"partial run: {ran} of {ran + len(self.not_run)} rules")
+        return "; ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -422,17 +540,24 @@ class RunResult:
     """The settings the run used (after the project file and the command line)."""
     contract: ContractOrigin | None = None
     """Where the contract came from (None: a suite built in code, not read from files)."""
+    gate: Gate = field(default_factory=Gate)
+    """The policy, the scope and the overrides the verdict was reached with."""
+
+    @property
+    def reason(self) -> str | None:
+        """Why the verdict is what it is, when the counts alone do not say it (see Gate)."""
+        if self.outcome is Outcome.UNUSABLE:
+            return None
+        return self.gate.reason(self.findings)
 
     def count(self, severity: Severity) -> int:
         """Number of findings of a severity."""
         return sum(1 for f in self.findings if f.severity is severity)
 
 
-def outcome_of(findings: tuple[Finding, ...] | list[Finding]) -> Outcome:
-    """Passed unless some finding is an error."""
-    if any(f.severity is Severity.ERROR for f in findings):
-        return Outcome.FAILED
-    return Outcome.PASSED
+def outcome_of(findings: tuple[Finding, ...] | list[Finding], gate: Gate | None = None) -> Outcome:
+    """The verdict of a run's findings under its gate (default: errors fail, every check ran)."""
+    return (gate or Gate()).outcome(findings)
 
 
 def order(findings: list[Finding]) -> tuple[Finding, ...]:

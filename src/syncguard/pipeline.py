@@ -55,7 +55,6 @@ from syncguard.model import (
     Source,
     Status,
     account,
-    outcome_of,
 )
 from syncguard.output import WRITERS, RunOutput
 from syncguard.output.base import Limits, write_atomic
@@ -133,6 +132,9 @@ class Options:
     progress: Progress = _quiet
     limits: Limits = field(default_factory=Limits)
     """How much each output holds at most (the defaults keep a legitimate export whole)."""
+    fail_on: Severity = Severity.ERROR
+    """The least severity that fails the gate (``--fail-on``): the verdict of every output and
+    of the history follows it."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,11 @@ def _not_a_baseline(history: History, run_id: int, suite: str) -> str:
             f"{history.path}: run #{run_id} is a run of suite {run.suite}, not {suite}, so it "
             f"cannot be the baseline; choose a run of {suite} (see 'syncguard history')"
         )
+    if run.partial:
+        return (
+            f"{history.path}: run #{run_id} ran only some rules (--only), so it is never a "
+            "baseline; choose a run that checked everything (see 'syncguard history')"
+        )
     why = "its export could not be read" if run.outcome is Outcome.UNUSABLE else "too old"
     return (
         f"{history.path}: run #{run_id} has no snapshot to compare with ({why}); choose a newer "
@@ -301,7 +308,7 @@ def _not_a_baseline(history: History, run_id: int, suite: str) -> str:
 def _no_baseline(history: History, suite: str, mode: BaselineMode) -> str:
     """Why a history gives no baseline: empty, a renamed suite, runs without a snapshot."""
     taken = mode is BaselineMode.LAST_PASSED
-    runs = history.runs(suite)
+    runs = history.runs(suite, whole=True)
     nearest = next((r for r in runs if r.is_baseline or not taken), None)
     previous = "pass last week's export with --previous to compare with it"
     if nearest is not None:
@@ -403,7 +410,7 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
         try:
             export = read_export(path, catalogue.contract())
         except UnusableExportError as exc:
-            result = _unusable(path, catalogue, started, exc)
+            result = _unusable(path, catalogue, started, exc, options)
             frame = pl.DataFrame({ROW: pl.Series([], dtype=pl.UInt32)})
             names = ColumnNames(catalogue.suite.known_headers, key)
             return _finish(
@@ -536,12 +543,13 @@ def _validate_and_compare(
     descriptions = {r.id: r.description for r in catalogue.suite.rules}
     findings = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
     ordered = by_harm(findings)
+    gate = catalogue.gate(options.fail_on)
     status, resolved = _status(ordered, history, catalogue, key)
     result = RunResult(
         suite=catalogue.suite.name,
         suite_version=catalogue.suite.version,
         export=export.info,
-        outcome=outcome_of(findings),
+        outcome=gate.outcome(findings),
         findings=ordered,
         accounting=account(export.row_numbers, findings),
         started_at=started.isoformat(timespec="seconds"),
@@ -556,6 +564,7 @@ def _validate_and_compare(
         config=str(options.config) if options.config else None,
         settings=_plain_settings(catalogue.suite.settings),
         contract=origin(catalogue.suite),
+        gate=gate,
     )
     return result, current
 
@@ -569,15 +578,20 @@ def _existing_rows(matching: Matching) -> pl.Series:
 def _status(
     findings: tuple[Finding, ...], history: History | None, catalogue: Catalogue, key: bytes
 ) -> tuple[Mapping[tuple[str, str], Status], tuple[RuleCount, ...]]:
+    """Each finding new or persisting since the last run of every check (a partial run is
+    skipped: what it did not run is not gone); resolved: that run's problems gone now, never
+    those of a check this run did not run (``--only``, switched off)."""
     before = None
     if history is not None:
-        last = history.runs(catalogue.suite.name, limit=1)
+        last = history.runs(catalogue.suite.name, limit=1, whole=True)
         before = history.counts(last[0].id) if last else None
-    return statuses(findings, before, ColumnNames(catalogue.suite.known_headers, key))
+    not_run = {c.id for c in catalogue.not_run} | {c.id for c, _ in catalogue.disabled}
+    names = ColumnNames(catalogue.suite.known_headers, key)
+    return statuses(findings, before, names, not_run)
 
 
 def _unusable(
-    path: Path, catalogue: Catalogue, started: datetime, exc: UnusableExportError
+    path: Path, catalogue: Catalogue, started: datetime, exc: UnusableExportError, options: Options
 ) -> RunResult:
     """The result of an export that cannot be read at all: one finding, nothing validated."""
     size, digest = 0, ""
@@ -606,6 +620,7 @@ def _unusable(
         as_of=str(catalogue.suite.settings.get("today") or "") or None,
         rule_files=tuple(str(p) for p in catalogue.suite.sources),
         contract=origin(catalogue.suite),
+        gate=catalogue.gate(options.fail_on),
     )
 
 
@@ -635,7 +650,8 @@ def _finish(
         return Completed(result, folder, tuple(files), masker=masker, frame=frame)
     report = next((f for f in files if f.suffix == ".html"), None)
     stored = None
-    if current is not None:
+    partial = result.gate.partial
+    if current is not None and not partial:  # a partial run is never a baseline
         data = current.to_bytes()
         stored = StoredSnapshot(
             0, current.key_id, current.polars_version, current.frame.height, data, current.format
@@ -655,7 +671,8 @@ def _finish(
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"
         return Completed(result, folder, tuple(files), None, (problem,), masker, None, frame)
-    latest = _point_latest(layout, folder, result, masker)
+    # latest.* point at the newest run of every check: a partial run leaves them as they are
+    latest = None if partial else _point_latest(layout, folder, result, masker)
     try:
         write_index(history.trend(), layout.index)
     except (OSError, sqlite3.Error) as exc:
@@ -680,9 +697,9 @@ def _point_latest(
 ) -> Path | None:
     """Write ``latest.html`` (a link to the newest report) and ``latest.json`` (its results).
 
-    Only a recorded run moves them (not ``--no-history``; ``fix``'s check of FIXED.csv is
-    recorded, so it does). Schedulers and bookmarks open one fixed path; both are written
-    whole or not at all, and a failure here never fails the run.
+    Only a recorded run of every check moves them (not ``--no-history``, not ``--only``;
+    ``fix``'s check of FIXED.csv is such a run, so it does). Schedulers and bookmarks open one
+    fixed path; both are written whole or not at all, and a failure here never fails the run.
     """
     from html import escape
     from urllib.parse import quote

@@ -1,8 +1,8 @@
 """An institution's project: ``syncguard.toml`` and its own rules, found from where it runs.
 
-A project extends the packaged Handshake contract: its ``rules/`` folder may add rules, tune
-any check (``overrides:``) and change settings; ``syncguard.toml`` holds the institution's
-settings and where reports and the history go. ``syncguard check`` looks for
+A project extends the packaged Handshake contract: its ``rules/`` folder may add rules and
+tune any check (``overrides:``); ``syncguard.toml`` holds the institution's settings (their one
+home: a rule file holds none) and where reports and the history go. ``syncguard check`` looks for
 ``syncguard.toml`` in the working directory and its parents (or takes ``--config``), so a
 cron line needs no more than the export's path. A project file (and its rule folders and
 check modules) is obeyed only when this user or root owns it and no one else can write it:
@@ -36,6 +36,8 @@ report_dir = "reports"    # where run folders, index.html and latest.html go
 # history = "reports/history.sqlite"
 
 [settings]
+# The institution's settings live here, and only here (a rule file holds none); rules read
+# them as ${{name}}. 'syncguard suggest EXPORT.csv' drafts this table from a good export.
 # The institution's email domains (subdomains included). Empty: inferred from the export
 # when one domain holds a clear majority, else the gate fails and asks for them here.
 email_domains = []
@@ -44,13 +46,17 @@ sync = "automatic"        # automatic | manual: how files reach Handshake
 upload = "full"           # full | changes: whole exports, or just the changes
 max_row_drop = 0.10       # full uploads: a drop of more rows than this share fails
 email_change_share = 0.10 # from this share of changed emails on, the importer updates none
-# campus_names = ["Main"] # the campuses set up in Handshake (empty: any)
+# Allow-lists (empty: any value):
+# campus_names = ["Main"] # the campuses set up in Handshake
+# college_names = []      # the institution's colleges
+# major_names = []        # the institution's courses
+# today = "2026-11-29"    # the date counted as today (--as-of); empty: the real date
 """
 
 RULES_TEMPLATE = """# {name}'s own rules: they extend the packaged Handshake contract.
-# Add rules (each with its basis), tune any check, change settings. `syncguard rules` lists
-# every check; `syncguard explain ID` explains one. See the analysts' guide (rules/README.md
-# of syncguard) for the kinds.
+# Add rules (each with its basis) and tune any check; settings go in syncguard.toml, never
+# here. `syncguard rules` lists every check; `syncguard explain ID` explains one. See the
+# analysts' guide (rules/README.md of syncguard) for the kinds.
 rules: []
 # - id: card_id.ten_digits
 #   kind: pattern

@@ -2,8 +2,9 @@
 
 The spec leaves some things to the institution: its email domains, campuses, colleges,
 courses, labels, plausible date ranges, and how many students a full export holds. From an
-export the institution trusts, ``syncguard suggest`` writes them as commented YAML; nothing is
-applied until a person copies it into the project. Only values of public columns are listed
+export the institution trusts, ``syncguard suggest`` writes them as a commented ``[settings]``
+table of TOML, for the project's ``syncguard.toml`` (the one home of settings); nothing is
+applied until a person pastes it there. Only values of public columns are listed
 (the names of campuses, colleges and courses, the institution's domain, dates, counts): a
 column the rule files declare personal or special-category (system labels, gender) is only
 counted, and a value that looks like a spreadsheet formula is left out, never drafted.
@@ -11,8 +12,6 @@ counted, and a value that looks like a spreadsheet formula is left out, never dr
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from syncguard.intake import Export
 from syncguard.intake.domains import NAMED_FROM, infer_domain
 from syncguard.masking import DataClass
 from syncguard.suite.loader import load_suite
+from syncguard.suite.settings import toml_string
 
 LISTS = (
     ("campus_names", "campus_name", False),
@@ -37,9 +37,6 @@ MOST = 200
 FORMULA_LIKE = r"^[\s\p{Cc}\p{Cf}]*[=+\-@]"
 """A value a spreadsheet may run as a formula: ``= + - @`` first, after any blank or invisible
 character (OWASP CSV injection); such a value is never drafted into an allow-list."""
-_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-"""Unicode categories written as escapes in a drafted value: controls, invisible format
-characters (bidi overrides, zero-width), line and paragraph separators, unassigned."""
 
 
 @dataclass(frozen=True)
@@ -76,18 +73,6 @@ def _counted(frame: pl.DataFrame, column: str, is_list: bool) -> _Counted:
     )
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def _quote(text: str) -> str:
-    """A YAML double-quoted scalar (JSON's escaping is valid YAML), every control, invisible
-    or line-breaking character escaped, so no cell can reach the terminal or break a line."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED else c for c in quoted)
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -95,22 +80,22 @@ def _plural(n: int, word: str) -> str:
 def _allow_list(frame: pl.DataFrame, setting: str, column: str, is_list: bool) -> list[str]:
     counted = _counted(frame, column, is_list) if column in frame.columns else None
     if counted is None or not (counted.values or counted.formulas):
-        return [f"  # {setting}: []   ({column} is empty or absent)"]
+        return [f"# {setting} = []   ({column} is empty or absent)"]
     lines = []
     if counted.formulas:
         lines.append(
-            f"  # left out: {_plural(counted.formulas, 'value')} in {column} "
+            f"# left out: {_plural(counted.formulas, 'value')} in {column} "
             f"({_plural(counted.formula_rows, 'row')}) that look like a formula "
             "(= + - @ first): a spreadsheet would run them; correct them in the record system"
         )
     values = counted.values
     if not values:
-        return [*lines, f"  # {setting}: []   (no other value in {column})"]
+        return [*lines, f"# {setting} = []   (no other value in {column})"]
     cut = f", the {MOST} most frequent listed" if len(values) > MOST else ""
-    lines.append(f"  # {len(values)} distinct value(s) in {column}{cut}; rows per value:")
-    lines.append(f"  {setting}:")
-    lines += [f"    - {_quote(v)}   # {n}" for v, n in values[:MOST]]
-    return lines
+    lines.append(f"# {len(values)} distinct value(s) in {column}{cut}; rows per value:")
+    lines.append(f"{setting} = [")
+    lines += [f"  {toml_string(v)},   # {n}" for v, n in values[:MOST]]
+    return [*lines, "]"]
 
 
 def _kind(data_class: DataClass) -> str:
@@ -119,7 +104,7 @@ def _kind(data_class: DataClass) -> str:
 
 def _hidden_list(setting: str, column: str, data_class: DataClass) -> list[str]:
     return [
-        f"  # {setting}: []   ({column} is declared {_kind(data_class)} in the rule files, so "
+        f"# {setting} = []   ({column} is declared {_kind(data_class)} in the rule files, so "
         "its values are not listed here; type the accepted names yourself)"
     ]
 
@@ -135,7 +120,7 @@ def _labels(frame: pl.DataFrame, data_class: DataClass) -> list[str]:
             f"# {distinct} system label(s) in use (the spec advises groups of students, not "
             "numbers); review them:"
         ]
-        lines += [f"#   - {_quote(v)}   # {n} student(s)" for v, n in labels[:MOST]]
+        lines += [f"#   {toml_string(v)}   ({n} student(s))" for v, n in labels[:MOST]]
         if counted.formulas:
             lines.append(
                 f"#   ({_plural(counted.formulas, 'label')} that look like a formula left out)"
@@ -156,20 +141,20 @@ def _labels(frame: pl.DataFrame, data_class: DataClass) -> list[str]:
 def _email_domain(frame: pl.DataFrame) -> list[str]:
     inference = infer_domain(frame.get_column(EMAIL))
     if inference.domain is None:
-        return [f"  # no email domain is clear: {inference.reason}", "  # email_domains: []"]
+        return [f"# no email domain is clear: {inference.reason}", "# email_domains = []"]
     if round(inference.share * inference.addresses) < NAMED_FROM:
         return [
-            f"  # no email domain is clear: the most common domain holds fewer than {NAMED_FROM}"
+            f"# no email domain is clear: the most common domain holds fewer than {NAMED_FROM}"
             " addresses, too few to tell an institution's from a person's; set email_domains",
-            "  # email_domains: []",
+            "# email_domains = []",
         ]
     if inference.domain.startswith(("=", "+", "-", "@")):
         return [
-            "  # left out: the most common domain looks like a formula (= + - @ first); "
+            "# left out: the most common domain looks like a formula (= + - @ first); "
             "set email_domains",
-            "  # email_domains: []",
+            "# email_domains = []",
         ]
-    return [f"  # {inference.reason}", f"  email_domains: [{_quote(inference.domain)}]"]
+    return [f"# {inference.reason}", f"email_domains = [{toml_string(inference.domain)}]"]
 
 
 def packaged_classes() -> Mapping[str, DataClass]:
@@ -178,7 +163,8 @@ def packaged_classes() -> Mapping[str, DataClass]:
 
 
 def draft(export: Export, name: str, classes: Mapping[str, DataClass] | None = None) -> str:
-    """The commented YAML draft of the institution's settings seen in ``export``.
+    """The commented TOML draft of the institution's settings seen in ``export``: a
+    ``[settings]`` table to paste into the project's syncguard.toml.
 
     ``classes`` gives each column's data class (the catalogue's masking; the packaged
     contract's when None): values of a column that is not public are counted, never shown.
@@ -190,10 +176,11 @@ def draft(export: Export, name: str, classes: Mapping[str, DataClass] | None = N
 
     frame = export.frame
     lines = [
-        f"# Drafted by 'syncguard suggest' from {_quote(name)} ({export.rows_read} rows).",
-        "# Review every line before copying it into your project's rules/ or syncguard.toml:",
-        "# nothing here is applied until you do.",
-        "settings:",
+        f"# Drafted by 'syncguard suggest' from {toml_string(name)} ({export.rows_read} rows).",
+        "# Review every line, then paste the [settings] table below into your project's",
+        "# syncguard.toml (into its [settings] table when it has one; 'syncguard init' makes",
+        "# the file): nothing here is applied until you do. Settings live there only.",
+        "[settings]",
     ]
     if EMAIL in frame.columns:
         lines += _email_domain(frame)
@@ -213,7 +200,7 @@ def draft(export: Export, name: str, classes: Mapping[str, DataClass] | None = N
                 low, high = str(dates["d"].min()), str(dates["d"].max())
                 lines.append(f"# {column}: from {low} to {high} ({dates.height} valid dates)")
     lines.append(
-        f"# a full export held {export.rows_read} students: with 'upload: full', a later export "
+        f'# a full export held {export.rows_read} students: with upload = "full", a later export '
         "with more than max_row_drop fewer rows fails the gate"
     )
     return "\n".join(lines) + "\n"

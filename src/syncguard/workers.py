@@ -60,6 +60,8 @@ class Worker:
             env={**os.environ, **program.env},
         )
         self.busy = False
+        self.thread = threading.get_ident()
+        """The thread that started it (the API ends the workers its call started)."""
 
     @property
     def alive(self) -> bool:
@@ -161,6 +163,15 @@ def preload(program: Program) -> None:
 def workers() -> list[Worker]:
     """The workers started (live or not yet found dead)."""
     return list(_workers)
+
+
+def close(ended: list[Worker]) -> None:
+    """End these workers (and forget them): a caller that started them is done with them."""
+    with _lock:
+        for worker in ended:
+            worker.close()
+            if worker in _workers:
+                _workers.remove(worker)
 
 
 @atexit.register

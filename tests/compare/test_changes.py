@@ -187,20 +187,12 @@ def test_unusable_previous_export_is_named(tmp_path: Path, run_cli: Callable[...
 
 
 def test_the_allowed_row_drop_is_a_setting(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
-    import shutil
+    from tests.conftest import write_settings
 
-    from tests.conftest import ROOT
-
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    (tmp_path / "checks").symlink_to(ROOT / "checks")
-    settings = rules / "institution.yaml"
-    settings.write_text(
-        settings.read_text("utf-8").replace("max_row_drop: 0.10", "max_row_drop: 0.5"), "utf-8"
-    )
+    config = write_settings(tmp_path, max_row_drop=0.5)
     prev = _write(tmp_path / "last_week.csv", BASE)
     cur = _write(tmp_path / "this_week.csv", BASE[:12])  # 40% fewer: within 50%
-    run = run_cli("check", cur, "--previous", prev, "--no-history", "--rules", rules)
+    run = run_cli("check", cur, "--previous", prev, "--no-history", "--config", config)
     assert run.json is not None
     assert "compare.row_count_drop" not in findings_by_rule(run.json)
     assert run.json["comparison"]["plan"]["vanished"] == 8

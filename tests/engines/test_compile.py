@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from syncguard.catalogue import build
 from syncguard.cli import main
 from syncguard.defaults import default_rules
 from syncguard.engines import validate
@@ -142,18 +144,72 @@ def test_every_rule_compiles_to_built_ins_or_is_named_with_a_reason(
 # --- (2) the sample exports: same verdicts as syncguard, rule by rule and row by row ----------
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One export run both ways: GE on the portable suite, syncguard's ``check``."""
+
+    success: bool
+    failing: Verdicts
+    """GE: rule -> failing rows."""
+    syncguard: Verdicts
+    """syncguard: rule -> failing rows."""
+    compiled: set[str]
+    status: int
+    """syncguard's exit status."""
+    gate_fails: bool
+    """GE gated as ``meta.gate`` says: a failed expectation of severity error."""
+
+
+BLANK_BEFORE = (3, 12, 87, 201)
+"""Rows of the defective sample that get a blank line and a row of spaces before them."""
+
+
+def _with_blank_lines(path: Path, target: Path) -> Path:
+    """The export with a blank line and a row of only spaces before some records (each record
+    then sits two rows lower than before: syncguard counts and drops such rows)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header, *records = list(csv.reader(handle))
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    for number, record in enumerate(records, start=2):
+        if number in BLANK_BEFORE:
+            text.write("\r\n")
+            writer.writerow(["  "] * len(header))
+        writer.writerow(record)
+    target.write_bytes(text.getvalue().encode("utf-8"))
+    return target
+
+
+def _with_a_warning_only(path: Path, target: Path) -> Path:
+    """The clean sample with one card ID in scientific notation (a warning, not an error)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header, *records = list(csv.reader(handle))
+    records[0][header.index("card_id")] = "4.7E+08"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows([header, *records])
+    target.write_bytes(text.getvalue().encode("utf-8"))
+    return target
+
+
 @pytest.fixture(scope="module")
 def samples(
     ge: Callable[[dict[str, Any], pd.DataFrame], tuple[bool, Verdicts]],
     tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, tuple[bool, Verdicts, Verdicts, set[str]]]:
-    """Per sample: GE's success and failing rows, syncguard's failing rows, compiled rules."""
+) -> dict[str, Sample]:
+    """Each sample export run by GE (the portable suite, as a GE team runs it) and syncguard."""
     document, _ = portable_suite(_load(email_domains=[DOMAIN], today=AS_OF))
     compiled = {e["meta"]["rule"] for e in document["expectations"]}
-    out: dict[str, tuple[bool, Verdicts, Verdicts, set[str]]] = {}
+    severity = {e["meta"]["rule"]: e["meta"]["severity"] for e in document["expectations"]}
+    out: dict[str, Sample] = {}
     tmp = tmp_path_factory.mktemp("runs")
-    for name in ("clean", "defective"):
-        path = SAMPLE_DATA / f"{name}.csv"
+    paths = {
+        "clean": SAMPLE_DATA / "clean.csv",
+        "defective": SAMPLE_DATA / "defective.csv",
+        "blank-lines": _with_blank_lines(SAMPLE_DATA / "defective.csv", tmp / "blank.csv"),
+        "warning-only": _with_a_warning_only(SAMPLE_DATA / "clean.csv", tmp / "warning.csv"),
+    }
+    for name, path in paths.items():
         success, failing = ge(document, _read(document, path))
         results = tmp / f"{name}.json"
         argv = ["check", str(path), "--no-history", "--json", str(results)]
@@ -165,20 +221,72 @@ def samples(
         for finding in json.loads(results.read_text("utf-8"))["findings"]:
             assert len(finding["rows"]) == finding["failed_rows"]  # the rows are all listed
             syncguard.setdefault(finding["rule"], set()).update(finding["rows"])
-        out[name] = (success, failing, syncguard, compiled)
+        gate_fails = any(severity[rule] == "error" for rule in failing)
+        out[name] = Sample(success, failing, syncguard, compiled, code, gate_fails)
     return out
 
 
-def test_the_portable_suite_fails_on_the_rows_syncguard_fails(
-    samples: dict[str, tuple[bool, Verdicts, Verdicts, set[str]]],
-) -> None:
-    clean_success, clean_failing, clean_syncguard, _ = samples["clean"]
-    assert clean_success and not clean_failing and not clean_syncguard
-    success, failing, syncguard, compiled = samples["defective"]
-    assert not success
-    expected = {rule: rows for rule, rows in syncguard.items() if rule in compiled}
+def test_the_portable_suite_fails_on_the_rows_syncguard_fails(samples: dict[str, Sample]) -> None:
+    clean = samples["clean"]
+    assert clean.success and not clean.failing and not clean.syncguard
+    defective = samples["defective"]
+    assert not defective.success
+    expected = {r: rows for r, rows in defective.syncguard.items() if r in defective.compiled}
     assert len(expected) >= 15  # the planted defects are mostly of compiled rules
-    assert failing == expected
+    assert defective.failing == expected
+
+
+def test_blank_lines_leave_the_row_numbers_as_syncguard_gives_them(
+    samples: dict[str, Sample],
+) -> None:
+    # pandas skips blank lines by default: every row after one was numbered one less by GE
+    sample = samples["blank-lines"]
+    assert sample.syncguard["intake.blank_rows"]  # syncguard saw them, counted and dropped them
+    expected = {r: rows for r, rows in sample.syncguard.items() if r in sample.compiled}
+    assert sample.failing == expected
+    shifted = samples["defective"].syncguard["email_address.format"]
+    assert expected["email_address.format"] == {
+        r + 2 * sum(b <= r for b in BLANK_BEFORE) for r in shifted
+    }
+
+
+@pytest.mark.parametrize("name", ["clean", "defective", "blank-lines", "warning-only"])
+def test_gating_on_the_severity_in_meta_gives_syncguards_verdict(
+    samples: dict[str, Sample], name: str
+) -> None:
+    sample = samples[name]
+    assert sample.gate_fails is (sample.status == 1)
+    if name == "warning-only":  # GE alone fails on a warning; the gate by severity does not
+        assert not sample.success and sample.failing == {"card_id.not_scientific": {2}}
+        assert sample.status == 0
+
+
+def test_the_suite_says_how_to_read_the_export_and_how_to_gate() -> None:
+    document, _ = portable_suite(_load())
+    reading = document["meta"]["reading"]
+    assert reading["read_csv"]["skip_blank_lines"] is False
+    assert reading["read_csv"]["keep_default_na"] is False and reading["first_row"] == 2
+    assert "skip_blank_lines=False" in reading["pandas"]
+    assert "meta.severity" in document["meta"]["gate"]
+    severities = {e["meta"]["severity"] for e in document["expectations"]}
+    assert severities == {"error", "warning"}
+    for expectation in document["expectations"]:
+        ge_severity = {"error": "critical", "warning": "warning"}[expectation["meta"]["severity"]]
+        assert expectation["severity"] == ge_severity
+
+
+def test_a_regraded_rule_carries_the_projects_severity(tmp_path: Path) -> None:
+    local = tmp_path / "local.yaml"
+    local.write_text(
+        "overrides:\n  - id: card_id.not_scientific\n    severity: error\n"
+        "    reason: our card reader rejects them\n",
+        encoding="utf-8",
+    )
+    rule = "card_id.not_scientific"
+    for extend, severity in (([], "warning"), ([local], "error")):
+        document, _ = portable_suite(build(load_suite(default_rules(), {}, extend)).suite)
+        metas = [e["meta"] for e in document["expectations"] if e["meta"]["rule"] == rule]
+        assert metas and {m["severity"] for m in metas} == {severity}
 
 
 # --- (3) each kind's example (and harder rows): GE's verdict is syncguard's -------------------

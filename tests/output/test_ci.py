@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import xmlschema
 
-from syncguard.catalogue import build
+from syncguard.catalogue import CHECK_MODULE, build
+from syncguard.engines.common import crashed
+from syncguard.errors import SourceLocation
 from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
@@ -25,6 +33,7 @@ from syncguard.model import (
     Source,
 )
 from syncguard.output.ci import (
+    CHECK_MODULE_ID,
     FIRST_ROWS,
     GITHUB_FINDINGS,
     MD_FINDINGS,
@@ -36,7 +45,9 @@ from syncguard.output.ci import (
     summary_md,
 )
 from syncguard.pipeline import Options, ReportLayout, run
-from syncguard.suite.model import Suite
+from syncguard.repair import REPAIRS
+from syncguard.suite.model import Rule, Suite
+from tests.conftest import FIXTURES, ROOT
 
 PLANTED = "Zqxnovakova"
 MASKER = Masker(
@@ -142,13 +153,45 @@ def unusable() -> RunResult:
     return _result(Outcome.UNUSABLE, (finding,), (check,))
 
 
-RESULTS = {"passing": passing, "failing": failing, "unusable": unusable}
-EXPECTED = {
-    # tests, failures
-    "passing": (2, 0),
-    "failing": (6, 2),
-    "unusable": (1, 1),
+def could_not_run() -> RunResult:
+    """A rule GE could not run, a project module that failed to load, one ordinary failure;
+    and the repairs of ``syncguard fix`` in the catalogue, as a real run has them."""
+    rule = Rule(
+        "username.unique",
+        "unique",
+        ("username",),
+        Severity.ERROR,
+        "d.",
+        SourceLocation(Path("rules.yaml"), 3, 5),
+    )
+    crash = crashed(rule, Engine.GREAT_EXPECTATIONS, "ValueError: ExpectNoSuchThing")
+    module = CHECK_MODULE.finding(failure="checks/x.py raised ValueError", skipped="x.kind")
+    name = dataclasses.replace(failing().findings[0])
+    checks = (
+        _check("username.unique", engine=Engine.GREAT_EXPECTATIONS),
+        CHECK_MODULE,
+        _check("last_name.no_digits"),
+        *REPAIRS,
+    )
+    return _result(Outcome.FAILED, (crash, module, name), checks)
+
+
+RESULTS = {
+    "passing": passing,
+    "failing": failing,
+    "unusable": unusable,
+    "could_not_run": could_not_run,
 }
+EXPECTED = {
+    # tests, failures, errors
+    "passing": (2, 0, 0),
+    "failing": (6, 2, 0),
+    "unusable": (1, 1, 0),
+    "could_not_run": (3, 1, 2),
+}
+JENKINS_XSD = FIXTURES / "junit" / "jenkins-junit.xsd"
+JENKINS = xmlschema.XMLSchema(JENKINS_XSD)
+"""The JUnit schema Jenkins reads (MIT; see tests/fixtures/junit/README.md)."""
 
 
 def _suite(xml: str) -> ET.Element:
@@ -165,17 +208,62 @@ def test_junit_parses_and_counts_right(kind: str) -> None:
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     suite = _suite(xml)
     cases = suite.findall("testcase")
-    tests, failures = EXPECTED[kind]
+    tests, failures, errors = EXPECTED[kind]
     assert suite.get("name") == "handshake_student_sync_eu"
     assert (suite.get("tests"), suite.get("failures")) == (str(tests), str(failures))
-    assert (suite.get("errors"), suite.get("skipped")) == ("0", "0")
+    assert (suite.get("errors"), suite.get("skipped")) == (str(errors), "0")
     assert len(cases) == tests
     assert sum(1 for c in cases if c.find("failure") is not None) == failures
+    assert sum(1 for c in cases if c.find("error") is not None) == errors
     assert len({c.get("name") for c in cases}) == tests
     assert all(
         re.fullmatch(r"syncguard\.(rule_file|intake|compare)", c.get("classname", ""))
         for c in cases
     )
+
+
+@pytest.mark.parametrize("kind", RESULTS)
+def test_junit_validates_against_the_jenkins_schema(kind: str) -> None:
+    JENKINS.validate(junit(RESULTS[kind](), MASKER))
+
+
+def test_the_shipped_schema_is_jenkins_with_its_licence() -> None:
+    text = JENKINS_XSD.read_text(encoding="utf-8")
+    assert "MIT License" in text and "Thales Corporate Services SAS" in text
+    notes = (JENKINS_XSD.parent / "README.md").read_text(encoding="utf-8")
+    assert "MIT" in notes and "jenkins-junit.xsd" in notes
+    # the rules it enforces that a hand-made check would miss: no "skipped" on testsuites, and
+    # a testcase's children in the order skipped, error, failure, system-out
+    bad = junit(passing(), MASKER).replace(
+        '<testsuites name="syncguard"', '<testsuites skipped="0"'
+    )
+    assert not JENKINS.is_valid(bad)
+    swapped = (
+        '<testsuites><testsuite name="s" tests="1"><testcase name="c">'
+        "<failure/><error/></testcase></testsuite></testsuites>"
+    )
+    assert not JENKINS.is_valid(swapped)
+
+
+def test_a_rule_that_could_not_run_is_an_error_not_a_failure() -> None:
+    case = {c.get("name"): c for c in _suite(junit(could_not_run(), MASKER)).findall("testcase")}
+    for check_id in ("username.unique", "project.check_module"):
+        assert case[check_id].find("failure") is None
+        error = case[check_id].find("error")
+        assert error is not None and error.get("type") == "could_not_run"
+    crash = case["username.unique"].find("error")
+    assert crash is not None and "could not run this rule" in (crash.get("message") or "")
+    assert "ExpectNoSuchThing" in (crash.text or "")
+    failed = case["last_name.no_digits"]
+    assert failed.find("error") is None and failed.find("failure") is not None
+    assert CHECK_MODULE.id == CHECK_MODULE_ID
+
+
+def test_the_repairs_of_fix_are_no_testcases_of_a_check() -> None:
+    result = could_not_run()
+    assert {c.id for c in result.checks} >= {r.id for r in REPAIRS}
+    names = {c.get("name") for c in _suite(junit(result, MASKER)).findall("testcase")}
+    assert names == {"username.unique", "project.check_module", "last_name.no_digits"}
 
 
 def test_an_error_is_a_failure_with_count_rows_and_masked_examples() -> None:
@@ -227,15 +315,20 @@ def test_no_output_carries_a_personal_value_raw(kind: str) -> None:
 def test_github_one_escaped_line_per_finding() -> None:
     lines = github(failing()).splitlines()
     assert [line.split(" ")[0] for line in lines] == ["::error", "::error", "::warning"]
-    assert lines[0].startswith("::error title=last_name.no_digits::A last name holds no digits")
+    assert lines[0].startswith(
+        "::error file=/data/export.csv,line=2,title=last_name.no_digits::A last name holds no "
+        "digits"
+    )
     assert "%0A25 failed row(s): 2, 3, 4" in lines[0]
     assert lines[2] == (
-        "::warning title=school_year_name.allowed::Unusual year: 50%25 of rows%0Asecond line"
-        "%0A2 failed row(s): 40, 41"
+        "::warning file=/data/export.csv,line=40,title=school_year_name.allowed::Unusual year: "
+        "50%25 of rows%0Asecond line%0A2 failed row(s): 40, 41"
     )
     assert github(passing()) == ""
     (line,) = github(unusable()).splitlines()
-    assert line.startswith("::error title=intake.unusable::/data/export.csv: the file is empty")
+    assert line.startswith(
+        "::error file=/data/export.csv,title=intake.unusable::/data/export.csv: the file is empty"
+    )
 
 
 def test_github_escapes_data_and_properties() -> None:
@@ -243,7 +336,33 @@ def test_github_escapes_data_and_properties() -> None:
     assert github_property("50% a:b,c\r\nd") == "50%25 a%3Ab%2Cc%0D%0Ad"
     odd = Finding("a:b,c", Severity.ERROR, Engine.PANDERA, "m", rows=(2,))
     result = _result(Outcome.FAILED, (odd,), ())
-    assert github(result).startswith("::error title=a%3Ab%2Cc::m%0A1 failed row(s): 2")
+    assert github(result).startswith(
+        "::error file=/data/export.csv,line=2,title=a%3Ab%2Cc::m%0A1 failed row(s): 2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [
+        ("sample_data/weekly/2026-11-29.csv", "sample_data/weekly/2026-11-29.csv"),
+        ("C:\\exports\\week 1, 50%.csv", "C%3A\\exports\\week 1%2C 50%25.csv"),
+        ("a\\nline=9,title=x::y.csv", "a\\nline=9%2Ctitle=x%3A%3Ay.csv"),  # as printable() gave it
+    ],
+)
+def test_github_annotations_name_the_export_and_its_first_failing_row(
+    path: str, written: str
+) -> None:
+    late = Finding("a.b", Severity.ERROR, Engine.PANDERA, "m", rows=(7, 12, 300))
+    whole = Finding("intake.email_domain", Severity.ERROR, Engine.INTAKE, "the file", rows=())
+    result = _result(Outcome.FAILED, (late, whole), ())
+    result = RunResult(**{**result.__dict__, "export": ExportInfo(path, "ab" * 32, 1, 1, "", ",")})
+    lines = github(result).splitlines()
+    assert lines[0].startswith(f"::error file={written},line=7,title=a.b::m%0A")
+    # a finding about the whole file names the file, and no row
+    assert lines[1] == f"::error file={written},title=intake.email_domain::the file"
+    for line in lines:  # the properties parse back as GitHub reads them
+        properties = dict(p.split("=", 1) for p in line.split(" ", 1)[1].split("::")[0].split(","))
+        assert properties["file"] == written and set(properties) <= {"file", "line", "title"}
 
 
 @pytest.mark.parametrize(
@@ -341,3 +460,53 @@ def test_a_real_run_masks_a_planted_name_everywhere(
     assert "cells.no_formula" in {c.get("name") for c in failing_cases}
     for text in (xml, github(done.result), summary_md(done.result, done.masker)):
         assert PLANTED not in text
+
+
+@pytest.mark.parametrize("where", ["import", "run"])
+def test_a_real_check_that_could_not_run_is_a_junit_error(tmp_path: Path, where: str) -> None:
+    # a project module that raises when it loads (project.check_module), or a kind that raises
+    # when its rule runs (the engine's "could not run this rule"): a real process, since a kind
+    # registers for the whole process
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    for module in (ROOT / "checks").glob("*.py"):
+        (checks / module.name).symlink_to(module)
+    raising = "raise ValueError('a bug in the module')\n"
+    body = (
+        raising
+        if where == "import"
+        else "from syncguard.suite.registry import Example, PanderaKind, register\n\n"
+        "@register\nclass Boom(PanderaKind):\n"
+        "    name = 'boom_now'\n    summary = 'raises'\n"
+        "    example = Example(columns=('first_name',), passing=(('a',),), failing=())\n"
+        "    def passes(self, rule, value):\n        " + raising
+    )
+    (checks / "boom.py").write_text(body, encoding="utf-8")
+    (rules / "local.yaml").write_text(
+        "rules:\n  - id: first_name.boom\n    kind: boom_now\n    column: first_name\n"
+        "    description: d.\n    basis: 'spec: a test'\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "junit.xml"
+    argv = ["check", str(FIXTURES / "intake" / "valid.csv"), "--rules", str(rules)]
+    argv += ["--no-history", "--report-dir", str(tmp_path / "r"), "--junit", str(report)]
+    done = subprocess.run(
+        [sys.executable, "-m", "syncguard", *argv],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ.copy(),
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    xml = report.read_text(encoding="utf-8")
+    JENKINS.validate(xml)
+    suite = _suite(xml)
+    case = {c.get("name"): c for c in suite.findall("testcase")}
+    shown = "project.check_module" if where == "import" else "first_name.boom"
+    error = case[shown].find("error")
+    assert error is not None and case[shown].find("failure") is None
+    assert suite.get("errors") == "1" and suite.get("failures") == "0"
+    assert not [name for name in case if (name or "").startswith("repair.")]

@@ -117,7 +117,7 @@ def test_a_renamed_key_is_caught() -> None:
 @pytest.mark.parametrize(
     ("where", "value", "problem"),
     [
-        (("outcome",), "ok", "/outcome: 'ok' is not one of ['passed', 'failed', 'unusable'"),
+        (("outcome",), "ok", "/outcome: 'ok' is not one of ['passed', 'failed', 'partial'"),
         (("findings", 0, "severity"), "fatal", "/findings/0/severity: 'fatal' is not one of"),
         (("findings", 0, "engine"), "sql", "/findings/0/engine: 'sql' is not one of"),
         (("findings", 0, "status"), "resolved", "/findings/0/status: 'resolved' is not one of"),

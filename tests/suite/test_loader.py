@@ -184,3 +184,92 @@ def test_a_missing_description_does_not_hide_a_bad_regex(tmp_path: Path) -> None
     assert "rule is missing 'description'" in text
     assert "look-around, including look-ahead and look-behind, is not supported" in text
     assert "polars/Rust regex dialect" in text
+
+
+SQL_HEAD = """suite: t
+headers: [first_name, last_name, school_year_name]
+rules:
+  - id: e
+    kind: expression
+    columns: [{columns}]
+    description: d.
+    basis: "practice: a test"
+    params:
+      sql: {sql}
+"""
+
+
+@pytest.mark.parametrize(
+    ("columns", "sql", "problems"),
+    [
+        (
+            "first_name",
+            "first_nam <> ''",
+            [
+                "10:12: the SQL reads column 'first_nam', which is not in 'headers'; did you mean "
+                "'first_name'?"
+            ],
+        ),
+        (
+            "first_name",
+            "first_name <> last_name",
+            [
+                "10:12: the SQL reads column 'last_name', which 'columns' does not list; add it "
+                "to 'columns' (list every column the SQL reads)"
+            ],
+        ),
+        (
+            "first_name, shoe_size",
+            "first_name <> shoe_size",
+            ["6:27: unknown column 'shoe_size' (not in 'headers')"],  # said once
+        ),
+        ('"*"', "first_name <> last_name", []),
+        ("first_name, last_name", "first_name <> last_name", []),
+    ],
+    ids=["unknown column", "unlisted column", "listed but unknown", "every column", "fine"],
+)
+def test_an_expression_reading_a_wrong_column_is_a_rule_file_problem(
+    tmp_path: Path, columns: str, sql: str, problems: list[str]
+) -> None:
+    """Such a rule passed `syncguard rules` and then failed every check: now it is refused
+    when the rules load, at the SQL's place."""
+    path = tmp_path / "x.yaml"
+    path.write_text(SQL_HEAD.format(columns=columns, sql=sql), encoding="utf-8")
+    if not problems:
+        assert load_suite(path).rule("e").params["sql"] == sql
+        return
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    assert [str(p) for p in caught.value.problems] == [f"{path}:{p}" for p in problems]
+
+
+def test_every_mistake_of_every_file_comes_in_one_round(tmp_path: Path) -> None:
+    """An expression's wrong column, a settings block and a bad key of another file are all
+    reported by one load, each at its file:line:col."""
+    (tmp_path / "a.yaml").write_text(
+        SQL_HEAD.format(columns="first_name", sql="first_name <> lastname")
+        + "settings:\n  sso: true\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text(
+        "rules:\n  - id: f\n    kind: unique\n    colum: first_name\n    description: d.\n"
+        "    basis: 'practice: a test'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(tmp_path)
+    where = [
+        (p.location.path.name, p.location.line, p.message.split(";")[0])
+        for p in caught.value.problems
+    ]
+    assert where == [
+        ("a.yaml", 10, "the SQL reads column 'lastname', which is not in 'headers'"),
+        (
+            "a.yaml",
+            11,
+            "settings do not belong in a rule file: they go in the [settings] table "
+            "of the project's syncguard.toml ('syncguard init' makes one), so delete this block",
+        ),
+        ("b.yaml", 2, "kind 'unique' takes 1 column(s), got 0"),
+        ("b.yaml", 4, "unknown key 'colum'"),
+    ]

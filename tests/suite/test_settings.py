@@ -1,34 +1,26 @@
-"""Institution settings: ${name} references, enabled_if, overrides from the command line."""
+"""Institution settings: ${name} references, enabled_if, syncguard.toml and the command line.
+
+Settings live in one place, the ``[settings]`` of syncguard.toml: a rule file's ``settings:``
+block is refused at its line, with what it held written as TOML to move.
+"""
 
 from __future__ import annotations
 
-import shutil
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from syncguard.defaults import default_rules
 from syncguard.errors import RuleFileError
+from syncguard.project import load
 from syncguard.suite.loader import load_suite
-from tests.conftest import HEADER, ROOT, CliRun, findings_by_rule
+from syncguard.suite.settings import SETTINGS
+from tests.conftest import HEADER, CliRun, findings_by_rule, write_settings
 
 ROW = "jana.novak@student.uni-example.eu,S1000001,Jana,Nováková,2027-06-30,Alumni"
-
-
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    """A copy of the built-in rules that a test may edit (checks/ shared, not copied)."""
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    (tmp_path / "checks").symlink_to(ROOT / "checks")
-    return tmp_path / "rules"
-
-
-def _set(rules: Path, old: str, new: str) -> None:
-    path = rules / "institution.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_settings_fill_references_and_overrides_win() -> None:
@@ -39,24 +31,23 @@ def test_settings_fill_references_and_overrides_win() -> None:
 
 
 def test_sso_makes_auth_identifier_required(
-    rules: Path, run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+    tmp_path: Path, run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
 ) -> None:
-    _set(rules, "sso: false", "sso: true")
-    run = run_cli("check", write_csv(ROW), "--rules", rules)
+    run = run_cli("check", write_csv(ROW), "--config", write_settings(tmp_path, sso=True))
     assert run.code == 2
     assert "required header 'auth_identifier' is missing" in run.err
 
 
 def test_campus_allow_list_applies_when_given(
-    rules: Path, run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+    tmp_path: Path, run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
 ) -> None:
-    _set(rules, "campus_names: []", "campus_names: [Main, City]")
+    config = write_settings(tmp_path, campus_names=["Main", "City"])
     path = write_csv(
         ROW + ",main",
         ROW.replace("S1000001", "S2").replace("jana", "eva") + ",City",
         header=HEADER + ",campus_name",
     )
-    run = run_cli("check", path, "--rules", rules, "--as-of", "2026-11-29")
+    run = run_cli("check", path, "--config", config, "--as-of", "2026-11-29")
     assert run.json is not None
     finding = findings_by_rule(run.json)["campus_name.allowed"]
     assert finding["rows"] == [2]
@@ -75,27 +66,6 @@ def test_email_domain_on_the_command_line(
     assert "Accepted domains: other.example.eu" in finding["message"]
 
 
-@pytest.mark.parametrize(
-    ("edit", "expected"),
-    [
-        (
-            ("email_domains: []", "email_domains: uni.eu"),
-            "setting 'email_domains' must be a list of texts",
-        ),
-        (("sso: false", "sso: maybe"), "setting 'sso' must be bool"),
-        (('  today: ""', '  today: ""\n  colour: red'), "unknown key 'colour'"),
-    ],
-)
-def test_bad_settings_are_reported_at_their_line(
-    rules: Path, edit: tuple[str, str], expected: str
-) -> None:
-    _set(rules, *edit)
-    with pytest.raises(RuleFileError) as caught:
-        load_suite(rules)
-    assert expected in str(caught.value)
-    assert str(caught.value).startswith(f"{rules / 'institution.yaml'}:")
-
-
 def test_unknown_reference_and_missing_checks_folder(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     path.write_text(
@@ -112,7 +82,65 @@ def test_unknown_reference_and_missing_checks_folder(tmp_path: Path) -> None:
     assert lines[1].startswith(f"{path}:8:23: unknown setting '${{mail_domains}}'; settings: ")
 
 
-def test_a_share_setting_must_be_between_0_and_1(rules: Path) -> None:
-    _set(rules, "max_row_drop: 0.10", "max_row_drop: 10")
-    with pytest.raises(RuleFileError, match="setting 'max_row_drop' must be a share from 0 to 1"):
-        load_suite(rules)
+RULES = (
+    "suite: s\nheaders: [email_address]\nrules:\n"
+    "  - id: a\n    kind: email\n    column: email_address\n"
+    '    params: {domains: "${email_domains}"}\n    description: d.\n'
+    '    basis: "practice: a test"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("block", "toml"),
+    [
+        (
+            "settings:\n  sso: true\n  campus_names: [Main, 'Ci\"ty']\n  today: 2026-11-29\n",
+            ["sso = true", 'campus_names = ["Main", "Ci\\"ty"]', 'today = "2026-11-29"'],
+        ),
+        ("settings: {max_row_drop: 0.5, colour: red}\n", ["max_row_drop = 0.5"]),
+        ("settings: {}\n", []),
+    ],
+    ids=["values", "unknown key", "empty"],
+)
+def test_a_settings_block_in_a_rule_file_is_refused_with_its_toml(
+    tmp_path: Path, block: str, toml: list[str]
+) -> None:
+    """Settings in a rule file lost silently to syncguard.toml: now they are a problem at
+    their line that says where they go, with the TOML lines to paste there."""
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES + block, encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path, {"email_domains": ["uni.eu"]})
+    (problem,) = caught.value.problems
+    assert str(problem.location) == f"{path}:10:1"
+    assert "do not belong in a rule file" in problem.message
+    assert "[settings] table of the project's syncguard.toml" in problem.message
+    pasted = problem.message.split("`")[1::2]  # each pasteable line is in backquotes
+    assert pasted == toml
+    if toml:  # the lines are TOML that a project file accepts
+        config = tmp_path / "syncguard.toml"
+        config.write_text("[settings]\n" + "\n".join(pasted) + "\n", encoding="utf-8")
+        assert tomllib.loads(config.read_text("utf-8"))["settings"]
+        assert load(config).settings
+    if "colour" in block:
+        assert "left out, not settings or not readable: colour" in problem.message
+
+
+def test_the_packaged_contract_holds_no_settings_and_takes_the_defaults() -> None:
+    suite = load_suite(default_rules())
+    defaults = {name: s.default for name, s in SETTINGS.items() if name != "today"}
+    assert {k: v for k, v in suite.settings.items() if k != "today"} == defaults
+    for path in suite.sources:
+        assert "settings:" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("settings", "rule", "present"),
+    [({}, "auth_identifier.required", False), ({"sso": True}, "auth_identifier.required", True)],
+)
+def test_the_project_file_is_where_settings_change(
+    tmp_path: Path, settings: dict[str, Any], rule: str, present: bool
+) -> None:
+    project = load(write_settings(tmp_path, **settings))
+    suite = load_suite(project.contract, dict(project.settings))
+    assert (rule in {r.id for r in suite.rules}) is present

@@ -33,19 +33,46 @@ from syncguard.suite.kinds.formula_start import PHONE, RISKY
 from syncguard.suite.kinds.stray_whitespace import ODD_SPACE
 from syncguard.suite.model import Rule, Suite
 
+READ_CSV: dict[str, Any] = {
+    "sep": ",",
+    "quotechar": '"',
+    "dtype": "str",
+    "keep_default_na": False,
+    "na_values": [""],
+    "skip_blank_lines": False,
+    "index_col": False,
+    "encoding": "utf-8-sig",
+}
+"""``pandas.read_csv``'s options that read the export as syncguard does: every cell text as
+written, only an empty cell null, and a blank line kept as a row (pandas skips blank lines by
+default, and every row after one would then get another number than syncguard gives it)."""
+FIRST_ROW = 2
+"""The spreadsheet row of the first record (the header is row 1)."""
+
 READING = (
-    'pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")'
-    '.rename(index=lambda i: i + 2).dropna(how="all")'
+    "pd.read_csv(path, "
+    + ", ".join(f"{name}={value!r}" for name, value in READ_CSV.items())
+    + f").rename(index=lambda i: i + {FIRST_ROW})"
+    '.pipe(lambda df: df[~df.fillna("").apply(lambda c: c.str.strip()).eq("").all(axis=1)])'
 )
-"""How to read the export for the suite (a Python expression of ``pd`` and ``path``)."""
+"""How to read the export for the suite (a Python expression of ``pd`` and ``path``): the rows
+numbered as spreadsheet rows, then the blank rows (every cell empty or spaces) dropped, as
+syncguard drops them (``intake.blank_rows`` reports them)."""
 
 READING_NOTES = (
     "Every column is text, exactly as written: only an empty cell is null (a blank cell tells "
     "the importer to leave the stored value unchanged, and the format expectations skip "
     "nulls); 'NA', 'null', '0042' and cells of spaces stay as written. The file is UTF-8 "
-    "(with or without a BOM) and comma-separated. The index is the spreadsheet row (header = "
-    "row 1), so GE's unexpected_index_list names rows; rows with no value in any cell are "
-    "dropped, as syncguard drops them."
+    "(with or without a BOM) and comma-separated. Blank lines are kept while reading, so the "
+    "index is the spreadsheet row syncguard reports (header = row 1, a record with line breaks "
+    "in a quoted cell is one row) and GE's unexpected_index_list names the same rows; then "
+    "rows with no value in any cell (empty or only spaces) are dropped, as syncguard drops "
+    "them."
+)
+GATE = (
+    "syncguard's gate fails only on errors. GE's validation fails on any failed expectation: "
+    "to gate as syncguard does, fail on the failed expectations whose meta.severity is "
+    "'error' (their GE severity is 'critical'); those of severity 'warning' are reported only."
 )
 ABSENT_COLUMNS = (
     "Only the columns of the ExpectColumnToExist expectations are required. Before validating "
@@ -102,10 +129,12 @@ class _Expectation:
 def portable_suite(suite: Suite) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The rules GE's built-in expectations can express, as GE's JSON, and the others with why.
 
-    The suite runs on the export read as :data:`READING` says (its ``meta`` says it too), with
-    no syncguard installed. Each expectation's ``meta`` names the rule (``rule``, ``severity``,
+    The suite runs on the export read as :data:`READING` says (its ``meta.reading`` says it
+    too, with the ``read_csv`` options), with no syncguard installed. Each expectation's
+    ``meta`` names the rule (``rule``, ``severity``: the project's, after its overrides,
     ``source``, ``kind``) and the export columns it reads (``columns``); ``note`` says where it
     differs from syncguard. A rule with several columns gets one expectation per column.
+    ``meta.gate`` says how to gate on errors only, as syncguard does.
 
     Returns:
         The ``ExpectationSuite`` as GE's JSON dict (``to_json_dict()``), and (rule id, reason)
@@ -127,7 +156,13 @@ def portable_suite(suite: Suite) -> tuple[dict[str, Any], list[tuple[str, str]]]
         name=f"{suite.name}.portable",
         meta={
             "syncguard": {"suite": suite.name, "suite_version": suite.version},
-            "reading": {"pandas": READING, "notes": READING_NOTES},
+            "reading": {
+                "pandas": READING,
+                "read_csv": READ_CSV,
+                "first_row": FIRST_ROW,
+                "notes": READING_NOTES,
+            },
+            "gate": GATE,
             "absent_columns": ABSENT_COLUMNS,
             "mostly": MOSTLY,
             "regex": "Python re, as GE's pandas engine applies it (Series.str.contains)",

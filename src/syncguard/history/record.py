@@ -56,15 +56,23 @@ def run_record(result: RunResult, report: Path | None) -> PastRun:
         rows_clean=result.accounting.rows_clean,
         rows_with_errors=result.accounting.rows_with_errors,
         report=str(report) if report else None,
+        only=result.gate.only if result.gate.partial else None,
+        not_run=tuple(c.id for c in result.gate.not_run),
+        fail_on=result.gate.fail_on,
     )
 
 
 def statuses(
-    findings: tuple[Finding, ...], before: list[RuleCount] | None, names: ColumnNames
+    findings: tuple[Finding, ...],
+    before: list[RuleCount] | None,
+    names: ColumnNames,
+    not_run: Collection[str] = (),
 ) -> tuple[Mapping[tuple[str, str], Status], tuple[RuleCount, ...]]:
     """Each finding's status (new or persisting) and the previous run's resolved counts.
 
     With no previous run there is no status at all. Statuses are keyed by :attr:`Finding.key`.
+    A count of a check in ``not_run`` (not selected, switched off) is not resolved: that
+    check did not look this time.
     """
     if before is None:
         return {}, ()
@@ -72,5 +80,5 @@ def statuses(
     stored = {f.key: names.stored(f) for f in findings}
     status = {k: Status.PERSISTING if s in earlier else Status.NEW for k, s in stored.items()}
     now = set(stored.values())
-    resolved = tuple(c for c in before if (c.rule, c.column) not in now)
+    resolved = tuple(c for c in before if (c.rule, c.column) not in now and c.rule not in not_run)
     return status, resolved

@@ -79,16 +79,27 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE snapshots ADD COLUMN sha256 TEXT
     """,
+    # 5: the gate a run was judged by: the rules a partial run (--only) selected and left out
+    # (comma-separated ids; NULL for a run of every check), and the least failing severity
+    """
+    ALTER TABLE runs ADD COLUMN only_rules TEXT;
+    ALTER TABLE runs ADD COLUMN not_run_rules TEXT;
+    ALTER TABLE runs ADD COLUMN fail_on TEXT NOT NULL DEFAULT 'error'
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 READABLE_FROM = 2
 """The oldest schema a read-only listing reads as it is: migrations 3 and 4 only added what a
-check reads (``snapshots.format``, ``snapshots.sha256``), so ``syncguard history`` still lists
-a history a check has not upgraded yet."""
+check reads (``snapshots.format``, ``snapshots.sha256``), and 5 what has a default for older
+runs (every check ran, errors failed), so ``syncguard history`` still lists a history a check
+has not upgraded yet."""
 RUN_COLUMNS = (
     "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
-    " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline"
+    " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline, only_rules,"
+    " not_run_rules, fail_on"
 )
+GATE_DEFAULTS = {"only_rules": "NULL", "not_run_rules": "NULL", "fail_on": "'error'"}
+"""What a run recorded before migration 5 was judged by: every check, errors failing."""
 
 
 RUN_TYPES: tuple[tuple[type, ...], ...] = (
@@ -108,6 +119,9 @@ RUN_TYPES: tuple[tuple[type, ...], ...] = (
     (int,),
     (str, type(None)),
     (int, type(None)),
+    (str, type(None)),
+    (str, type(None)),
+    (str,),
 )
 """What syncguard writes in each of :data:`RUN_COLUMNS`: anything else is a damaged row."""
 LARGEST_ID = 2**63 - 1
@@ -496,9 +510,26 @@ class History:
             self._check_schema()
             if not read_only:
                 self._migrate()
+            self._run_columns = self._selectable()
         except BaseException:
             self.conn.close()
             raise
+
+    def _selectable(self) -> tuple[str, ...]:
+        """:data:`RUN_COLUMNS` as this file can select them: a column an older schema lacks
+        (a read-only listing upgrades nothing) is its default (:data:`GATE_DEFAULTS`)."""
+        try:
+            have = _columns(self.conn).get("runs", frozenset())
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc, "reading the history") from None
+        return tuple(
+            name if name in have else f"{GATE_DEFAULTS[name]} AS {name}" for name in _RUN_NAMES
+        )
+
+    def _select(self, alias: str = "") -> str:
+        """The run columns to select, each prefixed by ``alias.`` when given."""
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(c if " AS " in c else prefix + c for c in self._run_columns)
 
     def __enter__(self) -> History:
         return self
@@ -630,13 +661,16 @@ class History:
             int(run.accepted),
             run.as_of,
             run.baseline,
+            ",".join(run.only) if run.only is not None else None,
+            ",".join(run.not_run) if run.not_run else None,
+            run.fail_on.value,
         )
         with _transaction(self.conn):
             cursor = self.conn.execute(
                 "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
                 " rows, outcome, errors, warnings, rows_clean, rows_with_errors,"
-                " rule_count_rows, report, accepted, as_of, baseline)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " rule_count_rows, report, accepted, as_of, baseline, only_rules, not_run_rules,"
+                " fail_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 tuple(map(_bindable, values)),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -711,6 +745,11 @@ class History:
                     f"{self.path}: run #{run_id} could not be read at all, so it cannot have been "
                     "uploaded; accept another run"
                 )
+            if found.partial:
+                raise HistoryError(
+                    f"{self.path}: run #{run_id} ran only some rules (--only), so it is no "
+                    "verdict on its export; check that export with every rule and accept that run"
+                )
             kept = self.conn.execute(
                 "SELECT 1 FROM snapshots WHERE run_id = ?", (run_id,)
             ).fetchone()
@@ -731,7 +770,7 @@ class History:
             return None
         with self._reading():
             found = self.conn.execute(
-                f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)
+                f"SELECT {self._select()} FROM runs WHERE id = ?", (run_id,)
             ).fetchone()
         return self._past_run(found) if found else None
 
@@ -745,7 +784,8 @@ class History:
         self, suite: str, last_passed: bool = True, run_id: int | None = None
     ) -> tuple[PastRun, StoredSnapshot] | None:
         """The run to compare with and its snapshot: a given run, the newest one the importer
-        took (passed or accepted), or the newest one; None when there is none.
+        took (passed or accepted), or the newest one; None when there is none. A partial run
+        (``--only``) is never one (it keeps no snapshot either).
 
         Raises:
             DamagedRunError: that run's row, or its snapshot's, holds what syncguard never
@@ -754,10 +794,13 @@ class History:
         if run_id is not None and not 0 < run_id <= LARGEST_ID:
             return None
         sql = (
-            f"SELECT {', '.join('r.' + c.strip() for c in RUN_COLUMNS.split(','))},"
+            f"SELECT {self._select('r')},"
             " s.key_id, s.polars_version, s.rows, s.data, s.format, s.sha256"
             " FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.suite = ?"
+            " AND r.outcome != 'partial'"
         )
+        if "not_run_rules" in self._run_columns:  # a partial run is never a baseline
+            sql += " AND r.not_run_rules IS NULL"
         args: list[object] = [suite]
         if run_id is not None:
             sql += " AND r.id = ?"
@@ -768,8 +811,9 @@ class History:
             row = self.conn.execute(sql + " ORDER BY r.id DESC LIMIT 1", args).fetchone()
         if row is None:
             return None
-        run = self._past_run(row[:16])
-        key, version, rows, data, format_, digest = row[16:]
+        width = len(_RUN_NAMES)
+        run = self._past_run(row[:width])
+        key, version, rows, data, format_, digest = row[width:]
         problem = _snapshot_problem(key, version, rows, isinstance(data, bytes), format_)
         if problem is None and digest is not None and hashlib.sha256(data).hexdigest() != digest:
             problem = "its bytes no longer match their checksum (damaged on disk)"
@@ -778,12 +822,15 @@ class History:
             raise DamagedRunError(self.path, run.id, why)
         return run, StoredSnapshot(run.id, key, version, rows, data, format_)
 
-    def runs(self, suite: str | None = None, limit: int | None = None) -> list[PastRun]:
+    def runs(
+        self, suite: str | None = None, limit: int | None = None, whole: bool = False
+    ) -> list[PastRun]:
         """Past runs, newest first; damaged rows are left out (:meth:`damaged` names them).
 
-        A negative ``limit`` is no limit, as in SQLite.
+        A negative ``limit`` is no limit, as in SQLite. ``whole``: only runs of every check
+        (no partial run, ``--only``).
         """
-        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        sql = f"SELECT {self._select()} FROM runs"
         args: list[object] = []
         if suite is not None:
             sql += " WHERE suite = ?"
@@ -794,7 +841,7 @@ class History:
                 if limit is not None and 0 <= limit <= len(found):
                     break
                 run = _parse_run(row)
-                if not isinstance(run, str):
+                if not isinstance(run, str) and not (whole and run.partial):
                     found.append(run)
         return found
 
@@ -813,7 +860,7 @@ class History:
         found: list[tuple[int, str]] = []
         with self._reading():
             for row in self.conn.execute(
-                f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY id DESC", args
+                f"SELECT {self._select()} FROM runs{where} ORDER BY id DESC", args
             ):
                 run = _parse_run(row)
                 if isinstance(run, str):
@@ -916,9 +963,14 @@ def _parse_run(row: Sequence[object]) -> PastRun | str:
         return problem
     if row[7] not in _OUTCOMES:
         return f"its outcome {_shown(row[7])} is not one syncguard writes"
+    if row[18] not in _SEVERITIES:
+        return f"its fail_on {_shown(row[18])} is not a severity"
     values = list(row)
     values[7] = Outcome(str(values[7]))
     values[13] = bool(values[13])
+    values[16] = tuple(str(values[16]).split(",")) if values[16] is not None else None
+    values[17] = tuple(str(values[17]).split(",")) if values[17] is not None else ()
+    values[18] = Severity(str(values[18]))
     return PastRun(*values)  # type: ignore[arg-type]
 
 

@@ -181,9 +181,9 @@ EMAIL_DOMAIN = _check(
         '"As a security measure, the institution domain must belong to your institution." '
         "Without knowing the institution's domain, addresses cannot be checked against it",
     ),
-    "Set email_domains in rules/institution.yaml, or pass --email-domain.",
+    "Set email_domains in the [settings] of syncguard.toml, or pass --email-domain.",
     "the institution's email domain cannot be inferred from the export: {reason}; set "
-    "email_domains in the settings or pass --email-domain",
+    "email_domains in the [settings] of syncguard.toml or pass --email-domain",
 )
 
 CHECKS: tuple[Check, ...] = (

@@ -11,7 +11,12 @@ row numbers and counts, never a cell value.
 Warnings do not fail the gate, and JUnit has no "passed with a warning": Jenkins, GitLab and
 Azure DevOps count every ``<failure>`` as a failed test, whatever its ``type``. So a check that
 found only warnings is a passing testcase whose ``<system-out>`` carries the warning; only
-error findings are ``<failure>`` elements.
+findings that fail the gate are ``<failure>`` elements (errors; warnings too under
+``--fail-on warning``). A check that could not run (an engine crashed on it, or the project
+module declaring its kind failed to load) has no verdict: it is an ``<error>``, as JUnit marks
+a test that could not complete. A check that did not run (not selected with ``--only``, or
+switched off by an override) is a ``<skipped>`` testcase saying why, never a passing one. The
+XML validates against the Jenkins JUnit schema (``tests/fixtures/junit/jenkins-junit.xsd``).
 """
 
 from __future__ import annotations
@@ -57,6 +62,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&@$#])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SOURCE_OF_ENGINE = {Engine.INTAKE: Source.INTAKE, Engine.COMPARE: Source.COMPARE}
+_COULD_NOT_RUN = re.compile(r"^\S+ could not run this rule \(")
+"""The message an engine gives a rule it could not run (``engines.common.crashed``)."""
+CHECK_MODULE_ID = "project.check_module"
+"""The check id of a project check module that failed to load (its kinds' rules did not run)."""
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -132,6 +141,11 @@ def _short(finding: Finding, total: int) -> str:
     return f"{finding.rule}: {rows}" if rows else f"{finding.rule}: {finding.message}"
 
 
+def could_not_run(finding: Finding) -> bool:
+    """Whether the finding says a check could not run (no verdict), not that rows failed."""
+    return finding.rule == CHECK_MODULE_ID or bool(_COULD_NOT_RUN.match(finding.message))
+
+
 def _classname(check: Check | None, finding: Finding | None) -> str:
     """``syncguard.<source>``: where the check is declared (from its engine when unknown)."""
     if check is not None:
@@ -147,31 +161,38 @@ def junit(result: RunResult, masker: Masker) -> str:
 
     A check with an error finding is a failing testcase: its ``<failure type="error">`` has a
     one-line ``message`` (check id, failed rows and the first :data:`FIRST_ROWS` rows) and a
-    body with syncguard's message, the rows and the masked example values. A check with only
-    warnings passes, the warning in its ``<system-out>`` (see the module docstring). A check
-    folded into another finding (``also``) passes with a pointer to it. An unusable export
-    validated nothing: its run is one failing testcase, ``intake.unusable``.
+    body with syncguard's message, the rows and the masked example values. A check that could
+    not run (:func:`could_not_run`) is an ``<error type="could_not_run">`` instead: it has no
+    verdict. A check with only warnings passes, the warning in its ``<system-out>`` (see the
+    module docstring). A check folded into another finding (``also``) passes with a pointer to
+    it. An unusable export validated nothing: its run is one failing testcase,
+    ``intake.unusable``. The repairs ``syncguard fix`` makes (``repair.*``) are listed by
+    ``syncguard rules`` like checks, but a check run does not run them: they are no testcase.
 
     Args:
         result: The finished run.
         masker: How the run shows values (:attr:`syncguard.pipeline.Completed.masker`).
 
     Returns:
-        The XML document (UTF-8 declared: write the text encoded as UTF-8).
+        The XML document (UTF-8 declared: write the text encoded as UTF-8), valid against the
+        Jenkins JUnit schema.
     """
     total = result.accounting.rows_read
+    repairs = {c.id for c in result.checks if c.source is Source.REPAIR}
     by_rule: dict[str, list[Finding]] = {}
     for f in _ordered(result.findings):
-        by_rule.setdefault(f.rule, []).append(f)
+        if f.rule not in repairs:
+            by_rule.setdefault(f.rule, []).append(f)
     folded = {other: f.rule for f in result.findings for other in f.also}
-    checks = {c.id: c for c in result.checks}
+    checks = {c.id: c for c in result.checks if c.id not in repairs}
     if result.outcome is Outcome.UNUSABLE:
         ids = [r for r in by_rule if r == UNUSABLE_ID] or [UNUSABLE_ID]
     else:
         ids = [*by_rule, *(c for c in checks if c not in by_rule)]
 
     cases: list[ET.Element] = []
-    failures = 0
+    failures = errored = 0
+    gate = result.gate
     for check_id in ids:
         found = by_rule.get(check_id, [])
         if check_id == UNUSABLE_ID and result.outcome is Outcome.UNUSABLE and not found:
@@ -181,38 +202,61 @@ def junit(result: RunResult, masker: Masker) -> str:
             classname=_classname(checks.get(check_id), found[0] if found else None),
             name=_xml_text(check_id),
         )
-        errors = [f for f in found if f.severity is Severity.ERROR]
-        warnings = [f for f in found if f.severity is Severity.WARNING]
+        # the schema's order within a testcase: error, failure, system-out
+        unknown = [f for f in found if could_not_run(f)]
+        errors = [f for f in found if gate.fails(f) and f not in unknown]
+        warnings = [f for f in found if not gate.fails(f) and f not in unknown]
+        if unknown:
+            errored += 1
+            error = ET.SubElement(
+                case, "error", message=_xml_text(_short(unknown[0], total)), type="could_not_run"
+            )
+            error.text = _xml_text("\n\n".join(_detail(f, masker) for f in unknown))
         if errors:
             failures += 1
             failure = ET.SubElement(
-                case, "failure", message=_xml_text(_short(errors[0], total)), type="error"
+                case,
+                "failure",
+                message=_xml_text(_short(errors[0], total)),
+                type=errors[0].severity.value,
             )
             failure.text = _xml_text("\n\n".join(_detail(f, masker) for f in errors))
+            if any(f.severity is not Severity.ERROR for f in errors):
+                failure.text += "\n\nwarnings count as errors here (--fail-on warning)"
         out = [f"warning: {_detail(f, masker)}" for f in warnings]
         if check_id in folded and not found:
             out.append(f"same rows and cause as {folded[check_id]}: reported there")
         if out:
             ET.SubElement(case, "system-out").text = _xml_text("\n\n".join(out))
         cases.append(case)
+    skipped = _skipped(result)
+    cases += skipped
 
     counts = {
         "tests": str(len(cases)),
         "failures": str(failures),
-        "errors": "0",
-        "skipped": "0",
+        "errors": str(errored),
         "time": f"{result.duration_s:.3f}",
     }
+    # the schema allows "skipped" on a testsuite, not on testsuites
     root = ET.Element("testsuites", {"name": "syncguard", **counts})
     suite = ET.SubElement(
         root,
         "testsuite",
-        {"name": _xml_text(result.suite), "timestamp": result.started_at[:19], **counts},
+        {
+            "name": _xml_text(result.suite),
+            "timestamp": result.started_at[:19],
+            **counts,
+            "skipped": str(len(skipped)),
+        },
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("suite_version", result.suite_version),
         ("outcome", result.outcome.value),
+        ("fail_on", result.gate.fail_on.value),
+        ("complete", "false" if result.gate.partial else "true"),
+        *((("verdict", result.reason),) if result.reason else ()),
         ("export", result.export.path),
         ("export_sha256", result.export.sha256),
         ("as_of", result.as_of or ""),
@@ -223,6 +267,21 @@ def junit(result: RunResult, masker: Masker) -> str:
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _skipped(result: RunResult) -> list[ET.Element]:
+    """A ``<skipped>`` testcase per check that did not run: left out by ``--only``, or
+    switched off by an override (its place and reason in the message)."""
+    cases = []
+    why = [(c, f"not run: this run was partial ({result.gate.scope})") for c in result.gate.not_run]
+    for t in result.gate.disabled:
+        reason = f": {t.reason}" if t.reason else ""
+        why.append((t.check, f"switched off at {t.location}{reason}"))
+    for check, message in why:
+        case = ET.Element("testcase", classname=_classname(check, None), name=_xml_text(check.id))
+        ET.SubElement(case, "skipped", message=_xml_text(message))
+        cases.append(case)
+    return cases
 
 
 # --- GitHub Actions annotations ------------------------------------------------------------
@@ -241,10 +300,13 @@ def github_property(text: str) -> str:
 def github(result: RunResult) -> str:
     """GitHub Actions annotations: one ``::error`` or ``::warning`` line per finding.
 
-    Each line is titled with the check id; its message is syncguard's message (it holds no
-    cell value) and, on a second line, the failed rows with the first :data:`FIRST_ROWS`. No
-    example value is added. GitHub shows at most 10 annotations of each kind per step (worst
-    first here), so the run report stays the full account.
+    Each line names the export (``file=``, the path as the run was given it, so a relative
+    path in the checkout links to the file) and, when the finding has rows, the first failing
+    spreadsheet row (``line=``; header = row 1); it is titled with the check id. Its message is
+    syncguard's message (it holds no cell value) and, on a second line, the failed rows with
+    the first :data:`FIRST_ROWS`. No example value is added. GitHub shows at most 10
+    annotations of each kind per step (worst first here), so the run report stays the full
+    account.
 
     Args:
         result: The finished run.
@@ -254,13 +316,18 @@ def github(result: RunResult) -> str:
     """
     lines = []
     ordered = _ordered(result.findings)
+    where = f"file={github_property(result.export.path)}" if result.export.path else ""
     for f in ordered[:GITHUB_FINDINGS]:
         message = f.message
         rows = _rows_line(f)
         if rows:
             message += "\n" + rows
         command = "error" if f.severity is Severity.ERROR else "warning"
-        lines.append(f"::{command} title={github_property(f.rule)}::{github_data(message)}\n")
+        properties = [where] if where else []
+        if f.rows:
+            properties.append(f"line={min(f.rows)}")
+        properties.append(f"title={github_property(f.rule)}")
+        lines.append(f"::{command} {','.join(properties)}::{github_data(message)}\n")
     if len(ordered) > GITHUB_FINDINGS:
         left = len(ordered) - GITHUB_FINDINGS
         lines.append(
@@ -309,6 +376,7 @@ def summary_md(result: RunResult, masker: Masker) -> str:
     verdict = {
         Outcome.PASSED: "✓ PASSED",
         Outcome.FAILED: "✗ FAILED",
+        Outcome.PARTIAL: "◐ PARTIAL",
         Outcome.UNUSABLE: "✗ UNUSABLE",
     }[result.outcome]
     name = PurePath(result.export.path).name or result.export.path
@@ -325,6 +393,23 @@ def summary_md(result: RunResult, masker: Masker) -> str:
             f"with errors ({md_escape(share(acc.rows_with_errors, acc.rows_read) or '0%')}), "
             f"**{thousands(acc.rows_clean)}** clean."
         )
+    if result.reason:
+        lines += ["", f"**{md_escape(result.reason)}**"]
+    gate = result.gate
+    if gate.not_run:
+        ids = ", ".join(c.id for c in gate.not_run[:MD_FINDINGS])
+        more = (
+            f" and {thousands(len(gate.not_run) - MD_FINDINGS)} more"
+            if len(gate.not_run) > MD_FINDINGS
+            else ""
+        )
+        lines += ["", f"Not run ({thousands(len(gate.not_run))}): {md_escape(ids)}{more}."]
+    for label, tunings in (("Switched off", gate.disabled), ("Re-graded", gate.regraded)):
+        if tunings:
+            lines += [
+                "",
+                f"{label} by overrides: " + "; ".join(md_escape(t.describe()) for t in tunings),
+            ]
     if result.comparison is not None:
         plan = result.comparison.plan
         lines += [

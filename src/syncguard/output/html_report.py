@@ -188,6 +188,7 @@ def render(run: RunOutput) -> str:
             more_checks=checks[limits.checks_in_full : limits.checks_in_full + limits.listed],
             unlisted_checks=max(0, len(checks) - limits.checks_in_full - limits.listed),
             checks_total=len(checks),
+            checks_listed=limits.listed,
             checks_failed=sum(1 for c in checks if c["failed"]),
             csv_cut=left,
             json_rows=share_of_rows,

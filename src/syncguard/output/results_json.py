@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from syncguard.masking import Masker
-from syncguard.model import Finding, Outcome, RunResult, Severity, Status
+from syncguard.model import Finding, Outcome, RunResult, Severity, Status, Tuning
 from syncguard.output.base import Limits, RunOutput, write_atomic
 from syncguard.output.worklist import cut, cut_json
 
@@ -121,6 +121,34 @@ def contract_json(result: RunResult) -> dict[str, Any] | None:
     }
 
 
+def gate_json(result: RunResult) -> dict[str, Any]:
+    """How the verdict was reached: the policy, which checks ran and which did not, and why
+    the outcome is what it is when the counts alone do not say it."""
+    gate = result.gate
+    return {
+        "fail_on": gate.fail_on.value,
+        "complete": not gate.partial,
+        "selected": list(gate.only) if gate.only is not None else None,
+        "ran": [c.id for c in result.checks],
+        "not_run": [c.id for c in gate.not_run],
+        "reason": result.reason,
+    }
+
+
+def tuning_json(tuning: Tuning) -> dict[str, Any]:
+    """A check switched off or re-graded, with the override's place and reason."""
+    out: dict[str, Any] = {
+        "id": tuning.check.id,
+        "title": tuning.check.title,
+        "declared": tuning.declared.value,
+        "location": tuning.location,
+        "reason": tuning.reason,
+    }
+    if tuning.enabled:
+        out["severity"] = tuning.check.severity.value
+    return out
+
+
 def institution_domains(result: RunResult) -> tuple[str, ...]:
     """The domains whose addresses keep their domain when masked: the institution's own."""
     return result.email_domains.domains if result.email_domains is not None else ()
@@ -168,6 +196,9 @@ def results_json(
             "delimiter": result.export.delimiter,
         },
         "outcome": result.outcome.value,
+        "gate": gate_json(result),
+        "disabled": [tuning_json(t) for t in result.gate.disabled],
+        "regraded": [tuning_json(t) for t in result.gate.regraded],
         "counts": {s.value: result.count(s) for s in Severity},
         "findings": [
             finding_json(f, masker, result.status.get(f.key), share) for f in result.findings

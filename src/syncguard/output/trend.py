@@ -107,12 +107,20 @@ def checked_at(run: PastRun) -> str:
 
 
 def verdict(run: PastRun) -> str:
-    """A run's verdict in words, with its symbol (colour is never the only sign)."""
+    """A run's verdict in words, with its symbol (colour is never the only sign).
+
+    A partial run (``--only``) never reads as passed, and a run failed by warnings under
+    ``--fail-on warning`` says so.
+    """
+    note = run.verdict_note()
+    extra = f" ({note})" if note else ""
     if run.outcome is Outcome.PASSED:
-        return "✓ passed"
+        return "✓ passed" + extra
+    if run.outcome is Outcome.PARTIAL:
+        return f"◐ no verdict ({note})"
     if run.accepted:
-        return f"✗ {run.outcome.value}, accepted (uploaded anyway)"
-    return f"✗ {run.outcome.value}"
+        return f"✗ {run.outcome.value}, accepted (uploaded anyway){extra}"
+    return f"✗ {run.outcome.value}{extra}"
 
 
 @dataclass(frozen=True)

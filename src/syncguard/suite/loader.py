@@ -11,11 +11,13 @@ from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Severity
+from syncguard.model import Basis, BasisKind, Severity, default_severity
 from syncguard.suite.contract import digest, rule_files
+from syncguard.suite.kinds._sql import SqlProblem
+from syncguard.suite.kinds.expression import Expression, compile_sql
 from syncguard.suite.model import Override, Rule, Suite
 from syncguard.suite.registry import kinds, load_checks
-from syncguard.suite.settings import SETTINGS, resolved, setting_problem
+from syncguard.suite.settings import SETTINGS, resolved, toml_lines
 from syncguard.suite.yamlnodes import (
     MappingNode,
     Node,
@@ -44,10 +46,15 @@ RULE_KEYS = (
     "enabled_if",
 )
 OVERRIDE_KEYS = ("id", "severity", "enabled", "reason")
-TOP_KEYS = ("suite", "version", "headers", "settings", "checks", "rules", "overrides")
+TOP_KEYS = ("suite", "version", "headers", "checks", "rules", "overrides")
 RULE_ID = re.compile(r"^[a-z0-9_:.\-]+$")
 REFERENCE = re.compile(r"^\$\{(\w+)\}$")
 ALL_COLUMNS = "*"
+
+
+def _is_null(node: Node) -> bool:
+    """Whether a YAML value is written as null (``~``, ``null`` or nothing)."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
 @dataclass
@@ -67,9 +74,11 @@ def load_suite(
 ) -> Suite:
     """Parse and check the suite at ``path`` (file or folder), extended by ``extend``.
 
-    Each of ``extend`` (a project's own rule files or folders) may add rules and overrides
-    and change settings of the suite; ``overrides`` replace settings the files give (the
-    project's syncguard.toml, ``--email-domain`` on the command line).
+    Each of ``extend`` (a project's own rule files or folders) may add rules and overrides.
+    ``overrides`` are the settings (the ``[settings]`` of the project's syncguard.toml,
+    ``--email-domain`` and ``--as-of`` on the command line); a setting not given keeps its
+    default (:data:`~syncguard.suite.settings.SETTINGS`). A rule file holds no settings: a
+    ``settings:`` block is a problem that says where they go.
 
     Every rule folder and file (and every check module they load) must be this user's or
     root's and writable by no one else (:func:`syncguard.trust.require_trusted`).
@@ -109,11 +118,8 @@ class _SuiteParser:
         self.version: str | None = None
         self.headers: list[str] = []
         self.drafts: list[_Draft] = []
-        self.settings: dict[str, Any] = {}
-        self.setting_layer: dict[str, int] = {}
         self.layer = 0
-        """Rule folders load in layers (the contract, then a project's own rules): a later
-        layer may change a setting an earlier one gave."""
+        """Rule folders load in layers (the contract, then a project's own rules)."""
         self.ids: dict[str, SourceLocation] = {}
         self.files: list[Path] = []
         self.named_columns: list[tuple[SourceLocation, str]] = []
@@ -152,7 +158,7 @@ class _SuiteParser:
             elif key == "rules":
                 self.parse_rules(path, value)
             elif key == "settings":
-                self.parse_settings(path, value)
+                self.misplaced_settings(path, knode, value)
             elif key == "overrides":
                 self.parse_overrides(path, value)
             else:
@@ -234,30 +240,33 @@ class _SuiteParser:
             # go on without its kinds, and the failure is reported as an error finding
             self.check_failures.append(RuleProblem(loc(path, node), message))
 
-    def parse_settings(self, path: Path, node: Node) -> None:
-        if not isinstance(node, MappingNode):
-            self.problem(path, node, "'settings' must be a mapping of setting names to values")
-            return
-        for key, knode, value in mapping_items(node):
-            if key not in SETTINGS:
-                self.unknown_key(path, knode, key, tuple(SETTINGS))
-                continue
-            if key in self.settings and self.setting_layer.get(key) == self.layer:
-                self.problem(path, knode, f"setting '{key}' is given twice")
-                continue
+    def misplaced_settings(self, path: Path, knode: Node, node: Node) -> None:
+        """A ``settings:`` block: refused, with what it held written as TOML to move."""
+        held: dict[str, Any] = {}
+        left_out: list[str] = []
+        for key, _, value in mapping_items(node) if isinstance(node, MappingNode) else ():
             try:
-                given = to_python(value)
-            except ValueProblem as exc:
-                self.problem(path, value, str(exc))
-                continue
-            if given is None:
-                given = SETTINGS[key].default
-            wrong = setting_problem(key, given)
-            if wrong is not None:
-                self.problem(path, value, wrong)
-                continue
-            self.setting_layer[key] = self.layer
-            self.settings[key] = given
+                given = to_python(value) if key in SETTINGS else None
+            except ValueProblem:
+                given = None
+            if key not in SETTINGS or (given is None and not _is_null(value)):
+                left_out.append(key)
+            else:
+                held[key] = given
+        lines = toml_lines(held)
+        move = (
+            "paste these lines into it: " + ", ".join(f"`{line}`" for line in lines)
+            if lines
+            else "this block holds no setting to move"
+        )
+        if left_out:
+            move += f" (left out, not settings or not readable: {', '.join(left_out)})"
+        self.problem(
+            path,
+            knode,
+            "settings do not belong in a rule file: they go in the [settings] table of the "
+            "project's syncguard.toml ('syncguard init' makes one), so delete this block; " + move,
+        )
 
     def parse_overrides(self, path: Path, node: Node) -> None:
         if not isinstance(node, SequenceNode):
@@ -346,7 +355,7 @@ class _SuiteParser:
         rule_id = self.rule_id(path, fields)
         kind = self.kind(path, fields)
         columns = self.columns(path, node, fields, kind)
-        severity = self.severity(path, fields)
+        severity = self.severity(path, fields, basis)
         mostly = self.mostly(path, fields)
         enabled_if = self.enabled_if(path, fields)
         description = fields.get("description", (node, ""))[1]
@@ -372,6 +381,7 @@ class _SuiteParser:
             title=texts["title"] or rule_id,
             basis=basis or Basis(BasisKind.PRACTICE, ""),
             fix=texts["fix"],
+            severity_given="severity" in fields,
         )
         return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
 
@@ -473,9 +483,12 @@ class _SuiteParser:
         )
         return None
 
-    def severity(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> Severity:
+    def severity(
+        self, path: Path, fields: dict[str, tuple[Node, Any]], basis: Basis | None = None
+    ) -> Severity:
+        """The rule's severity; without one, the default of its basis (practice warns)."""
         if "severity" not in fields:
-            return Severity.ERROR
+            return default_severity(basis.kind if basis is not None else BasisKind.SPEC)
         node, value = fields["severity"]
         try:
             return Severity(value)
@@ -542,11 +555,48 @@ class _SuiteParser:
         if enabled and len(self.problems) == before:
             for message in spec.check_params(out):
                 self.problem(path, anchor, message)
+        if enabled and len(self.problems) == before and kind == Expression.name:
+            sql_node = keynodes.get("sql", (anchor, anchor))[1]
+            self.check_sql_columns(draft, str(out["sql"]), sql_node)
         return out
+
+    def check_sql_columns(self, draft: _Draft, sql: str, node: Node) -> None:
+        """Every column the SQL of an expression rule reads is a header the rule lists.
+
+        Found now, not when every check would fail on it. (A kind with a generic "columns my
+        parameters read" hook in the registry would make this independent of the kind.)
+        """
+        try:
+            _, read = compile_sql(sql)
+        except SqlProblem as exc:  # check_params compiled it already: not expected here
+            self.problem(draft.path, node, str(exc))
+            return
+        listed = draft.rule.columns
+        if listed == (ALL_COLUMNS,):
+            listed = tuple(self.headers)
+        known = sorted(self.headers)
+        for column in read:
+            if column in listed:  # a listed column not in headers is reported where listed
+                continue
+            if known and column not in known:
+                close = difflib.get_close_matches(column, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem(
+                    draft.path,
+                    node,
+                    f"the SQL reads column '{column}', which is not in 'headers'{hint}",
+                )
+            else:
+                self.problem(
+                    draft.path,
+                    node,
+                    f"the SQL reads column '{column}', which 'columns' does not list; add it "
+                    "to 'columns' (list every column the SQL reads)",
+                )
 
     def finish(self, path: Path, overrides: dict[str, Any]) -> Suite:
         first = self.files[0] if self.files else path
-        settings = resolved({**self.settings, **overrides})
+        settings = resolved(overrides)
         rules: list[Rule] = []
         for draft in self.drafts:
             enabled = draft.enabled_if is None or bool(settings[draft.enabled_if[1]])

@@ -29,6 +29,8 @@ class Rule:
     title: str = ""
     basis: Basis = NO_BASIS
     fix: str = ""
+    severity_given: bool = True
+    """False when the rule file names no severity: it then follows the basis."""
 
     @property
     def column(self) -> str:

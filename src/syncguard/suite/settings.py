@@ -1,9 +1,17 @@
-"""Institution settings: the values rules refer to as ``${name}`` (email domains, SSO, lists)."""
+"""Institution settings: the values rules refer to as ``${name}`` (email domains, SSO, lists).
+
+Their defaults are the :data:`SETTINGS` below; an institution changes them in one place, the
+``[settings]`` table of its project's ``syncguard.toml`` (and the command line changes
+``email_domains`` and ``today`` for one run). A rule file holds rules, never settings.
+"""
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -99,3 +107,58 @@ def setting_problem(key: str, given: Any) -> str | None:
         )
         return f"setting '{key}' must be {shape}"
     return None
+
+
+_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+"""Unicode categories written as escapes in a TOML text: controls, invisible format
+characters (bidi overrides, zero-width), line and paragraph separators, unassigned."""
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string of ``text``, every control, invisible or line-breaking character
+    escaped, so no text can reach a terminal or break a line (JSON's escapes are TOML's)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED else c for c in quoted)
+
+
+def toml_value(value: Any) -> str | None:
+    """``value`` written as a TOML value (None: TOML has no null, leave the key out).
+
+    A date (YAML reads ``2026-11-29`` unquoted as one) is written as the text the settings
+    take; a mapping becomes an inline table.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date | datetime):
+        return toml_string(value.isoformat())
+    if isinstance(value, Mapping):
+        pairs = [(k, toml_value(v)) for k, v in value.items()]
+        return "{" + ", ".join(f"{toml_key(str(k))} = {v}" for k, v in pairs if v) + "}"
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return "[" + ", ".join(v for v in map(toml_value, value) if v is not None) + "]"
+    return toml_string(str(value))
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, else quoted."""
+    bare = key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
+    return key if bare else toml_string(key)
+
+
+def toml_lines(values: Mapping[str, Any]) -> list[str]:
+    """``key = value`` lines of a ``[settings]`` table (a null value is left out)."""
+    lines = []
+    for key, value in values.items():
+        written = toml_value(value)
+        if written is not None:
+            lines.append(f"{toml_key(key)} = {written}")
+    return lines

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from syncguard.suite.kinds._sql import SqlProblem, sandboxed
 from syncguard.suite.kinds.compare_columns import every_row, is_reported_column
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, Param, register
@@ -19,10 +20,6 @@ DTYPES: tuple[tuple[pl.DataType | type[pl.DataType], str], ...] = (
 """Plain words for the result types an analyst may get by mistake."""
 
 
-class SqlProblem(ValueError):
-    """The SQL of an expression rule cannot be used (the message says why, in one line)."""
-
-
 def _one_line(exc: BaseException) -> str:
     """The first non-empty line of an error's message (Polars adds the plan below it)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -32,12 +29,18 @@ def _one_line(exc: BaseException) -> str:
 def compile_sql(sql: str) -> tuple[pl.Expr, tuple[str, ...]]:
     """The condition as a Polars expression, and the columns it reads (in order).
 
+    Polars compiles only the condition's rewrite by :func:`~syncguard.suite.kinds._sql.sandboxed`,
+    never the text as written: a subquery, a table function (``read_csv`` and the like), a
+    file, a URL or a comment never reaches it, so compiling reads nothing and cannot wait.
+
     Raises:
-        SqlProblem: the SQL does not parse, reads no column, or is not a per-row condition
-            on text columns (checked on two null rows, as a blank cell reads).
+        SqlProblem: the SQL is outside the whitelisted grammar, does not parse, reads no
+            column, or is not a per-row condition on text columns (checked on two null rows,
+            as a blank cell reads).
     """
+    condition = sandboxed(sql)
     try:
-        expr = pl.sql_expr(sql)
+        expr = pl.sql_expr(condition.sql)
     except (Exception, pl.exceptions.PanicException) as exc:
         raise SqlProblem(f"'sql' is not a valid SQL condition: {_one_line(exc)}") from None
     read = tuple(dict.fromkeys(expr.meta.root_names()))
@@ -71,7 +74,12 @@ def _exactly(columns: tuple[str, ...]) -> str:
 
 @register
 class Expression(PanderaKind):
-    """A condition written in Polars' SQL dialect, evaluated on each row's cells as text.
+    """A condition in a small part of Polars' SQL dialect, evaluated on each row's cells as text.
+
+    The condition may use column names, literals, the grammar's operators and a list of
+    scalar functions (see :func:`~syncguard.suite.kinds._sql.sandboxed` and rules/README.md);
+    a subquery, ``FROM``, a table function such as ``read_csv``, a comment or any other SQL is
+    refused when the rules load, so a rule file reads no file and no URL.
 
     The condition sees a blank cell (empty or only spaces: the importer leaves the stored
     value unchanged) as NULL, and so does it a column the export lacks; the importer's CLEAR
@@ -81,9 +89,10 @@ class Expression(PanderaKind):
     reported once, on the first of them; see
     :func:`~syncguard.suite.kinds.compare_columns.is_reported_column`).
 
-    The SQL is compiled and tried on two blank rows when the rules load: a parse error, an
-    unknown function, a type mismatch (comparing text with a number) or a result that is not a
-    condition is a problem of the rule file. What depends on the data is found when the rule
+    The SQL is checked against the grammar, compiled and tried on two blank rows when the rules
+    load: SQL outside the grammar, a parse error, an unknown function, a type mismatch
+    (comparing text with a number) or a result that is not a condition is a problem of the
+    rule file. What depends on the data is found when the rule
     runs, and the rule then cannot run (an error finding): a column the SQL reads that the rule
     does not list, or a CAST of a cell that is not a number (TRY_CAST gives NULL instead).
     """
@@ -97,9 +106,10 @@ class Expression(PanderaKind):
             "sql",
             (str,),
             required=True,
-            doc="the condition each row must meet, in Polars' SQL dialect: texts in single "
-            "quotes, column names with ':' in double quotes, a blank cell is NULL, numbers read "
-            "with TRY_CAST(x AS INT); e.g. "
+            doc="the condition each row must meet, in a small part of Polars' SQL (columns, "
+            "values, operators, CASE, CAST and scalar functions such as lower(); no SELECT, FROM "
+            "or table function): texts in single quotes, column names with ':' in double quotes, "
+            "a blank cell is NULL, numbers read with TRY_CAST(x AS INT); e.g. "
             "school_year_name <> 'Alumni' OR \"primary_education:currently_attending\" <> 'TRUE'",
         ),
         Param(

@@ -424,3 +424,20 @@ def test_a_problem_of_the_whole_file_is_listed_first_and_counted(
     assert listed[0].startswith("  the file: error") and "(intake.email_domain)" in listed[0]
     assert listed[1].startswith("  row 2: error") and len(listed) == 2
     assert "2 problem(s) left for a person" in run.out
+
+
+def test_a_partial_run_says_nothing_of_what_fix_would_repair(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    """With --only, the rules that tell fix the columns' values did not all load: a count
+    would be another than fix's, so there is none."""
+    export = tmp_path / "export.csv"
+    export.write_bytes(GENERATED.encode("utf-8"))
+    argv = ["--as-of", "2026-11-29", "--email-domain", "uni.eu", "--no-history"]
+    whole = _plain(run_cli, "check", export, *argv, "--report-dir", tmp_path / "a")
+    selected = ["--only", "school_year_name.allowed", "--report-dir", tmp_path / "b"]
+    only = _plain(run_cli, "check", export, *argv, *selected)
+    assert whole.code == only.code == 1, only.out + only.err
+    assert FIX_COUNT.search((_run_folder(whole.out) / "report.html").read_text("utf-8"))
+    page = (_run_folder(only.out) / "report.html").read_text("utf-8")
+    assert FIX_COUNT.search(page) is None and "syncguard fix repairs this cell" not in page

@@ -872,35 +872,30 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     from syncguard import workers
 
     workers.preload(workers.GREAT_EXPECTATIONS)  # as check: GE imports while fix repairs
-    from syncguard.history.store import HistoryError, HistoryFullError
     from syncguard.intake.reader import read_bytes
     from syncguard.masking import Masker
     from syncguard.model import Source
     from syncguard.output.guard import Output
-    from syncguard.pipeline import Options, ReportLayout, run
     from syncguard.repair import Vocabulary, change_log, changes_path, fix_export, save
 
-    project = _project(args)
-    catalogue = _catalogue(args, project)
+    # the check of FIXED.csv is made of the same choices as check's (project, rules, history,
+    # baseline, --previous, --as-of, --email-domain, --report-dir): invocation.prepare
+    prepared = invocation.prepare(_choices(args))
+    catalogue, layout, guard = prepared.catalogue, prepared.layout, prepared.guard
     suite = catalogue.suite
     data = read_bytes(args.export)  # refuses what check refuses: missing, not a file, too big
-    report_dir = args.report_dir or project.report_dir
-    layout = ReportLayout.default(
-        report_dir, args.history or project.history, keep=not args.no_history
-    )
-    guard = _guard(args, project, suite, report_dir, layout.history)
     for target in (args.out, changes_path(args.out)):  # never an input, a history, a link
         guard.check(target, "--out", Output.NEW)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
-        guard.check_report_dir(report_dir)
-    numbered = args.baseline.isdigit()  # _baseline let only ASCII digits through
-    options = Options(
-        previous=args.previous,
-        show_values=args.show_values,
-        baseline=BaselineMode.RUN if numbered else BaselineMode(args.baseline),
-        baseline_run=int(args.baseline) if numbered else None,
-        config=project.config,
-    )
+        guard.check_report_dir(layout.base)
+    show_progress = args.progress or (not args.quiet and io.err.isatty())
+    clock = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if show_progress:
+            elapsed = time.perf_counter() - clock
+            print(f"syncguard: [{elapsed:6.1f} s] {message}", file=io.err, flush=True)
+
     enabled = [c.id for c in catalogue.checks if c.source is Source.REPAIR]
     try:
         repaired = fix_export(data, Vocabulary.of(suite, enabled), args.fix_headers)
@@ -934,16 +929,13 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     )
     for note in repaired.notes:
         print(f"  note: {printable(note)}", file=io.out)
-    try:
-        done = run(args.out, catalogue, layout, options)
-    except HistoryFullError as exc:  # not a mistake of the command line: exit 2
-        raise OutputError(str(exc)) from None
-    except HistoryError as exc:
-        raise UsageError(f"{exc}") from None
-    except OSError as exc:
-        raise _write_error(exc, "results", "choose another --report-dir") from None
+    options = dataclasses.replace(prepared.options, progress=progress)
+    done = invocation.run_prepared(args.out, catalogue, layout, options)
     for warning in done.warnings:
         print(f"syncguard: warning: {printable(warning)}", file=io.err)
+    overrides = _overrides_line(catalogue)
+    if overrides:
+        print(overrides, file=io.out)
     return _fix_checked(args.out, done, io)
 
 

@@ -439,10 +439,13 @@ def _dry_run(
 ) -> Planned | None:
     """What ``syncguard fix`` would change in the export: fix's own code, run dry on the file.
 
-    Only when the run found a problem of a kind fix repairs (:data:`REPAIRED_KINDS`,
-    :data:`REPAIRED_INTAKE`): a clean export costs nothing. The file is read again (no copy
-    is kept while validating) and must be the one checked. None when fix would refuse it.
+    Only when a run of every check found a problem of a kind fix repairs
+    (:data:`REPAIRED_KINDS`, :data:`REPAIRED_INTAKE`): a clean export costs nothing. The file
+    is read again (no copy is kept while validating) and must be the one checked. None when
+    fix would refuse it.
     """
+    if result.gate.partial:  # --only: the rules fix reads its columns from did not all load
+        return None
     kinds = {r.id: r.kind for r in catalogue.suite.rules}
     if not any(
         kinds.get(f.rule) in REPAIRED_KINDS or f.rule in REPAIRED_INTAKE for f in result.findings

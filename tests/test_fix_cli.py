@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -173,18 +174,134 @@ def test_the_repaired_sample_passes_the_rules_it_was_repaired_for(
     assert not repaired & still, sorted(repaired & still)
 
 
-def test_a_failed_report_says_what_fix_would_repair(
-    run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
+GENERATED = (
+    "\ufeffemail_address,username,first_name,last_name,primary_education:start_date,"
+    "primary_education:end_date,school_year_name,Disabled\r\n"
+    "a@uni.eu,S1, Ana ,Berg,01/09/2023,31/03/2027,alumni,true\r\n"
+    "b@uni.eu,S2,Eva,Kis\u00a0,46112,2027-06-30 00:00:00,Bachelor 2nd year or equivalent,False\r\n"
+    "c@uni.eu,S3,Ole,Lund,2023-09-01,2027-06-30,doctorate,FALSE\r\n"
+    "d@uni.eu,S4,Ida,Berg,2023-09-01,2027-06-30,Year 9 or equivalent,FALSE\r\n"
+)
+"""Dates (day-first, Excel serial, date-time), case (listed values, booleans, a header),
+whitespace (plain and non-breaking), a BOM, and a value fix leaves alone (row 5)."""
+FIX_COUNT = re.compile(
+    r"would repair ([\d,]+) cell\(s\)(?: and make ([\d,]+) change\(s\) to the file)?"
+)
+
+
+def _run_folder(out: str) -> Path:
+    return Path(re.findall(r"^report: +(.+)$", out, re.MULTILINE)[-1].strip()).parent
+
+
+@pytest.mark.parametrize("source", ["defective", "generated"])
+def test_the_report_counts_exactly_what_fix_changes_and_marks_each_cell(
+    run_cli: Callable[..., CliRun], tmp_path: Path, source: str
 ) -> None:
-    header = (
-        "email_address,username,first_name,last_name,primary_education:end_date,"
-        "school_year_name,disabled"
+    """The check runs fix's own code dry: its count is the lines of the change log (not the
+    "did you mean" hints fix never applies, and with its date repairs), and each worklist
+    cell fix changes is marked, in the page and in failing_rows.csv."""
+    from syncguard.output.base import Limits
+    from tests.conftest import SAMPLE_DATA
+
+    if source == "defective":
+        export = SAMPLE_DATA / "defective.csv"
+    else:
+        export = tmp_path / "export.csv"
+        export.write_bytes(GENERATED.encode("utf-8"))
+    argv = ["--as-of", "2026-11-29", "--email-domain", "uni.eu", "--no-history"]
+    check = _plain(run_cli, "check", export, *argv, "--report-dir", tmp_path / "checked")
+    assert check.code == 1, check.out + check.err
+    folder = _run_folder(check.out)
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    found = FIX_COUNT.search(page)
+    assert found is not None, "the report says what fix would repair"
+    cells, whole = (int((g or "0").replace(",", "")) for g in found.groups())
+    out = tmp_path / "fixed.csv"
+    fixed = _plain(run_cli, "fix", export, "--out", out, *argv, "--report-dir", tmp_path / "r")
+    assert fixed.code in (0, 1), fixed.err
+    log = list(csv.DictReader(io.StringIO((tmp_path / "fixed.changes.csv").read_text("utf-8"))))
+    assert cells + whole == len(log)
+    assert cells == sum(1 for c in log if int(c["row"]) > 1)
+    if source == "generated":  # the dates are counted, the unknown "Year 9" (a hint) is not
+        repairs = {c["repair"] for c in log}
+        assert {"repair.day_first_date", "repair.excel_date", "repair.bom"} <= repairs
+        assert {"repair.header_case", "repair.whitespace", "repair.listed_value"} <= repairs
+        assert whole == 2 and "5" not in {c["row"] for c in log}
+    changed = {(int(c["row"]), c["column"]) for c in log if int(c["row"]) > 1}
+    with (folder / "failing_rows.csv").open(encoding="utf-8", newline="") as handle:
+        lines = [r for r in csv.DictReader(handle) if r["severity"] != "note"]
+    marked = {(int(r["row"]), r["column"]) for r in lines if r["fix_repairs"] == "yes"}
+    listed = {(int(r["row"]), r["column"]) for r in lines}
+    assert marked and marked == listed & changed
+    assert {r["fix_repairs"] for r in lines} == {"yes", "no"}
+    shown = sorted({int(r["row"]) for r in lines})[: Limits().worklist_rows]  # the page's rows
+    yes_lines = sum(1 for r in lines if r["fix_repairs"] == "yes" and int(r["row"]) in shown)
+    assert page.count("syncguard fix repairs this cell") == yes_lines
+
+
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [("history", 0), ("previous", 0), ("no-history", 1)],
+)
+def test_fix_checks_its_output_as_check_would(
+    run_cli: Callable[..., CliRun], tmp_path: Path, how: str, code: int
+) -> None:
+    """A known student's blank required cell leaves the stored value (no error), as in check:
+    fix compares FIXED.csv with the baseline of the history (or --previous), records the run
+    and points latest.* at it. Without a baseline every student is new."""
+    from tests.compare.test_changes import BASE, _write, student
+
+    reports = tmp_path / "reports"
+    first = _write(tmp_path / "week1.csv", BASE)
+    base = _plain(run_cli, "check", first, "--as-of", "2026-11-29", "--report-dir", reports)
+    assert base.code == 0, base.out
+    rows = [dict(r) for r in BASE]
+    rows[4] = student(4, first_name="")  # known: the stored first name stays
+    rows[6] = student(6, school_year_name="bachelor 2nd year or equivalent", disabled="false")
+    export = _write(tmp_path / "week2.csv", rows)
+    out = tmp_path / "fixed.csv"
+    extra = {
+        "history": [],
+        "previous": ["--previous", first, "--no-history"],
+        "no-history": ["--no-history"],
+    }[how]
+    argv = ["fix", export, "--out", out, "--as-of", "2026-11-29", "--report-dir", reports]
+    run = _plain(run_cli, *argv, *extra)
+    assert run.code == code, run.out + run.err
+    history = json.loads(
+        _plain(run_cli, "history", "--history", reports / "history.sqlite", "--json").out
     )
-    path = write_csv("a@uni.eu,S1,Ana ,Berg,2027-06-30,alumni,true", header=header)
-    run = run_cli("check", path, "--email-domain", "uni.eu", "--no-history")
-    assert run.code == 1
-    (report,) = (tmp_path / "reports").glob("*/report.html")
-    assert "would repair at least 3 of the failing cells" in report.read_text(encoding="utf-8")
+    latest = json.loads((reports / "latest.json").read_text(encoding="utf-8"))
+    if how == "no-history":
+        assert "1 error(s)" in run.out and "first_name" in run.out
+        assert len(history) == 1 and latest["export"]["path"].endswith("week1.csv")
+        return
+    assert "PASSED: 0 error(s)" in run.out and "0 problem(s) left" in run.out
+    assert "compared with " + ("run #1" if how == "history" else "the export") in run.out
+    if how == "history":
+        assert [(r["export"], r["outcome"], r["baseline"]) for r in history] == [
+            (out.name, "passed", 1),
+            (first.name, "passed", None),
+        ]
+        assert latest["export"]["path"] == str(out) and f"latest:  {reports}" in run.out
+
+
+def test_fix_lists_the_first_problems_left_and_counts_the_rest(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    from tests.compare.test_changes import BASE, _write, student
+
+    rows = [student(i, school_year_name="Year 9") for i in range(25)]  # no one right answer
+    rows += [dict(r) for r in BASE[:3]]
+    export = _write(tmp_path / "export.csv", rows)
+    run = _plain(run_cli, "fix", export, "--out", tmp_path / "fixed.csv", "--no-history")
+    assert run.code == 1, run.out + run.err
+    listed = [line for line in run.out.splitlines() if line.startswith(("  row ", "  the file"))]
+    with (_run_folder(run.out) / "failing_rows.csv").open(encoding="utf-8") as handle:
+        lines = sum(1 for r in csv.DictReader(handle) if r["severity"] != "note")
+    assert lines >= 25 and len(listed) == 20
+    assert f"{lines} problem(s) left for a person" in run.out
+    assert f"  ... and {lines - 20} more: the report and failing_rows.csv list them all" in run.out
 
 
 @pytest.mark.parametrize("kind", ["device", "symlink", "history"])
@@ -285,3 +402,42 @@ def test_the_change_log_is_private_with_raw_values_and_keeps_a_mode(
     assert _plain(run_cli, *argv).code == 0
     assert oct(out.stat().st_mode & 0o777) == oct(0o640)  # kept
     assert oct(log.stat().st_mode & 0o777) == oct(0o600 if show_values else 0o644)
+
+
+def test_a_problem_of_the_whole_file_is_listed_first_and_counted(
+    run_cli: Callable[..., CliRun], tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    """A problem with no rows (here: no institution domain can be told) is not in the
+    worklist, yet it is left for a person too."""
+    header = (
+        "email_address,username,first_name,last_name,primary_education:end_date,school_year_name"
+    )
+    path = write_csv(
+        "a@uni.eu,S1,Ana,Berg,2027-06-30,Year 9",
+        "b@other.org,S2,Eva,Kis,2027-06-30,Alumni",
+        "c@third.net,S3,Ole,Lund,2027-06-30,Alumni",
+        header=header,
+    )
+    run = _plain(run_cli, "fix", path, "--out", tmp_path / "fixed.csv", "--no-history")
+    assert run.code == 1, run.out + run.err
+    listed = [line for line in run.out.splitlines() if line.startswith(("  row ", "  the file"))]
+    assert listed[0].startswith("  the file: error") and "(intake.email_domain)" in listed[0]
+    assert listed[1].startswith("  row 2: error") and len(listed) == 2
+    assert "2 problem(s) left for a person" in run.out
+
+
+def test_a_partial_run_says_nothing_of_what_fix_would_repair(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    """With --only, the rules that tell fix the columns' values did not all load: a count
+    would be another than fix's, so there is none."""
+    export = tmp_path / "export.csv"
+    export.write_bytes(GENERATED.encode("utf-8"))
+    argv = ["--as-of", "2026-11-29", "--email-domain", "uni.eu", "--no-history"]
+    whole = _plain(run_cli, "check", export, *argv, "--report-dir", tmp_path / "a")
+    selected = ["--only", "school_year_name.allowed", "--report-dir", tmp_path / "b"]
+    only = _plain(run_cli, "check", export, *argv, *selected)
+    assert whole.code == only.code == 1, only.out + only.err
+    assert FIX_COUNT.search((_run_folder(whole.out) / "report.html").read_text("utf-8"))
+    page = (_run_folder(only.out) / "report.html").read_text("utf-8")
+    assert FIX_COUNT.search(page) is None and "syncguard fix repairs this cell" not in page

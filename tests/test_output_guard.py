@@ -535,8 +535,13 @@ def test_latest_follows_recorded_runs_only(tmp_path: Path) -> None:
     unrecorded = _main(scene.root, "check", other, "--no-history", *scene.args("check"))
     assert unrecorded.code == 0 and "latest:" not in unrecorded.out
     fixed = scene.root / "fixed.csv"
-    trial = _main(scene.root, "fix", other, "--out", fixed, *scene.args("fix"))
+    trial = _main(scene.root, "fix", other, "--out", fixed, "--no-history", *scene.args("fix"))
     assert trial.code == 0, trial.err
     assert len(list(reports.glob("*-other"))) + len(list(reports.glob("*-fixed"))) == 2
     assert {n: (reports / n).read_bytes() for n in pages} == pages
     assert "export" in json.loads(pages["latest.json"])["export"]["path"]
+    # fix's check of FIXED.csv is recorded like any check: latest.* follow it
+    recorded = _main(scene.root, "fix", other, "--out", fixed, "--force", *scene.args("fix"))
+    assert recorded.code == 0, recorded.err
+    assert "fixed" in json.loads((reports / "latest.json").read_text())["export"]["path"]
+    assert "-fixed/report.html" in (reports / "latest.html").read_text(encoding="utf-8")

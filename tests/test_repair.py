@@ -32,8 +32,11 @@ from syncguard.repair import (
     WHITESPACE,
     Change,
     Repaired,
+    Vocabulary,
     change_log,
     changes_path,
+    dry_run,
+    fix_export,
     repair,
     save,
 )
@@ -547,3 +550,90 @@ def test_a_fixed_file_is_fixed_and_every_change_is_logged(
             if a != b:
                 assert (number, after[0][index]) in logged, (number, after[0][index], a, b)
     assert all(before[c.row - 1] != after[c.row - 1] for c in fixed.changes if c.row > 1)
+
+
+PADS = [" ", "\u00a0", "\u200b", "\u3000", "\x1c", "\t", "\r\n"]
+VALUES = [
+    *(v.lower() for v in SCHOOL_YEARS[:3]),
+    *SCHOOL_YEARS[:2],
+    *BOOLEANS,
+    "true",
+    "31/03/2027",
+    "03/31/2027",
+    "05/06/2027",
+    "46112",
+    "2027-03-31 00:00:00",
+    "2027-03-31",
+    CLEAR,
+    "**clear**",
+    "=1+1",
+    "7.7E+04",
+    "S1",
+    "",
+]
+RICH = st.one_of(
+    st.sampled_from(VALUES),
+    st.builds(
+        lambda v, a, b: a + v + b,
+        st.sampled_from(VALUES),
+        st.sampled_from(PADS),
+        st.sampled_from(["", *PADS]),
+    ),
+    JUNK,
+)
+
+
+def test_the_vocabulary_of_a_suite_is_what_fix_is_given(suite: Suite) -> None:
+    vocabulary = Vocabulary.of(suite, ALL)
+    given = inputs(suite)
+    assert vocabulary.known_headers == tuple(given["known_headers"])
+    assert sorted(vocabulary.date_columns) == sorted(given["date_columns"])
+    assert {k: list(v) for k, v in vocabulary.listed.items()} == given["listed"]
+    assert sorted(vocabulary.boolean_columns) == sorted(given["boolean_columns"])
+    assert sorted(set(vocabulary.identity_columns)) == given["identity_columns"]
+
+
+def test_trimming_takes_off_every_space_python_knows() -> None:
+    from syncguard.repair import _SPACES
+
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _SPACES
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=st.lists(
+        st.sampled_from([*COLUMNS, START, ATTENDING, "first_name"]),
+        min_size=2,
+        max_size=5,
+        unique=True,
+    ),
+    data=st.data(),
+)
+def test_a_dry_run_finds_exactly_what_fix_changes(
+    suite: Suite, header: list[str], data: st.DataObject
+) -> None:
+    """The dry run (what a check says ``fix`` would repair) is fix's own code: the same
+    changes and notes, and its cells are the cells the fixed file differs in. A record with a
+    padded cell or a ``*`` is read cell by cell, the others by their listed, boolean, date and
+    identity cells only: the same file with one padded ``*`` cell more on every row gets the
+    same changes."""
+    width = len(header)
+    rows = data.draw(st.lists(st.lists(RICH, min_size=width, max_size=width), max_size=8))
+    vocabulary = Vocabulary.of(suite, ALL)
+    text = export(header, *rows)
+    fixed = fix_export(text.encode(), vocabulary)
+    planned = dry_run(text.encode(), vocabulary)
+    assert list(planned.changes) == fixed.changes
+    assert list(planned.notes) == fixed.notes
+    before, after = records(text), records(fixed.text)
+    differ = {
+        (number, index)
+        for number, (old, new) in enumerate(zip(before, after, strict=True), start=1)
+        for index, (a, b) in enumerate(zip(old, new, strict=True))
+        if a != b and number > 1
+    }
+    assert planned.cells == differ
+    busy = export([*header, "middle_name"], *([*row, " *"] for row in rows))
+    slow = fix_export(busy.encode(), vocabulary)
+    assert [c for c in slow.changes if c.column != "middle_name"] == fixed.changes
+    assert slow.notes == fixed.notes

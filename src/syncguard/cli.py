@@ -254,9 +254,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fix.add_argument("--force", action="store_true", help="replace FIXED.csv if it exists")
     fix.add_argument(
-        "--show-values", action="store_true", help="raw values in the change log (not masked)"
+        "--show-values",
+        action="store_true",
+        help="raw values in the change log and the check's outputs (not masked)",
     )
-    fix.add_argument("--report-dir", type=_path, metavar="DIR", help="where the check goes")
+    fix.add_argument(
+        "--report-dir",
+        type=_path,
+        metavar="DIR",
+        help="where the check of FIXED.csv goes, as for check (default: the project's "
+        "report_dir, else ./reports)",
+    )
+    fix.add_argument(
+        "--previous",
+        type=_path,
+        metavar="PREV.csv",
+        help="last week's export to compare FIXED.csv with (default: the history's baseline)",
+    )
+    fix_history = fix.add_mutually_exclusive_group()
+    fix_history.add_argument(
+        "--history",
+        type=_history_path,
+        metavar="PATH_OR_URL",
+        help="the history file (default: REPORT_DIR/history.sqlite; sqlite:///path works too)",
+    )
+    fix_history.add_argument(
+        "--no-history", action="store_true", help="neither read nor write the history"
+    )
+    fix.add_argument(
+        "--baseline",
+        type=_baseline,
+        default=BaselineMode.LAST_PASSED.value,
+        metavar="last-passed|last|RUN",
+        help="what the check of FIXED.csv compares with, as for check (default: last-passed)",
+    )
     suggest = sub.add_parser(
         "suggest",
         parents=[suite_options],
@@ -828,47 +859,46 @@ def _suggest(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_PASSED
 
 
+FIX_LISTED = 20
+"""Problems ``fix`` lists after checking FIXED.csv (the report lists them all)."""
+
+
 def _fix(args: argparse.Namespace, io: _Streams) -> int:
-    """Repair what has one right answer, write the file and its change log, check the result."""
-    from syncguard.importer import IDENTITY_COLUMNS
+    """Repair what has one right answer, write the file and its change log, then check the
+    result as ``check`` would (project, history, baseline; recorded) and list what is left.
+
+    The exit status is the check's: 0 when FIXED.csv passes, 1 when it fails.
+    """
+    from syncguard import workers
+
+    workers.preload(workers.GREAT_EXPECTATIONS)  # as check: GE imports while fix repairs
     from syncguard.intake.reader import read_bytes
     from syncguard.masking import Masker
     from syncguard.model import Source
-    from syncguard.pipeline import Options, ReportLayout, run
-    from syncguard.repair import change_log, repair, save
+    from syncguard.output.guard import Output
+    from syncguard.repair import Vocabulary, change_log, changes_path, fix_export, save
 
-    project = _project(args)
-    catalogue = _catalogue(args, project)
+    # the check of FIXED.csv is made of the same choices as check's (project, rules, history,
+    # baseline, --previous, --as-of, --email-domain, --report-dir): invocation.prepare
+    prepared = invocation.prepare(_choices(args))
+    catalogue, layout, guard = prepared.catalogue, prepared.layout, prepared.guard
     suite = catalogue.suite
     data = read_bytes(args.export)  # refuses what check refuses: missing, not a file, too big
-    from syncguard.output.guard import Output
-    from syncguard.repair import changes_path
-
-    report_dir = args.report_dir or project.report_dir
-    guard = _guard(args, project, suite, report_dir)
     for target in (args.out, changes_path(args.out)):  # never an input, a history, a link
         guard.check(target, "--out", Output.NEW)
+    if layout.history is not None:  # a recorded run redraws index.html and latest.*
+        guard.check_report_dir(layout.base)
+    show_progress = args.progress or (not args.quiet and io.err.isatty())
+    clock = time.perf_counter()
 
-    def columns(kind: str) -> list[str]:
-        return [c for r in suite.rules_of(kind) for c in r.columns]
+    def progress(message: str) -> None:
+        if show_progress:
+            elapsed = time.perf_counter() - clock
+            print(f"syncguard: [{elapsed:6.1f} s] {message}", file=io.err, flush=True)
 
-    listed = {
-        r.column: [str(v) for v in r.params["values"]]
-        for r in suite.rules_of("allowed_values")
-        if "separator" not in r.params
-    }
-    enabled = {c.id for c in catalogue.checks if c.source is Source.REPAIR}
+    enabled = [c.id for c in catalogue.checks if c.source is Source.REPAIR]
     try:
-        repaired = repair(
-            data,
-            suite.known_headers,
-            columns("date"),
-            listed,
-            columns("boolean"),
-            [*IDENTITY_COLUMNS, *columns("excel_mangled_id")],
-            enabled,
-            fix_headers=args.fix_headers,
-        )
+        repaired = fix_export(data, Vocabulary.of(suite, enabled), args.fix_headers)
     except ValueError as exc:
         raise UnusableExportError(args.export, str(exc).rstrip("."), "export it again") from None
     _refuse_like_check(args.export, repaired.text, catalogue)
@@ -899,29 +929,72 @@ def _fix(args: argparse.Namespace, io: _Streams) -> int:
     )
     for note in repaired.notes:
         print(f"  note: {printable(note)}", file=io.out)
-    done = run(args.out, catalogue, ReportLayout.default(report_dir, keep=False), Options())
-    result = done.result
-    left = [f for f in result.findings]
-    print(
-        f"checked {printable(args.out)}: {result.outcome.value}, {len(left)} problem(s) left "
-        "for a person "
-        f"(report: {printable(done.run_dir / 'report.html')})",
-        file=io.out,
-    )
+    options = dataclasses.replace(prepared.options, progress=progress)
+    done = invocation.run_prepared(args.out, catalogue, layout, options)
+    for warning in done.warnings:
+        print(f"syncguard: warning: {printable(warning)}", file=io.err)
+    overrides = _overrides_line(catalogue)
+    if overrides:
+        print(overrides, file=io.out)
+    return _fix_checked(args.out, done, io)
+
+
+def _fix_checked(out: Path, done: Completed, io: _Streams) -> int:
+    """Print the check of FIXED.csv: its verdict and every problem left (the first
+    :data:`FIX_LISTED`, then how many more); its exit status."""
     import polars as pl
 
-    from syncguard.output.base import RunOutput
-    from syncguard.output.worklist import worklist
+    from syncguard.output.base import Limits, RunOutput
+    from syncguard.output.worklist import cut, worklist
 
+    result = done.result
+    if result.outcome is Outcome.UNUSABLE:
+        print(f"syncguard: {printable(result.findings[0].message)}", file=io.err)
+        return EXIT_UNUSABLE
+    whole = [f for f in result.findings if not f.rows]  # about the file: not in the worklist
+    lines = cut(result.findings, Limits()).lines  # one per failing row and problem
+    left = len(whole) + lines
+    verdict = "PASSED" if result.outcome is Outcome.PASSED else "FAILED"
+    compared = (
+        f"; compared with {printable(result.comparison.source)}"
+        if result.comparison is not None
+        else ""
+    )
+    print(
+        f"checked {printable(out)}: {verdict}: {result.count(Severity.ERROR)} error(s), "
+        f"{result.count(Severity.WARNING)} warning(s) in {result.accounting.rows_read} row(s)"
+        f"{compared}; {left} problem(s) left for a person",
+        file=io.out,
+    )
     frame = done.frame if done.frame is not None else pl.DataFrame()
-    table = worklist(RunOutput(result, frame, done.masker), limit=20)
-    for item in table.iter_rows(named=True):
+    shown = RunOutput(result, frame, done.masker)
+    listed: list[str] = []
+    for f in whole[:FIX_LISTED]:
+        check = shown.check(f.rule)
+        title = check.title if check is not None else f.rule
+        listed.append(f"  the file: {f.severity.value} {printable(title)} ({printable(f.rule)})")
+    most = FIX_LISTED - len(listed)
+    if most > 0 and lines:
+        table = worklist(shown, most=most)
+        for item in table.iter_rows(named=True):
+            listed.append(
+                f"  row {item['row']}: {item['severity']} {printable(item['title'])} "
+                f"({printable(item['column'])}): "
+                + printable(f"{item['value']}")
+                + (f" -> {printable(item['did_you_mean'])}" if item["did_you_mean"] else "")
+            )
+    for line in listed:
+        print(line, file=io.out)
+    if left > len(listed):
         print(
-            f"  row {item['row']}: {item['severity']} {item['title']} ({item['column']}): "
-            + printable(f"{item['value']}")
-            + (f" -> {printable(item['did_you_mean'])}" if item["did_you_mean"] else ""),
+            f"  ... and {left - len(listed)} more: the report and failing_rows.csv list them all",
             file=io.out,
         )
+    for note in result.notes:
+        print(f"  note: {printable(note)}", file=io.out)
+    print(f"report:  {printable(done.run_dir / 'report.html')}", file=io.out)
+    if done.latest is not None:
+        print(f"latest:  {printable(done.latest)}", file=io.out)
     return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
 
 

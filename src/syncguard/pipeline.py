@@ -37,7 +37,7 @@ from syncguard.intake import Export, read_export
 from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
 from syncguard.intake.domains import infer_domain
 from syncguard.intake.headers import HeaderContract
-from syncguard.intake.reader import ROW
+from syncguard.intake.reader import ROW, read_bytes
 from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
@@ -62,6 +62,7 @@ from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
+from syncguard.repair import REPAIRED_INTAKE, REPAIRED_KINDS, Planned, Vocabulary, dry_run
 from syncguard.suite.contract import origin
 from syncguard.suite.model import Suite
 from syncguard.suite.registry import kinds
@@ -149,7 +150,7 @@ class Completed:
     """How the run's values were shown (for outputs the caller writes, e.g. JSON on stdout)."""
     latest: Path | None = None
     """``REPORT_DIR/latest.html``, pointing at this run's report (``latest.json`` beside it);
-    None when the run was not recorded (``--no-history``, ``fix``'s trial check)."""
+    None when the run was not recorded (``--no-history``)."""
     frame: pl.DataFrame | None = field(default=None, repr=False)
     """The export's usable records, for callers that show values (``syncguard fix``)."""
 
@@ -416,6 +417,7 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
                 result, frame, None, history, layout, options, started, names, catalogue.masking
             )
         result, current = _validate_and_compare(export, catalogue, history, key, options, started)
+        repairs = _dry_run(path, export, result, catalogue, options.progress)
         result = replace(result, duration_s=round(time.perf_counter() - clock, 3))
         names = ColumnNames(catalogue.suite.known_headers, key)
         return _finish(
@@ -428,7 +430,39 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
             started,
             names,
             catalogue.masking,
+            repairs,
         )
+
+
+def _dry_run(
+    path: Path, export: Export, result: RunResult, catalogue: Catalogue, progress: Progress
+) -> Planned | None:
+    """What ``syncguard fix`` would change in the export: fix's own code, run dry on the file.
+
+    Only when a run of every check found a problem of a kind fix repairs
+    (:data:`REPAIRED_KINDS`, :data:`REPAIRED_INTAKE`): a clean export costs nothing. The file
+    is read again (no copy is kept while validating) and must be the one checked. None when
+    fix would refuse it.
+    """
+    if result.gate.partial:  # --only: the rules fix reads its columns from did not all load
+        return None
+    kinds = {r.id: r.kind for r in catalogue.suite.rules}
+    if not any(
+        kinds.get(f.rule) in REPAIRED_KINDS or f.rule in REPAIRED_INTAKE for f in result.findings
+    ):
+        return None
+    progress("finding what 'syncguard fix' would repair")
+    try:
+        data = read_bytes(path)
+    except UnusableExportError:
+        return None
+    if hashlib.sha256(data).hexdigest() != export.info.sha256:
+        return None  # replaced while it was checked: say nothing of another file
+    enabled = [c.id for c in catalogue.checks if c.source is Source.REPAIR]
+    try:
+        return dry_run(data, Vocabulary.of(catalogue.suite, enabled))
+    except ValueError:  # fix refuses the file: it repairs nothing
+        return None
 
 
 def _email_domains(
@@ -603,12 +637,13 @@ def _finish(
     started: datetime,
     names: ColumnNames,
     masking: Mapping[str, DataClass],
+    repairs: Planned | None = None,
 ) -> Completed:
     """Writers, then the history, then the index: in this order, in the open session."""
     folder = layout.run_dir(Path(result.export.path), started)
     domains = result.email_domains.domains if result.email_domains is not None else ()
     masker = Masker(options.show_values, domains, masking)
-    output = RunOutput(result, frame, masker, options.limits)
+    output = RunOutput(result, frame, masker, options.limits, repairs)
     options.progress(f"writing {folder}")
     files = [write(output, folder) for write in WRITERS]
     if options.json is not None:
@@ -665,10 +700,9 @@ def _point_latest(
 ) -> Path | None:
     """Write ``latest.html`` (a link to the newest report) and ``latest.json`` (its results).
 
-    Only a recorded run of every check moves them (not ``--no-history``, not ``--only``, not
-    ``fix``'s trial check).
-    Schedulers and bookmarks open one fixed path; both are written whole or not at all, and
-    a failure here never fails the run.
+    Only a recorded run of every check moves them (not ``--no-history``, not ``--only``;
+    ``fix``'s check of FIXED.csv is such a run, so it does). Schedulers and bookmarks open one
+    fixed path; both are written whole or not at all, and a failure here never fails the run.
     """
     from html import escape
     from urllib.parse import quote

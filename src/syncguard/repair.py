@@ -24,19 +24,22 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import Enum
+from itertools import repeat
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from syncguard.importer import BOOLEANS, CLEAR
+from syncguard.importer import BOOLEANS, CLEAR, IDENTITY_COLUMNS
+from syncguard.intake import checks
 from syncguard.masking import Masker, visible
 from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
+from syncguard.suite.model import Suite
 
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as intake reads: no cell is too long
 
@@ -143,6 +146,10 @@ REPAIRS: tuple[Check, ...] = (
     EXCEL_DATE,
 )
 """Every repair kind, declared once; an institution switches any of them off by its id."""
+REPAIRED_KINDS = frozenset({"allowed_values", "boolean", "date", "stray_whitespace"})
+"""Rule kinds whose failures a repair may mend: a check runs fix dry only when one failed."""
+REPAIRED_INTAKE = frozenset({checks.BOM.id, checks.HEADER_CASE.id})
+"""Intake checks whose failures a repair mends (the byte order mark, a header's spelling)."""
 
 
 @dataclass(frozen=True)
@@ -279,22 +286,32 @@ def _delimiter(text: str) -> str:
     return delimiter
 
 
-def _records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+"""A line as a file opened with ``newline=""`` gives it: up to and with its \\r\\n, \\r or \\n."""
+
+
+def _rows(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The file's records, one at a time (row 1 first); ValueError at the first invalid one."""
+    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter, strict=True)
+    read = 0
     try:
-        records.extend(reader)
+        for record in reader:
+            read += 1
+            yield record
     except csv.Error as exc:
         raise ValueError(
-            f"row {len(records) + 1} is not valid CSV ({exc}): fix its quotes by hand first, "
+            f"row {read + 1} is not valid CSV ({exc}): fix its quotes by hand first, "
             "as there is no one right repair"
         ) from None
-    return records
 
 
 # --- headers ------------------------------------------------------------------------------
 
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+"""What ``str.strip()`` takes off (no character past U+3000 is a space to Python)."""
+_TRIM = _SPACES + _INVISIBLE
+"""What :func:`_strip` takes off a value's ends."""
 _ALL_SPACE = re.compile(f"[\\s{_INVISIBLE}]+")
 TYPO_EDITS = 2
 """A header this many edits or fewer from exactly one known header is a typo of it..."""
@@ -393,6 +410,8 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$")
 _SCIENTIFIC = re.compile(SCIENTIFIC)
 _CLEAR_FORM = CLEAR.casefold()
+_CLEAR_MARK = "*"
+"""In every value that folds to **CLEAR** (no character but ``*`` folds to ``*``)."""
 
 
 class _Order(Enum):
@@ -402,11 +421,7 @@ class _Order(Enum):
 
 def _strip(value: str) -> str:
     """The value without whitespace (incl. non-breaking) and zero-width characters around it."""
-    while True:
-        stripped = value.strip().strip(_INVISIBLE)
-        if stripped == value:
-            return value
-        value = stripped
+    return value.strip(_TRIM)
 
 
 def _real(year: int, month: int, day: int) -> date | None:
@@ -433,6 +448,11 @@ class _Column:
     boolean: bool = False
     date: bool = False
     order: _Order | None = None
+
+    @property
+    def typed(self) -> bool:
+        """Whether its values are spelled by a repair (listed values, booleans, dates)."""
+        return bool(self.allowed) or self.boolean or self.date
 
 
 def _fits(record: list[str], width: int) -> bool:
@@ -516,6 +536,21 @@ def _uncovers_formula(value: str, core: str) -> bool:
     return core.startswith(_FORMULA_START) and not value.startswith(core[:1])
 
 
+def _meant(core: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
+    """The value a listed, boolean or date cell means and the repair that writes it, when that
+    differs from ``core`` (the cell without the whitespace around it)."""
+    fixed: tuple[str, str] | None = None
+    if column.allowed and LISTED_VALUE.id in on:
+        meant = confident(core, column.allowed, typos=False)
+        fixed = (meant, LISTED_VALUE.id) if meant is not None else None
+    elif column.boolean and BOOLEAN.id in on:
+        meant = confident(core, BOOLEANS, typos=False)
+        fixed = (meant, BOOLEAN.id) if meant is not None else None
+    elif column.date:
+        fixed = _as_date(core, column, on)
+    return fixed if fixed is not None and fixed[0] != core else None
+
+
 def _cell(value: str, core: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
     """The cell's fixed value and the repair that made it, or None to leave it as it is.
 
@@ -526,18 +561,190 @@ def _cell(value: str, core: str, column: _Column, on: Collection[str]) -> tuple[
     trimmed = (core, WHITESPACE.id) if core != value and WHITESPACE.id in on else None
     if column.identity:
         return trimmed
-    fixed: tuple[str, str] | None = None
-    if column.allowed and LISTED_VALUE.id in on:
-        meant = confident(core, column.allowed, typos=False)
-        fixed = (meant, LISTED_VALUE.id) if meant is not None else None
-    elif column.boolean and BOOLEAN.id in on:
-        meant = confident(core, BOOLEANS, typos=False)
-        fixed = (meant, BOOLEAN.id) if meant is not None else None
-    elif column.date:
-        fixed = _as_date(core, column, on)
-    if fixed is not None and fixed[0] != core:
-        return fixed
-    return trimmed
+    return _meant(core, column, on) or trimmed
+
+
+_WAIT = ("", "wait")
+"""What :func:`_decide` says of a dd/mm/yyyy date: its meaning waits for the column's order."""
+_UNSEEN = ("", "unseen")
+
+
+def _decide(core: str, column: _Column, on: Collection[str]) -> tuple[str, str] | None:
+    """:func:`_meant`, or :data:`_WAIT` for a dd/mm/yyyy date of a date column."""
+    if column.date and DAY_FIRST_DATE.id in on and _DMY.match(core):
+        return _WAIT
+    return _meant(core, column, on)
+
+
+def _cells(
+    records: Iterable[list[str]],
+    columns: Sequence[_Column],
+    on: Collection[str],
+    changes: list[Change],
+    notes: list[str],
+) -> frozenset[tuple[int, int]]:
+    """Repair the cells of the records (rows 2 on) in place, one record at a time; the cells
+    changed, as (row, column index).
+
+    Each change is added to ``changes`` (by row, then column), and what is left alone to
+    ``notes``. A dd/mm/yyyy date waits for the end of the file: only the column's other dates
+    tell the order its day and month are in. Nothing else is kept, so a dry run holds no copy
+    of the records. What a listed, boolean or date column's value means is worked out once
+    per distinct value; a record with nothing to trim and nothing like **CLEAR** (most of
+    them) has only those cells and its identity cells looked at.
+    """
+    width = len(columns)
+    memos: list[dict[str, tuple[str, str] | None]] = [{} for _ in columns]
+    spelled = [(i, c, memos[i]) for i, c in enumerate(columns) if c.typed and not c.identity]
+    identity = [i for i, c in enumerate(columns) if c.identity]
+    waiting: dict[int, list[tuple[int, list[str], str, str]]] = {}
+    found: list[tuple[int, int, Change]] = []
+    ragged: list[int] = []
+    lost: dict[int, list[int]] = {}
+    clears: dict[int, list[int]] = {}
+    formulas: dict[int, list[int]] = {}
+    trim, ordered = WHITESPACE.id in on, DAY_FIRST_DATE.id in on
+    for row, record in enumerate(records, start=2):
+        if len(record) != width and not _fits(record, width):
+            if any(c.strip() for c in record):
+                ragged.append(row)
+            continue
+        cores = list(map(str.strip, record, repeat(_TRIM)))
+        if cores == record and _CLEAR_MARK not in "".join(record):
+            for index in identity:
+                if _SCIENTIFIC.match(record[index]):
+                    lost.setdefault(index, []).append(row)
+            for index, column, memo in spelled:
+                value = record[index]
+                if not value:
+                    continue
+                decision = memo.get(value, _UNSEEN)
+                if decision is _UNSEEN:
+                    decision = memo[value] = _decide(value, column, on)
+                if decision is _WAIT:
+                    waiting.setdefault(index, []).append((row, record, value, value))
+                elif decision is not None:
+                    record[index] = decision[0]
+                    found.append(
+                        (row, index, Change(row, column.name, decision[1], value, decision[0]))
+                    )
+            continue
+        for index, column in enumerate(columns):
+            value = record[index]
+            if not value:
+                continue
+            core = cores[index]
+            edged = core != value
+            if column.identity and _SCIENTIFIC.match(core):
+                lost.setdefault(index, []).append(row)
+            elif core.casefold() == _CLEAR_FORM and value != CLEAR:
+                clears.setdefault(index, []).append(row)
+            if edged and _uncovers_formula(value, core):
+                formulas.setdefault(index, []).append(row)
+                continue
+            if not core or core.casefold() == _CLEAR_FORM:
+                continue  # blank (leave unchanged) and **CLEAR** are never touched
+            trimmed = (core, WHITESPACE.id) if edged and trim else None
+            fixed = trimmed
+            if column.typed and not column.identity:
+                memo = memos[index]
+                decision = memo.get(core, _UNSEEN)
+                if decision is _UNSEEN:
+                    decision = memo[core] = _decide(core, column, on)
+                if decision is _WAIT:
+                    waiting.setdefault(index, []).append((row, record, value, core))
+                    continue
+                fixed = decision or trimmed
+            if fixed is not None:
+                record[index] = fixed[0]
+                found.append((row, index, Change(row, column.name, fixed[1], value, fixed[0])))
+    if ragged:
+        notes.append(
+            f"{_listing(ragged)}: another number of cells than the header row's "
+            f"{width}: left as read, as which column a value belongs to cannot be told"
+        )
+    for index, column in enumerate(columns):
+        if not (column.date and ordered):
+            continue
+        dates = waiting.get(index, [])
+        order = _date_order(column.name, ((row, value) for row, _, value, _ in dates), notes)
+        known = replace(column, order=order)
+        for row, record, value, core in dates:
+            fixed = _cell(value, core, known, on)
+            if fixed is not None:
+                record[index] = fixed[0]
+                found.append((row, index, Change(row, column.name, fixed[1], value, fixed[0])))
+    found.sort(key=lambda f: (f[0], f[1]))
+    changes.extend(change for _, _, change in found)
+    cells = frozenset((row, index) for row, index, _ in found)
+    for index, rows in sorted(lost.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: an ID in scientific notation "
+            "(Excel's 7.7E+04) has lost its digits, which cannot be restored: format the column "
+            "as Text in the source and export again"
+        )
+    for index, rows in sorted(formulas.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: a value with spaces or invisible "
+            "characters before = + - or @ is left as it is, as trimmed it would start like a "
+            "formula a spreadsheet runs: check it by hand"
+        )
+    for index, rows in sorted(clears.items()):
+        notes.append(
+            f"column {columns[index].name}, {_listing(rows)}: {CLEAR} in another case or "
+            f"with spaces around it is left alone (a clear is never guessed): write it exactly"
+        )
+    return cells
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the repairs know of an export's columns (from the suite's rules), and which repairs
+    are switched on."""
+
+    known_headers: tuple[str, ...]
+    """Every header the importer knows (the suite's ``headers``)."""
+    date_columns: tuple[str, ...] = ()
+    """Columns written yyyy-mm-dd (``date`` rules)."""
+    listed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per column, its accepted values (``allowed_values`` rules without a separator)."""
+    boolean_columns: tuple[str, ...] = ()
+    """Columns holding TRUE or FALSE (``boolean`` rules)."""
+    identity_columns: tuple[str, ...] = ()
+    """Columns only ever trimmed, whose values in scientific notation are named in a note (the
+    importer's identity columns and ``excel_mangled_id`` columns)."""
+    enabled: frozenset[str] = frozenset(c.id for c in REPAIRS)
+    """The ids of the repairs switched on (of :data:`REPAIRS`)."""
+
+    @classmethod
+    def of(cls, suite: Suite, enabled: Iterable[str]) -> Vocabulary:
+        """What ``syncguard fix`` and a check's dry run take from the suite's rules."""
+
+        def columns(kind: str) -> tuple[str, ...]:
+            return tuple(c for r in suite.rules_of(kind) for c in r.columns)
+
+        return cls(
+            known_headers=tuple(suite.known_headers),
+            date_columns=columns("date"),
+            listed={
+                r.column: tuple(str(v) for v in r.params["values"])
+                for r in suite.rules_of("allowed_values")
+                if "separator" not in r.params
+            },
+            boolean_columns=columns("boolean"),
+            identity_columns=(*IDENTITY_COLUMNS, *columns("excel_mangled_id")),
+            enabled=frozenset(enabled),
+        )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What :func:`repair` would change, without the fixed text (:func:`dry_run`)."""
+
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...]
+    cells: frozenset[tuple[int, int]]
+    """The cells changed: (spreadsheet row, column index from 0), rows 2 on."""
 
 
 def repair(
@@ -572,13 +779,70 @@ def repair(
             nor Windows-1252, mixed encodings, delimiter cannot be told, quoting that strict CSV
             rejects); the message is one sentence for people.
     """
-    on = frozenset(enabled)
+    vocabulary = Vocabulary(
+        tuple(known_headers),
+        tuple(date_columns),
+        {k: tuple(v) for k, v in listed.items()},
+        tuple(boolean_columns),
+        tuple(identity_columns),
+        frozenset(enabled),
+    )
+    return fix_export(data, vocabulary, fix_headers)
+
+
+def fix_export(data: bytes, vocabulary: Vocabulary, fix_headers: bool = False) -> Repaired:
+    """:func:`repair` with what the suite says of the columns (:meth:`Vocabulary.of`)."""
+    started = _start(data, vocabulary, fix_headers)
+    records = [started.header, *started.rows]
+    _cells(records[1:], started.columns, vocabulary.enabled, started.changes, started.notes)
+    records[0] = [c.name for c in started.columns]
+    out = io.StringIO()
+    if started.bom:
+        out.write("\ufeff")
+    csv.writer(out, delimiter=started.delimiter, lineterminator="\r\n").writerows(records)
+    return Repaired(out.getvalue(), started.changes, started.notes)
+
+
+def dry_run(data: bytes, vocabulary: Vocabulary, fix_headers: bool = False) -> Planned:
+    """What :func:`fix_export` would change in the export, found by the same code without
+    writing anything or keeping the records (a check runs it to say what ``fix`` repairs).
+
+    Raises:
+        ValueError: as :func:`repair` (``fix`` would refuse the file).
+    """
+    started = _start(data, vocabulary, fix_headers)
+    cells = _cells(
+        started.rows, started.columns, vocabulary.enabled, started.changes, started.notes
+    )
+    return Planned(tuple(started.changes), tuple(started.notes), cells)
+
+
+@dataclass
+class _Started:
+    """A file read up to its header row: the records still to come, the columns they are of,
+    and what was changed and noted so far."""
+
+    header: list[str]
+    rows: Iterator[list[str]]
+    columns: list[_Column]
+    delimiter: str
+    """The delimiter the fixed file is written with."""
+    bom: bool
+    """Whether the fixed file keeps a byte order mark (``repair.bom`` switched off)."""
+    changes: list[Change]
+    notes: list[str]
+
+
+def _start(data: bytes, vocabulary: Vocabulary, fix_headers: bool) -> _Started:
+    """Decode the file, tell its delimiter and repair its header row."""
+    on = vocabulary.enabled
     changes: list[Change] = []
     notes: list[str] = []
     text = _decode(data, on, changes, notes)
     delimiter = _delimiter(text)
     bom = text.startswith("\ufeff")  # kept: repair.bom is switched off
-    records = _records(text[1:] if bom else text, delimiter)
+    rows = _rows(text[1:] if bom else text, delimiter)
+    header = next(rows)
     written = delimiter
     if delimiter != ",":
         if DELIMITER.id in on:
@@ -589,79 +853,20 @@ def repair(
                 f"the columns are separated by {_DELIMITERS[delimiter]}: left as they are, as "
                 f"{DELIMITER.id} is switched off"
             )
-    headers = _headers(records[0], known_headers, on, fix_headers, changes, notes)
-    width = len(headers)
-    dates, bools, ids = set(date_columns), set(boolean_columns), set(identity_columns)
-    usable: list[tuple[int, list[str]]] = []
-    ragged: list[int] = []
-    for row, record in enumerate(records[1:], start=2):
-        if _fits(record, width):
-            usable.append((row, record))
-        elif any(c.strip() for c in record):
-            ragged.append(row)
-    if ragged:
-        notes.append(
-            f"{_listing(ragged)}: another number of cells than the header row's "
-            f"{width}: left as read, as which column a value belongs to cannot be told"
+    headers = _headers(header, vocabulary.known_headers, on, fix_headers, changes, notes)
+    dates, bools = set(vocabulary.date_columns), set(vocabulary.boolean_columns)
+    ids = set(vocabulary.identity_columns)
+    columns = [
+        _Column(
+            name=h.written,
+            identity=h.written in ids or h.meant in ids,
+            allowed=tuple(vocabulary.listed.get(h.written, ())),
+            boolean=h.written in bools,
+            date=h.written in dates,
         )
-    columns: list[_Column] = []
-    for index, header in enumerate(headers):
-        name = header.written
-        order = None
-        if name in dates and DAY_FIRST_DATE.id in on:
-            order = _date_order(name, ((row, rec[index]) for row, rec in usable), notes)
-        columns.append(
-            _Column(
-                name=name,
-                identity=name in ids or header.meant in ids,
-                allowed=tuple(listed.get(name, ())),
-                boolean=name in bools,
-                date=name in dates,
-                order=order,
-            )
-        )
-    lost: dict[int, list[int]] = {}
-    clears: dict[int, list[int]] = {}
-    formulas: dict[int, list[int]] = {}
-    for row, record in usable:
-        for index, column in enumerate(columns):
-            value = record[index]
-            core = _strip(value)
-            if column.identity and _SCIENTIFIC.match(core):
-                lost.setdefault(index, []).append(row)
-            elif core.casefold() == _CLEAR_FORM and value != CLEAR:
-                clears.setdefault(index, []).append(row)
-            if _uncovers_formula(value, core):
-                formulas.setdefault(index, []).append(row)
-                continue
-            fixed = _cell(value, core, column, on)
-            if fixed is not None:
-                record[index] = fixed[0]
-                changes.append(Change(row, column.name, fixed[1], value, fixed[0]))
-    for index, rows in sorted(lost.items()):
-        notes.append(
-            f"column {columns[index].name}, {_listing(rows)}: an ID in scientific notation "
-            "(Excel's 7.7E+04) has lost its digits, which cannot be restored: format the column "
-            "as Text in the source and export again"
-        )
-    for index, rows in sorted(formulas.items()):
-        notes.append(
-            f"column {columns[index].name}, {_listing(rows)}: a value with spaces or invisible "
-            "characters before = + - or @ is left as it is, as trimmed it would start like a "
-            "formula a spreadsheet runs: check it by hand"
-        )
-    for index, rows in sorted(clears.items()):
-        notes.append(
-            f"column {columns[index].name}, {_listing(rows)}: {CLEAR} in another case or "
-            f"with spaces around it is left alone (a clear is never guessed): write it exactly"
-        )
-    records[0] = [h.written for h in headers]
-    out = io.StringIO()
-    if bom:
-        out.write("\ufeff")
-    csv.writer(out, delimiter=written, lineterminator="\r\n").writerows(records)
-    changes.sort(key=lambda c: c.row)  # stable: file, then headers, then cells by row and column
-    return Repaired(out.getvalue(), changes, notes)
+        for h in headers
+    ]
+    return _Started(header, rows, columns, written, bom, changes, notes)
 
 
 # --- change log and writing ---------------------------------------------------------------

@@ -7,11 +7,13 @@ import io
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from syncguard.masking import DataClass, Masker
 from syncguard.output import failing_csv
 from syncguard.output.base import RunOutput
 from syncguard.output.failing_csv import failing_rows
+from syncguard.output.html_report import render
 from tests.output.test_html_report import _frame, _result
 
 
@@ -27,6 +29,7 @@ def test_values_are_masked_unless_asked() -> None:
             "N•••",
             "",
             "Fill it in.",
+            "no",
         )
     ]
     shown = RunOutput(_result("Nováková"), _frame("Nováková"), Masker(show_values=True))
@@ -55,3 +58,41 @@ def test_public_values_are_shown_with_invisible_marks() -> None:
     table = failing_rows(RunOutput(result, frame, public))
     assert table["value"].to_list() == ["␣30/06/2027"]
     assert isinstance(table, pl.DataFrame)
+
+
+@pytest.mark.parametrize(
+    ("cells", "marked"),
+    [(frozenset({(7, 1)}), "yes"), (frozenset({(7, 0), (8, 1)}), "no"), (None, "no")],
+    ids=["its-cell", "other-cells", "no-dry-run"],
+)
+def test_a_cell_fix_repairs_is_marked_at_the_end_of_the_line(
+    cells: frozenset[tuple[int, int]] | None, marked: str
+) -> None:
+    """``fix_repairs`` comes last (the columns before it keep their order) and says whether
+    ``syncguard fix`` changes the cell: the dry run names it by its column's place."""
+    from syncguard.repair import Planned
+
+    frame = pl.DataFrame(
+        {
+            "first_name": ["Ana"],
+            "last_name": ["Nováková"],
+            "__row__": pl.Series([7], dtype=pl.UInt32),
+        }
+    )
+    repairs = None if cells is None else Planned((), (), cells)
+    run = RunOutput(_result("Nováková"), frame, Masker(), repairs=repairs)
+    table = failing_rows(run)
+    assert table.columns == [
+        "row",
+        "severity",
+        "check",
+        "title",
+        "column",
+        "value",
+        "did_you_mean",
+        "fix",
+        "fix_repairs",
+    ]
+    assert table["fix_repairs"].to_list() == [marked]
+    html = render(run)
+    assert html.count("syncguard fix repairs this cell") == (marked == "yes")

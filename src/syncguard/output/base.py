@@ -15,6 +15,7 @@ import polars as pl
 
 from syncguard.masking import Masker
 from syncguard.model import Check, RunResult
+from syncguard.repair import Planned
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class RunOutput:
     """The export's usable records (every column text, row numbers in ``ROW``)."""
     masker: Masker = field(default_factory=Masker)
     limits: Limits = field(default_factory=Limits)
+    repairs: Planned | None = None
+    """What ``syncguard fix`` would change in the export (the check's dry run of it), if run."""
 
     def check(self, check_id: str) -> Check | None:
         """The catalogue entry of a check that ran."""

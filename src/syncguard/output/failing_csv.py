@@ -39,7 +39,7 @@ def failing_rows(run: RunOutput) -> pl.DataFrame:
             pl.col(MORE),
             pl.lit(per_row),
         ).alias("title"),
-        *(pl.lit("").alias(c) for c in ("column", "value", "did_you_mean", "fix")),
+        *(pl.lit("").alias(c) for c in ("column", "value", "did_you_mean", "fix", "fix_repairs")),
     )
     if notes.height:
         order = pl.int_range(pl.len()).alias("_line")
@@ -69,7 +69,7 @@ def failing_rows(run: RunOutput) -> pl.DataFrame:
                     f"{left.left_out:,} of the run's {left.lines:,} are left out in all (the "
                     "counts of every problem are whole in results.json)"
                 ],
-                **{c: [""] for c in ("column", "value", "did_you_mean", "fix")},
+                **{c: [""] for c in ("column", "value", "did_you_mean", "fix", "fix_repairs")},
             }
         )
         table = pl.concat([table, end.select(table.columns)], how="vertical_relaxed")

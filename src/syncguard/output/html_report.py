@@ -15,15 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from syncguard.findings import blocks_whole_upload
-from syncguard.intake.reader import ROW
 from syncguard.model import (
     Check,
     Engine,
     Finding,
-    Outcome,
     RunResult,
     Severity,
     Status,
@@ -131,26 +127,13 @@ def _checks(result: RunResult, failed: Mapping[str, Finding]) -> list[dict[str, 
     ]
 
 
-def fixable(run: RunOutput) -> int:
-    """How many failing cells ``syncguard fix`` would repair, at least: listed values and
-    booleans with a confident "did you mean", and stray whitespace (trimmed)."""
-    edges = " \t\r\n\u00a0\u202f\u200b\u200c\u200d\u2060\ufeff"
-    total = 0
-    for f in run.result.findings:
-        if f.rule == "cells.no_stray_whitespace":  # only what trimming the edges repairs
-            for name, rows in f.parts or ((f.column or "", f.rows),):
-                if name in run.frame.columns:
-                    value = pl.col(name)
-                    trimmed = pl.col(ROW).is_in(rows) & (value != value.str.strip_chars(edges))
-                    total += run.frame.filter(trimmed).height
-            continue
-        column = f.column or ""
-        if not f.fixes or column not in run.frame.columns:
-            continue
-        values = [v for v, _ in f.fixes]
-        at = run.frame.filter(pl.col(ROW).is_in(f.rows) & pl.col(column).is_in(values))
-        total += at.height
-    return total
+def fixable(run: RunOutput) -> tuple[int, int]:
+    """What ``syncguard fix`` would change, as the check's dry run of it found: cells, and
+    changes to the file itself and its header row (together, the lines of its change log)."""
+    if run.repairs is None:
+        return 0, 0
+    cells = sum(1 for c in run.repairs.changes if c.row > 1)
+    return cells, len(run.repairs.changes) - cells
 
 
 def render(run: RunOutput) -> str:
@@ -206,7 +189,7 @@ def render(run: RunOutput) -> str:
             comparison=result.comparison,
             csv_name=CSV_NAME,
             share=lambda n: share(n, total),
-            fixable=fixable(run) if result.outcome is Outcome.FAILED else 0,
+            fixable=fixable(run),
             anchor=anchor,
         )
     )

@@ -1,7 +1,8 @@
 """The worklist: every failing row with all its problems and how to fix each, in row order.
 
 A steward fixes students, not rules: the report lists the first rows, the failing-rows CSV all
-of them, in the same shape (row, severity, check, column, value, did you mean, fix). Values are
+of them, in the same shape (row, severity, check, column, value, did you mean, fix, whether
+``syncguard fix`` repairs the cell). Values are
 shown by their column's data class (personal and special ones masked) and formula-like cells
 in the CSV are prefixed with ``'`` so Excel does not run them. Thousands of checks failing on
 every row would multiply into millions of lines: each output lists a row's most harmful
@@ -21,7 +22,19 @@ from syncguard.masking import Masker
 from syncguard.model import Finding
 from syncguard.output.base import Limits, RunOutput
 
-COLUMNS = ("row", "severity", "check", "title", "column", "value", "did_you_mean", "fix")
+COLUMNS = (
+    "row",
+    "severity",
+    "check",
+    "title",
+    "column",
+    "value",
+    "did_you_mean",
+    "fix",
+    "fix_repairs",
+)
+"""The worklist's columns; ``fix_repairs`` (last, so older readers of the CSV keep working) is
+``yes`` where ``syncguard fix`` changes the cell (the check's dry run of fix), else ``no``."""
 FORMULA_START = r"^[=+\-@\t\r]"
 MORE = "more"
 """With ``per_row``: on a row's last line, how many of its problems were left out."""
@@ -81,7 +94,10 @@ def worklist(
         ).with_columns(pl.lit("").alias("value"), pl.lit("").alias("did_you_mean"))
     )
     table = table.join(shown, on=["row", "source", "fixes"], how="left", maintain_order="left")
-    table = table.with_columns(pl.col("value", "did_you_mean").fill_null(""))
+    table = table.join(_repaired(run), on=["row", "source"], how="left", maintain_order="left")
+    table = table.with_columns(
+        pl.col("value", "did_you_mean").fill_null(""), pl.col("fix_repairs").fill_null("no")
+    )
     return table.select(*COLUMNS, *([MORE] if per_row is not None else []))
 
 
@@ -135,6 +151,25 @@ def _values(
         pl.lit(source).alias("source"),
         pl.lit(fixes, dtype=pl.Int64).alias("fixes"),
     ).drop("raw")
+
+
+def _repaired(run: RunOutput) -> pl.DataFrame:
+    """The cells ``syncguard fix`` changes (``row``, ``source``), each with ``fix_repairs`` yes.
+
+    The dry run names a cell by its column's place in the header row, as the frame's columns
+    are (a repeated or blank header is one too).
+    """
+    names = [c for c in run.frame.columns if c != ROW]
+    cells = sorted(run.repairs.cells) if run.repairs is not None else []
+    kept = [(row, names[index]) for row, index in cells if index < len(names)]
+    return pl.DataFrame(
+        {
+            "row": [row for row, _ in kept],
+            "source": [name for _, name in kept],
+            "fix_repairs": ["yes"] * len(kept),
+        },
+        schema={"row": pl.UInt32, "source": pl.String, "fix_repairs": pl.String},
+    )
 
 
 def _first_rows(run: RunOutput, limit: int) -> list[int]:

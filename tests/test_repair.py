@@ -630,7 +630,7 @@ def test_a_dry_run_finds_exactly_what_fix_changes(
         (number, index)
         for number, (old, new) in enumerate(zip(before, after, strict=True), start=1)
         for index, (a, b) in enumerate(zip(old, new, strict=True))
-        if a != b and number > 1
+        if a != b
     }
     assert planned.cells == differ
     busy = export([*header, "middle_name"], *([*row, " *"] for row in rows))

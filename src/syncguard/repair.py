@@ -744,7 +744,8 @@ class Planned:
     changes: tuple[Change, ...]
     notes: tuple[str, ...]
     cells: frozenset[tuple[int, int]]
-    """The cells changed: (spreadsheet row, column index from 0), rows 2 on."""
+    """The cells changed: (spreadsheet row, column index from 0); row 1 for a renamed
+    header."""
 
 
 def repair(
@@ -811,10 +812,15 @@ def dry_run(data: bytes, vocabulary: Vocabulary, fix_headers: bool = False) -> P
         ValueError: as :func:`repair` (``fix`` would refuse the file).
     """
     started = _start(data, vocabulary, fix_headers)
+    renamed = {
+        (1, index)
+        for index, (name, column) in enumerate(zip(started.header, started.columns, strict=True))
+        if column.name != name
+    }
     cells = _cells(
         started.rows, started.columns, vocabulary.enabled, started.changes, started.notes
     )
-    return Planned(tuple(started.changes), tuple(started.notes), cells)
+    return Planned(tuple(started.changes), tuple(started.notes), cells | renamed)
 
 
 @dataclass

@@ -335,9 +335,9 @@ def test_a_full_disk_is_exit_2_naming_the_file(
 def test_the_console_lists_its_limit_of_findings_and_counts_the_rest(
     run_cli: Callable[..., CliRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from syncguard import cli
+    from syncguard.commands import check
 
-    monkeypatch.setattr(cli, "CONSOLE_FINDINGS", 3)
+    monkeypatch.setattr(check, "CONSOLE_FINDINGS", 3)
     run = _plain(run_cli, "check", ROOT / "sample_data" / "defective.csv", "--no-history", "-q")
     assert run.code == 1
     listed = [line for line in run.out.splitlines() if line.startswith(("  error", "  warning"))]

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 
@@ -56,8 +57,8 @@ from syncguard.model import (
     Status,
     account,
 )
-from syncguard.output import WRITERS, RunOutput
-from syncguard.output.base import Limits, write_atomic
+from syncguard.output import REQUESTED, WRITERS, RunOutput
+from syncguard.output.base import Limits, Requested, write_atomic
 from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
@@ -132,6 +133,9 @@ class Options:
     progress: Progress = _quiet
     limits: Limits = field(default_factory=Limits)
     """How much each output holds at most (the defaults keep a legitimate export whole)."""
+    requested: Mapping[Requested, Path | TextIO] = field(default_factory=dict)
+    """The outputs written only when asked (JUnit, Markdown summary, GitHub annotations), each
+    with its file or stream (:data:`syncguard.output.REQUESTED`)."""
     fail_on: Severity = Severity.ERROR
     """The least severity that fails the gate (``--fail-on``): the verdict of every output and
     of the history follows it."""
@@ -649,6 +653,8 @@ def _finish(
     if options.json is not None:
         write_json(options.json, results_json(result, masker, options.limits), options.show_values)
         files.append(options.json)
+    for requested, target in options.requested.items():  # JUnit, Markdown, GitHub: if asked
+        REQUESTED[requested](output, target)
     if history is None:  # not recorded: latest.* and the index stay with the recorded runs
         return Completed(result, folder, tuple(files), masker=masker, frame=frame)
     report = next((f for f in files if f.suffix == ".html"), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from syncguard.model import (
     Severity,
     Source,
 )
+from syncguard.output import REQUESTED, Requested
 from syncguard.output.ci import (
     CHECK_MODULE_ID,
     FIRST_ROWS,
@@ -459,6 +461,44 @@ def test_a_real_run_masks_a_planted_name_everywhere(
     assert len(failing_cases) == int(suite_el.get("failures") or 0) >= 1
     assert "cells.no_formula" in {c.get("name") for c in failing_cases}
     for text in (xml, github(done.result), summary_md(done.result, done.masker)):
+        assert PLANTED not in text
+
+
+def test_every_requested_output_has_its_writer() -> None:
+    assert set(REQUESTED) == set(Requested)
+
+
+@pytest.mark.parametrize("asked", [(), *((r,) for r in Requested), tuple(Requested)])
+def test_the_pipeline_writes_the_requested_outputs_and_only_those(
+    tmp_path: Path, suite: Suite, write_csv: Callable[..., Path], asked: tuple[Requested, ...]
+) -> None:
+    path = write_csv(
+        f"zq@uni-example.eu,zq1,={PLANTED},{PLANTED}7,2027-06-30,Bachelor 1st year",
+        "ab@uni-example.eu,ab2,Anna,Berg,2027-06-30,Bachelor 1st year",
+    )
+    stream = io.StringIO()
+    targets: dict[Requested, Path | io.StringIO] = {
+        Requested.JUNIT: tmp_path / "junit.xml",
+        Requested.SUMMARY_MD: tmp_path / "summary.md",
+        Requested.GITHUB: stream,
+    }
+    options = Options(requested={r: targets[r] for r in asked})
+    done = run(path, build(suite), ReportLayout.default(tmp_path / "r", keep=False), options)
+    assert done.result.outcome is Outcome.FAILED
+    junit_file, summary_file = tmp_path / "junit.xml", tmp_path / "summary.md"
+    assert junit_file.exists() == (Requested.JUNIT in asked)
+    assert summary_file.exists() == (Requested.SUMMARY_MD in asked)
+    assert bool(stream.getvalue()) == (Requested.GITHUB in asked)
+    if Requested.JUNIT in asked:
+        assert junit_file.read_text("utf-8") == junit(done.result, done.masker)
+    if Requested.SUMMARY_MD in asked:
+        assert summary_file.read_text("utf-8") == summary_md(done.result, done.masker) + "\n"
+    if Requested.GITHUB in asked:
+        assert stream.getvalue() == github(done.result) + "\n"
+    for text in (
+        stream.getvalue(),
+        *(p.read_text("utf-8") for p in (junit_file, summary_file) if p.exists()),
+    ):
         assert PLANTED not in text
 
 

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from syncguard import invocation
 from syncguard._version import __version__
@@ -24,7 +24,6 @@ from syncguard.commands._common import (
     _path,
     _Streams,
     _Subparsers,
-    _write_error,
     _write_utf8,
 )
 from syncguard.display import printable
@@ -32,7 +31,6 @@ from syncguard.model import BaselineMode, Outcome, Severity
 
 if TYPE_CHECKING:
     from syncguard.catalogue import Catalogue
-    from syncguard.pipeline import Completed
 
 CONSOLE_FINDINGS = 100
 """Findings printed one per line after the verdict (worst first); the rest are counted."""
@@ -164,8 +162,21 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
             guard.check(target, option, output)
     if layout.history is not None:  # a recorded run redraws index.html and latest.*
         guard.check_report_dir(report_dir)
+    from syncguard.output.base import Requested
+
+    asked: dict[Requested, Path | TextIO] = {}
+    if args.junit is not None:
+        asked[Requested.JUNIT] = args.junit
+    if args.summary_md is not None:
+        asked[Requested.SUMMARY_MD] = args.summary_md
+    if args.github:  # standard error when standard output carries the results JSON
+        asked[Requested.GITHUB] = io.err if to_stdout else io.out
     options = dataclasses.replace(
-        prepared.options, json=json_path, progress=progress, fail_on=Severity(args.fail_on)
+        prepared.options,
+        json=json_path,
+        progress=progress,
+        fail_on=Severity(args.fail_on),
+        requested=asked,
     )
     done = invocation.run_prepared(args.export, catalogue, layout, options)
     for warning in done.warnings:
@@ -176,7 +187,6 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
 
         _write_utf8(io.out, dumps(results_json(result, done.masker)))
         io = _Streams(io.err, io.err)
-    _ci_outputs(args, done, io)
     print(used_line, file=io.out)
     if overrides:
         print(overrides, file=io.out)
@@ -219,26 +229,6 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
     if done.latest is not None:
         print(f"latest:  {printable(done.latest)}", file=io.out)
     return EXIT_FAILED if result.outcome is Outcome.FAILED else EXIT_PASSED
-
-
-def _ci_outputs(args: argparse.Namespace, done: Completed, io: _Streams) -> None:
-    """JUnit XML, GitHub annotations and a Markdown summary, when asked for."""
-    from syncguard.output import ci
-    from syncguard.output.base import append, write_atomic
-
-    private = args.show_values
-    try:
-        if args.junit is not None:
-            write_atomic(args.junit, ci.junit(done.result, done.masker), private)
-        if args.summary_md is not None:
-            text = ci.summary_md(done.result, done.masker) + "\n"
-            append(args.summary_md, text.encode("utf-8"), private)
-    except OSError as exc:
-        raise _write_error(exc, "this output", "choose another path") from None
-    if args.github:
-        lines = ci.github(done.result)
-        if lines:
-            print(lines, file=io.out)
 
 
 def _only(catalogue: Catalogue, only: str) -> Catalogue:

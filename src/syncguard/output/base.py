@@ -8,6 +8,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,6 +69,17 @@ class RunOutput:
             if c.id == check_id:
                 return c
         return None
+
+
+class Requested(Enum):
+    """Outputs a run writes only when asked, each to the place the caller names."""
+
+    JUNIT = "junit"
+    """JUnit XML, replaced whole (``--junit FILE``)."""
+    SUMMARY_MD = "summary_md"
+    """A Markdown summary, appended (``--summary-md FILE``, e.g. ``$GITHUB_STEP_SUMMARY``)."""
+    GITHUB = "github"
+    """GitHub Actions annotations, printed to a stream (``--github``)."""
 
 
 Writer = Callable[[RunOutput, Path], Path]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import TextIO
 
 from syncguard.masking import Masker
 from syncguard.model import (
@@ -37,6 +38,7 @@ from syncguard.model import (
     Severity,
     Source,
 )
+from syncguard.output.base import RunOutput, append, write_atomic
 from syncguard.output.templating import share, thousands
 
 JUNIT_FILENAME = "junit.xml"
@@ -441,3 +443,27 @@ def summary_md(result: RunResult, masker: Masker) -> str:
     if result.notes:
         lines += ["", *(f"- {md_escape(note)}" for note in result.notes)]
     return "\n".join(lines) + "\n"
+
+
+# --- the writers (``output.REQUESTED``): each run writes what the caller asked for -----------
+
+
+def write_junit(run: RunOutput, target: Path | TextIO) -> None:
+    """Write the run's JUnit XML to ``target``, whole or not at all (``0o600`` with raw values)."""
+    assert isinstance(target, Path)
+    write_atomic(target, junit(run.result, run.masker), run.masker.show_values)
+
+
+def append_summary(run: RunOutput, target: Path | TextIO) -> None:
+    """Append the run's Markdown summary to ``target`` (a CI step summary keeps its mode)."""
+    assert isinstance(target, Path)
+    text = summary_md(run.result, run.masker) + "\n"
+    append(target, text.encode("utf-8"), run.masker.show_values)
+
+
+def print_github(run: RunOutput, target: Path | TextIO) -> None:
+    """Print the run's GitHub annotations to ``target`` (a stream), if any finding failed."""
+    assert not isinstance(target, Path)
+    lines = github(run.result)
+    if lines:
+        print(lines, file=target)

@@ -61,6 +61,20 @@ def _path(text: str) -> Path:
 _Subparsers = argparse._SubParsersAction  # the type of ``parser.add_subparsers()``
 
 
+def add_history_choice(parser: argparse.ArgumentParser) -> None:
+    """``--history PATH_OR_URL`` or ``--no-history``, for the commands that record a run."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--history",
+        type=_history_path,
+        metavar="PATH_OR_URL",
+        help="the history file (default: REPORT_DIR/history.sqlite; sqlite:///path works too)",
+    )
+    group.add_argument(
+        "--no-history", action="store_true", help="neither read nor write the history"
+    )
+
+
 @dataclass(frozen=True)
 class Parents:
     """The shared parent parsers: ``common`` (-q, --progress) every command takes, ``suite``

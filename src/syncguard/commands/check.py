@@ -18,13 +18,13 @@ from syncguard.commands._common import (
     Parents,
     _baseline,
     _choices,
-    _history_path,
     _overrides_line,
     _Parser,
     _path,
     _Streams,
     _Subparsers,
     _write_utf8,
+    add_history_choice,
 )
 from syncguard.display import printable
 from syncguard.model import BaselineMode, Outcome, Severity
@@ -69,16 +69,7 @@ def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:
         metavar="PREV.csv",
         help="last week's export to compare with (default: the history's last run)",
     )
-    history = check.add_mutually_exclusive_group()
-    history.add_argument(
-        "--history",
-        type=_history_path,
-        metavar="PATH_OR_URL",
-        help="the history file (default: REPORT_DIR/history.sqlite; sqlite:///path works too)",
-    )
-    history.add_argument(
-        "--no-history", action="store_true", help="neither read nor write the history"
-    )
+    add_history_choice(check)
     check.add_argument(
         "--junit", type=_path, metavar="FILE", help="also write JUnit XML (a testcase per check)"
     )

@@ -17,12 +17,12 @@ from syncguard.commands._common import (
     Parents,
     _baseline,
     _choices,
-    _history_path,
     _overrides_line,
     _Parser,
     _path,
     _Streams,
     _Subparsers,
+    add_history_choice,
 )
 from syncguard.display import printable
 from syncguard.errors import UnusableExportError, UsageError
@@ -69,16 +69,7 @@ def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:
         metavar="PREV.csv",
         help="last week's export to compare FIXED.csv with (default: the history's baseline)",
     )
-    fix_history = fix.add_mutually_exclusive_group()
-    fix_history.add_argument(
-        "--history",
-        type=_history_path,
-        metavar="PATH_OR_URL",
-        help="the history file (default: REPORT_DIR/history.sqlite; sqlite:///path works too)",
-    )
-    fix_history.add_argument(
-        "--no-history", action="store_true", help="neither read nor write the history"
-    )
+    add_history_choice(fix)
     fix.add_argument(
         "--baseline",
         type=_baseline,

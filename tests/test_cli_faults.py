@@ -55,8 +55,8 @@ def _one_sentence(run: CliRun) -> str:
 )
 def test_printable_spells_what_a_terminal_or_log_would_act_on(text: str, shown: str) -> None:
     assert printable(text) == shown
-    assert printable(Path(text)) == shown if "\x00" not in text else True
-    assert printable(shown) == shown or "\\" in shown
+    assert printable(Path(text)) == shown
+    assert printable(shown) == shown  # what it prints is safe as it is: spelled once only
 
 
 @pytest.mark.parametrize("char", list(UNSAFE))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from syncguard.commands._common import (
     EXIT_PASSED,
@@ -16,9 +15,6 @@ from syncguard.commands._common import (
     _Subparsers,
 )
 from syncguard.display import printable
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from syncguard.commands._common import (
     EXIT_PASSED,
@@ -17,9 +16,6 @@ from syncguard.commands._common import (
 )
 from syncguard.display import printable
 from syncguard.errors import RuleFileError
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:

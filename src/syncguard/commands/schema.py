@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from syncguard.commands._common import (
     EXIT_PASSED,
@@ -14,9 +13,6 @@ from syncguard.commands._common import (
     _Streams,
     _Subparsers,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:

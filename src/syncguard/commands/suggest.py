@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from syncguard.commands._common import (
     EXIT_PASSED,
@@ -19,9 +18,6 @@ from syncguard.commands._common import (
 )
 from syncguard.display import printable
 from syncguard.errors import UsageError
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: _Subparsers[_Parser], parents: Parents) -> None:

@@ -23,6 +23,7 @@ from syncguard.model import (
     Basis,
     BasisKind,
     Check,
+    Consequence,
     Engine,
     Finding,
     Gate,
@@ -51,6 +52,8 @@ def rule_check(rule: Rule) -> Check:
         kind=rule.kind,
         params=dict(rule.params),
         defaulted=not rule.severity_given,
+        consequence=rule.consequence,
+        explains=rule.explains,
     )
 
 
@@ -71,6 +74,7 @@ CHECK_MODULE = Check(
     source=Source.RULE_FILE,
     engine=Engine.INTAKE,
     tunable=False,
+    consequence=Consequence.NOT_CHECKED,
     message="{failure}; the rules of its kinds did not run ({skipped})",
 )
 """A failed project check module: an error finding, and the other rules still run."""
@@ -172,7 +176,8 @@ class Catalogue:
         return {c.id: c for c in self.checks if c.source is source}
 
     def tune(self, findings: Iterable[Finding]) -> list[Finding]:
-        """Intake findings at their tuned severity; findings of switched-off checks dropped.
+        """Intake findings at their tuned severity; findings of switched-off checks dropped;
+        every finding with its check's consequence at import.
 
         Findings of YAML rules and comparison checks already carry the tuned severity (they
         were made from the tuned suite and entries).
@@ -186,6 +191,8 @@ class Catalogue:
             entry = by_id.get(f.rule)
             if entry is not None and entry.source is Source.INTAKE:
                 f = dataclasses.replace(f, severity=entry.severity)
+            if entry is not None:
+                f = dataclasses.replace(f, consequence=entry.consequence)
             out.append(f)
         return out
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from syncguard.model import SEVERITY_RANK, Finding, Severity
+from syncguard.model import SEVERITY_RANK, Consequence, Finding, Severity
 
 EXAMPLES = 20
 TOP = 5
@@ -131,12 +131,14 @@ def blocks_whole_upload(finding: Finding) -> bool:
 
 
 def by_harm(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """What blocks the whole upload first, then errors, then warnings; most rows first."""
+    """What blocks the whole upload first, then by consequence at import (worst first), then
+    errors before warnings, then most students first."""
     return tuple(
         sorted(
             findings,
             key=lambda f: (
                 not blocks_whole_upload(f),
+                f.consequence.rank if f.consequence is not None else len(Consequence),
                 SEVERITY_RANK[f.severity],
                 -f.failed_count,
                 f.rule,

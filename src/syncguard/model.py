@@ -69,6 +69,52 @@ class Status(StrEnum):
     RESOLVED = "resolved"
 
 
+class Consequence(StrEnum):
+    """What the import does with data a check finds wrong, worst first (the order "what to
+    fix" ranks by). Every check declares one; a finding shows it in plain words."""
+
+    FILE_REJECTED = "file_rejected"
+    NOT_CHECKED = "not_checked"
+    ACCOUNT_TAKEN_OVER = "account_taken_over"
+    ACCOUNT_SPLIT = "account_split"
+    ROW_SKIPPED = "row_skipped"
+    LABELS_WIPED = "labels_wiped"
+    SECURITY_RISK = "security_risk"
+    FIELD_REJECTED = "field_rejected"
+    STORED_WRONG = "stored_wrong"
+    COSMETIC = "cosmetic"
+
+    @property
+    def plain(self) -> str:
+        """What the import will do, for people."""
+        return CONSEQUENCE_WORDS[self]
+
+    @property
+    def rank(self) -> int:
+        """Sort key: the worst consequence first."""
+        return list(Consequence).index(self)
+
+
+CONSEQUENCE_WORDS = {
+    Consequence.FILE_REJECTED: "file rejected: the importer refuses the whole file",
+    Consequence.NOT_CHECKED: "not checked: syncguard could not check this, so the import's "
+    "effect is unknown",
+    Consequence.ACCOUNT_TAKEN_OVER: "account taken over: another person gets this student's "
+    "account (its CV and applications)",
+    Consequence.ACCOUNT_SPLIT: "account split: the importer cannot match the student and "
+    "creates a second account",
+    Consequence.ROW_SKIPPED: "row skipped: the student is not created or updated",
+    Consequence.LABELS_WIPED: "labels wiped: the import removes the student's system labels",
+    Consequence.SECURITY_RISK: "security risk: the cell runs as a formula when the file is "
+    "opened in a spreadsheet",
+    Consequence.FIELD_REJECTED: "field rejected: the importer refuses or ignores the value, "
+    "and the field is not set",
+    Consequence.STORED_WRONG: "stored wrong: the value is imported as written, but it is wrong "
+    "or contradicts the student's other fields",
+    Consequence.COSMETIC: "cosmetic: imported as it is; only tidiness",
+}
+
+
 def default_severity(basis: BasisKind) -> Severity:
     """The severity of a rule that names none: a warning for ``practice`` (hygiene only warns),
     an error for what the spec, the importer or security rests on."""
@@ -117,6 +163,11 @@ class Check:
     """A rule's parameters (the allowed values, the pattern, the limit), for reports."""
     defaulted: bool = False
     """The rule file gave no severity, so it follows the basis (:func:`default_severity`)."""
+    consequence: Consequence = Consequence.COSMETIC
+    """What the import does with the data this check finds wrong (declared with every check)."""
+    explains: tuple[str, ...] = ()
+    """Checks whose finding on the same cell this check's finding explains: one cause, one
+    finding (those checks skip the cells this one found)."""
 
     @property
     def severity_label(self) -> str:
@@ -151,6 +202,7 @@ class Check:
             location=self.location,
             suggestion=suggestion,
             previous_rows=tuple(sorted(previous_rows)),
+            consequence=self.consequence,
         )
 
 
@@ -166,6 +218,9 @@ def declare(
     message: str = "",
     columns: tuple[str, ...] = (),
     tunable: bool = True,
+    *,
+    consequence: Consequence,
+    explains: tuple[str, ...] = (),
 ) -> Check:
     """A built-in check as its module declares it (intake, comparison, repair)."""
     return Check(
@@ -180,6 +235,8 @@ def declare(
         columns=columns,
         tunable=tunable,
         message=message,
+        consequence=consequence,
+        explains=explains,
     )
 
 
@@ -216,6 +273,9 @@ class Finding:
     """For a check over several columns: each column with its failing rows."""
     fixes: tuple[tuple[str, str], ...] = ()
     """Failing values with the value confidently meant instead (listed values only)."""
+    consequence: Consequence | None = None
+    """What the import does with these rows (the check's; set by the catalogue for every
+    finding of a run)."""
 
     @property
     def column(self) -> str | None:

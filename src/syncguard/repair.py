@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 from syncguard.importer import BOOLEANS, CLEAR, IDENTITY_COLUMNS
 from syncguard.intake import checks
 from syncguard.masking import Masker, visible
-from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
+from syncguard.model import BasisKind, Check, Consequence, Engine, Severity, Source, declare
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
 from syncguard.suite.model import Suite
@@ -44,9 +44,25 @@ from syncguard.suite.model import Suite
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as intake reads: no cell is too long
 
 
-def _repair(id: str, title: str, description: str, basis: tuple[BasisKind, str], fix: str) -> Check:
+def _repair(
+    id: str,
+    title: str,
+    description: str,
+    basis: tuple[BasisKind, str],
+    fix: str,
+    consequence: Consequence,
+) -> Check:
+    """A repair of ``fix``, with the consequence at import of what it repairs."""
     return declare(
-        Source.REPAIR, Engine.INTAKE, id, title, Severity.WARNING, description, basis, fix
+        Source.REPAIR,
+        Engine.INTAKE,
+        id,
+        title,
+        Severity.WARNING,
+        description,
+        basis,
+        fix,
+        consequence=consequence,
     )
 
 
@@ -60,6 +76,7 @@ ENCODING = _repair(
     "a UTF-16 file with its byte order mark, can be read one way only.",
     (IMPORTER, "files are UTF-8"),
     "Writes the same characters encoded as UTF-8.",
+    Consequence.FILE_REJECTED,
 )
 DELIMITER = _repair(
     "repair.delimiter",
@@ -67,6 +84,7 @@ DELIMITER = _repair(
     "A file whose header row is separated by semicolons, tabs or pipes (European Excel uses ';').",
     (IMPORTER, "the importer reads comma-separated files"),
     "Writes the same cells separated by commas, quoting a cell where CSV needs it.",
+    Consequence.FILE_REJECTED,
 )
 BOM = _repair(
     "repair.bom",
@@ -74,6 +92,7 @@ BOM = _repair(
     "A file that starts with a UTF-8 byte order mark (BOM).",
     (PRACTICE, "the importer asks for UTF-8; a BOM is legal UTF-8 but glues onto the first header"),
     "Writes the file without the byte order mark.",
+    Consequence.COSMETIC,
 )
 HEADER_CASE = _repair(
     "repair.header_case",
@@ -82,6 +101,7 @@ HEADER_CASE = _repair(
     "spaces in or around it.",
     (IMPORTER, "headers are case-sensitive and unknown headers are silently ignored"),
     "Renames the header to the known header, spelled exactly.",
+    Consequence.FIELD_REJECTED,
 )
 HEADER_TYPO = _repair(
     "repair.header_typo",
@@ -90,6 +110,7 @@ HEADER_TYPO = _repair(
     "(only when asked to fix headers).",
     (IMPORTER, "unknown or misspelled headers are silently ignored, so a typo drops a column"),
     "Renames the header to the one known header it is close to.",
+    Consequence.FIELD_REJECTED,
 )
 WHITESPACE = _repair(
     "repair.whitespace",
@@ -100,6 +121,7 @@ WHITESPACE = _repair(
     "Removes the whitespace and zero-width characters around the value; a cell of nothing but "
     "whitespace is left as it is (blank means leave unchanged), and so is one that trimmed would "
     "start with = + - or @ (a formula to a spreadsheet: listed in a note).",
+    Consequence.COSMETIC,
 )
 LISTED_VALUE = _repair(
     "repair.listed_value",
@@ -108,6 +130,7 @@ LISTED_VALUE = _repair(
     "accents (never a synonym or a typo).",
     (SPEC, "Please note the capitalisation and spelling - they have to match exactly!"),
     "Replaces the value with the accepted value it differs from only in case, spacing or accents.",
+    Consequence.FIELD_REJECTED,
 )
 BOOLEAN = _repair(
     "repair.boolean",
@@ -115,6 +138,7 @@ BOOLEAN = _repair(
     "A boolean written true, False, ' TRUE' and the like (never yes, no, 1 or 0).",
     (SPEC, "For Boolean Values please sync in either TRUE or FALSE (note all caps)"),
     "Writes the value in capitals: TRUE or FALSE.",
+    Consequence.FIELD_REJECTED,
 )
 DAY_FIRST_DATE = _repair(
     "repair.day_first_date",
@@ -124,6 +148,7 @@ DAY_FIRST_DATE = _repair(
     "proves both orders, is left alone.",
     (SPEC, _YYYY_MM_DD),
     "Writes the same date as yyyy-mm-dd.",
+    Consequence.FIELD_REJECTED,
 )
 EXCEL_DATE = _repair(
     "repair.excel_date",
@@ -131,6 +156,7 @@ EXCEL_DATE = _repair(
     "A date column holding an Excel serial number (46112) or a date-time (2027-03-31 00:00:00).",
     (SPEC, _YYYY_MM_DD),
     "Writes the date as yyyy-mm-dd (the time of day is dropped).",
+    Consequence.FIELD_REJECTED,
 )
 
 REPAIRS: tuple[Check, ...] = (

@@ -526,7 +526,7 @@ def test_a_real_check_that_could_not_run_is_a_junit_error(tmp_path: Path, where:
     (checks / "boom.py").write_text(body, encoding="utf-8")
     (rules / "local.yaml").write_text(
         "rules:\n  - id: first_name.boom\n    kind: boom_now\n    column: first_name\n"
-        "    description: d.\n    basis: 'spec: a test'\n",
+        "    description: d.\n    basis: 'spec: a test'\n    consequence: row_skipped\n",
         encoding="utf-8",
     )
     report = tmp_path / "junit.xml"

@@ -80,8 +80,8 @@ def test_errors_name_file_line_and_column_all_at_once(tmp_path: Path, suite: Sui
         f"{path}:13:15: severity must be one of error, warning, got 'fatal'",
         f"{path}:16:5: kind 'not_blank' takes 1 column(s), got 0",
         f"{path}:18:5: unknown key 'colum'; did you mean 'column'? known keys: "
-        "id, kind, column, columns, severity, description, title, basis, fix, mostly, params, "
-        "enabled_if",
+        "id, kind, column, columns, severity, description, title, basis, fix, consequence, "
+        "explains, mostly, params, enabled_if",
     ]
 
 

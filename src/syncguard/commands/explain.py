@@ -54,7 +54,13 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
         f"  {check.description}",
         f"  severity: {severity}    source: {check.source.value}    engine: {check.engine.value}",
         f"  basis ({check.basis.kind.value}): {check.basis.text}",
+        f"  at import: {check.consequence.plain}",
     ]
+    if check.explains:
+        lines.append(
+            f"  explains: {', '.join(check.explains)} (their findings on the same cells are "
+            "this one's)"
+        )
     if check.columns:
         lines.append(f"  columns: {', '.join(check.columns)}")
     for name, value in sorted(check.params.items()):

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
                     "columns": list(c.columns),
                     "description": c.description,
                     "basis": {"kind": c.basis.kind.value, "text": c.basis.text},
+                    "consequence": c.consequence.value,
+                    "explains": list(c.explains),
                     "fix": c.fix,
                     "location": c.location,
                     **({"disabled_because": o.reason} if o is not None else {}),
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
         for c in entries:
             print(
                 f"  {c.id:40} {c.engine.value:18} {severities[c.id]:{width}} "
-                f"{c.basis.kind.value:9} " + ", ".join(c.columns),
+                f"{c.basis.kind.value:9} {c.consequence.value:18} " + ", ".join(c.columns),
                 file=io.out,
             )
     for c, o in catalogue.disabled:

@@ -18,7 +18,16 @@ import polars as pl
 from syncguard.compare.matching import Matching, changed_email
 from syncguard.compare.snapshot import SNAPSHOT_COLUMNS
 from syncguard.importer import ORDERED_SCHOOL_YEARS
-from syncguard.model import BasisKind, Check, Engine, Finding, Severity, Source, declare
+from syncguard.model import (
+    BasisKind,
+    Check,
+    Consequence,
+    Engine,
+    Finding,
+    Severity,
+    Source,
+    declare,
+)
 
 LISTED = 20
 """Last week's rows named in a row-drop message."""
@@ -104,6 +113,7 @@ UNAVAILABLE = _entry(
     "and identifiers cannot be seen; restore the history's key or history, or pass "
     "--previous LAST_WEEK.csv",
     (),
+    consequence=Consequence.NOT_CHECKED,
 )
 """Raised by the pipeline (not a function of the matching): the comparison fails closed."""
 DECLARED: tuple[Check, ...] = (UNAVAILABLE,)
@@ -126,6 +136,7 @@ DECLARED: tuple[Check, ...] = (UNAVAILABLE,)
         "{count} student(s) kept their email address but got a new username; automatic syncs "
         "cannot change a username, so these rows would fail. Keep the old username.",
         ("username",),
+        consequence=Consequence.ROW_SKIPPED,
     ),
     needs=("username_h", "email_h", "row"),
 )
@@ -158,6 +169,7 @@ def username_changed(check: Check, m: Matching, settings: Settings) -> Finding |
         "email address in one file; the importer loses the match. Change the email in one file "
         "and the username in a later one (if at all).",
         ("username", "email_address"),
+        consequence=Consequence.ACCOUNT_SPLIT,
     ),
     needs=("username_h", "email_h", "auth_h", "card_h", "row"),
 )
@@ -203,6 +215,7 @@ def _changed(check: Check, m: Matching, key: str) -> Finding | None:
         "{count} student(s) have a different auth_identifier than in the baseline; automatic "
         "syncs cannot change auth_identifier, so these rows would fail.",
         ("auth_identifier",),
+        consequence=Consequence.ROW_SKIPPED,
     ),
     needs=("username_h", "auth_h", "row"),
 )
@@ -226,6 +239,7 @@ def auth_identifier_changed(check: Check, m: Matching, settings: Settings) -> Fi
         "{count} of {matched} students ({share:.0%}) changed email address; at {limit:.0%} or "
         "more the importer updates no email at all. Split the changes over several imports.",
         ("email_address",),
+        consequence=Consequence.FIELD_REJECTED,
     ),
     needs=("username_h", "email_h", "row"),
 )
@@ -262,6 +276,7 @@ def many_email_changes(check: Check, m: Matching, settings: Settings) -> Finding
         "{count} student(s) had system labels last week and a blank system_label_names cell "
         "now: the import removes all their labels.",
         ("system_label_names",),
+        consequence=Consequence.LABELS_WIPED,
     ),
     needs=("username_h", "labels_blank", "row"),
 )
@@ -288,6 +303,7 @@ def labels_wiped(check: Check, m: Matching, settings: Settings) -> Finding | Non
         "{count} student(s) have a lower school year than last week (or left Alumni); check "
         "the student record system.",
         ("school_year_name",),
+        consequence=Consequence.STORED_WRONG,
     ),
     needs=("username_h", "school_year", "row"),
 )
@@ -323,6 +339,7 @@ def school_year_backwards(check: Check, m: Matching, settings: Settings) -> Find
         "{limit:.0%} fewer): was it cut short? {vanished} students of last week are missing "
         "(their rows last week: {shown}).",
         (),
+        consequence=Consequence.ROW_SKIPPED,
     ),
     needs=("row",),
 )

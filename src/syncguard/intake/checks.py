@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from syncguard.importer import MAX_IMPORT_BYTES
-from syncguard.model import BasisKind, Check, Engine, Severity, Source, declare
+from syncguard.model import BasisKind, Check, Consequence, Engine, Severity, Source, declare
 
 _check = functools.partial(declare, Source.INTAKE, Engine.INTAKE)
 """An intake check: ``_check(id, title, severity, description, basis, fix, message)``."""
@@ -27,6 +27,7 @@ UNUSABLE = _check(
     "Export the file again as 'CSV UTF-8 (comma delimited)' with the header row first.",
     "{message}",
     tunable=False,
+    consequence=Consequence.FILE_REJECTED,
 )
 BOM = _check(
     "intake.bom",
@@ -38,6 +39,7 @@ BOM = _check(
     "Save as UTF-8 without BOM.",
     "the file starts with a UTF-8 byte order mark (BOM); it was removed before reading, but save "
     "as UTF-8 without BOM to be safe with the importer",
+    consequence=Consequence.COSMETIC,
 )
 FILE_SIZE = _check(
     "intake.file_size",
@@ -48,6 +50,7 @@ FILE_SIZE = _check(
     "Split the export into several files of under 50 MB.",
     "the file is {megabytes:.1f} MB; the importer takes files under "
     f"{MAX_IMPORT_BYTES // 1_000_000} MB, so split it into several files",
+    consequence=Consequence.FILE_REJECTED,
 )
 BLANK_HEADER = _check(
     "intake.blank_header",
@@ -57,6 +60,7 @@ BLANK_HEADER = _check(
     (IMPORTER, "unknown or misspelled headers are silently ignored, so the column's data is lost"),
     "Name the column with its supported header, or delete it.",
     "{where} a blank header, so the importer cannot use {it}; name or delete {it}",
+    consequence=Consequence.FIELD_REJECTED,
 )
 EMPTY_COLUMN = _check(
     "intake.empty_column",
@@ -66,6 +70,7 @@ EMPTY_COLUMN = _check(
     (PRACTICE, "harmless to the importer, but a sign the sheet was edited by hand"),
     "Delete the empty column.",
     "{where} no header and no value (Excel leaves such columns); delete {it}",
+    consequence=Consequence.COSMETIC,
 )
 DUPLICATE_HEADER = _check(
     "intake.duplicate_header",
@@ -80,6 +85,7 @@ DUPLICATE_HEADER = _check(
     ),
     "Keep one column of that name; if the second was meant to be another field, rename it.",
     "{repeated}; keep one column of {which}",
+    consequence=Consequence.FIELD_REJECTED,
 )
 HEADER_CASE = _check(
     "intake.header_case",
@@ -90,6 +96,7 @@ HEADER_CASE = _check(
     "Rename the header exactly as the importer spells it.",
     "header '{name}' (column {index}) must be written {what} as '{guess}'; the importer matches "
     "headers exactly and ignores this column",
+    consequence=Consequence.FIELD_REJECTED,
 )
 UNKNOWN_HEADER = _check(
     "intake.unknown_header",
@@ -101,6 +108,7 @@ UNKNOWN_HEADER = _check(
     "Rename the header to the supported one it was meant to be.",
     "unknown header '{name}' (column {index}) is silently ignored by the importer; did you mean "
     "'{guess}'?",
+    consequence=Consequence.FIELD_REJECTED,
 )
 EXTRA_HEADER = _check(
     "intake.extra_header",
@@ -111,6 +119,7 @@ EXTRA_HEADER = _check(
     (IMPORTER, "unknown headers are silently ignored"),
     "Remove the column, or rename it to a supported header if its data should be imported.",
     "{ignored} silently ignored by the importer; {fix}",
+    consequence=Consequence.COSMETIC,
 )
 HEADER_ROW = _check(
     "intake.header_row",
@@ -127,6 +136,7 @@ HEADER_ROW = _check(
     ),
     'Fix row 1 so it holds only the headers: close or remove the stray quote (").',
     "{message}",
+    consequence=Consequence.FILE_REJECTED,
 )
 QUOTING = _check(
     "intake.quoting",
@@ -137,6 +147,7 @@ QUOTING = _check(
     (IMPORTER, "files are CSV: a broken quote merges the cells or lines after it into one cell"),
     'Close the quote (") or double it ("") inside a quoted cell.',
     "{message}",
+    consequence=Consequence.STORED_WRONG,
 )
 RAGGED_ROWS = _check(
     "intake.ragged_rows",
@@ -148,6 +159,7 @@ RAGGED_ROWS = _check(
     "{count} row(s) do not have the header's {width} cells ({detail}), so their values would "
     "land in the wrong columns; these rows were not checked further. Fix the commas or quotes "
     "in them",
+    consequence=Consequence.STORED_WRONG,
 )
 BLANK_ROWS = _check(
     "intake.blank_rows",
@@ -158,6 +170,7 @@ BLANK_ROWS = _check(
     "Delete the blank rows.",
     "{count} blank row(s) ({listing}): the importer rejects a row without email_address, "
     "username and first_name; delete them",
+    consequence=Consequence.ROW_SKIPPED,
 )
 TRAILING_CELLS = _check(
     "intake.trailing_cells",
@@ -168,6 +181,7 @@ TRAILING_CELLS = _check(
     "Remove the trailing commas (delete the empty columns right of the data in Excel).",
     "{count} row(s) end with empty cells beyond the header's {width} columns (rows {listing}); "
     "they were read without them, but remove the trailing commas",
+    consequence=Consequence.COSMETIC,
 )
 
 EMAIL_DOMAIN = _check(
@@ -184,6 +198,7 @@ EMAIL_DOMAIN = _check(
     "Set email_domains in the [settings] of syncguard.toml, or pass --email-domain.",
     "the institution's email domain cannot be inferred from the export: {reason}; set "
     "email_domains in the [settings] of syncguard.toml or pass --email-domain",
+    consequence=Consequence.NOT_CHECKED,
 )
 
 CHECKS: tuple[Check, ...] = (

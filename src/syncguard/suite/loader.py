@@ -11,7 +11,7 @@ from typing import Any
 
 from syncguard.errors import RuleFileError, RuleProblem, SourceLocation
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Severity, default_severity
+from syncguard.model import Basis, BasisKind, Consequence, Severity, default_severity
 from syncguard.suite.contract import digest, rule_files
 from syncguard.suite.kinds._sql import SqlProblem
 from syncguard.suite.kinds.expression import Expression, compile_sql
@@ -41,6 +41,8 @@ RULE_KEYS = (
     "title",
     "basis",
     "fix",
+    "consequence",
+    "explains",
     "mostly",
     "params",
     "enabled_if",
@@ -356,6 +358,8 @@ class _SuiteParser:
         kind = self.kind(path, fields)
         columns = self.columns(path, node, fields, kind)
         severity = self.severity(path, fields, basis)
+        consequence = self.consequence(path, node, fields, kind, basis)
+        explains = self.explains(path, fields)
         mostly = self.mostly(path, fields)
         enabled_if = self.enabled_if(path, fields)
         description = fields.get("description", (node, ""))[1]
@@ -382,6 +386,8 @@ class _SuiteParser:
             basis=basis or Basis(BasisKind.PRACTICE, ""),
             fix=texts["fix"],
             severity_given="severity" in fields,
+            consequence=consequence,
+            explains=explains,
         )
         return _Draft(rule, path, fields["kind"][0], params_node, dict(params), enabled_if)
 
@@ -482,6 +488,53 @@ class _SuiteParser:
             "importer fact, or why it is good practice)",
         )
         return None
+
+    def consequence(
+        self,
+        path: Path,
+        node: Node,
+        fields: dict[str, tuple[Node, Any]],
+        kind: str | None,
+        basis: Basis | None,
+    ) -> Consequence:
+        """What the import does with a failing row: given, else the kind's, else the basis's
+        (security: a security risk; practice: cosmetic). A spec or importer rule of a kind that
+        declares none must say it: its verdict rests on what the importer does."""
+        allowed = ", ".join(c.value for c in Consequence)
+        if "consequence" in fields:
+            cnode, value = fields["consequence"]
+            try:
+                return Consequence(value)
+            except ValueError:
+                self.problem(path, cnode, f"'consequence' must be one of {allowed}, got {value!r}")
+                return Consequence.COSMETIC
+        known = kinds()
+        declared = known[kind].consequence if kind is not None and kind in known else None
+        if declared is not None:
+            return declared
+        if kind is None or basis is None or basis.kind is BasisKind.PRACTICE:
+            return Consequence.COSMETIC  # (an unknown kind or basis is a problem of its own)
+        if basis.kind is BasisKind.SECURITY:
+            return Consequence.SECURITY_RISK
+        self.problem(
+            path,
+            node,
+            f"a rule of kind '{kind}' with a {basis.kind.value} basis must say what the import "
+            f"does with a failing row: add 'consequence:', one of {allowed}",
+        )
+        return Consequence.COSMETIC
+
+    def explains(self, path: Path, fields: dict[str, tuple[Node, Any]]) -> tuple[str, ...]:
+        """The checks whose findings on the same cells this rule's findings explain."""
+        if "explains" not in fields:
+            return ()
+        node, value = fields["explains"]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.problem(path, node, "'explains' must be a list of check ids")
+            return ()
+        return tuple(dict.fromkeys(value))
 
     def severity(
         self, path: Path, fields: dict[str, tuple[Node, Any]], basis: Basis | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from syncguard.errors import RuleProblem, SourceLocation
 from syncguard.masking import DataClass
-from syncguard.model import Basis, BasisKind, Severity
+from syncguard.model import Basis, BasisKind, Consequence, Severity
 
 NO_BASIS = Basis(BasisKind.PRACTICE, "no basis given")
 
@@ -31,6 +31,10 @@ class Rule:
     fix: str = ""
     severity_given: bool = True
     """False when the rule file names no severity: it then follows the basis."""
+    consequence: Consequence = Consequence.COSMETIC
+    """What the import does with a failing row (given, or its kind's, or its basis's)."""
+    explains: tuple[str, ...] = ()
+    """Checks whose findings on the same cells this rule's findings explain."""
 
     @property
     def column(self) -> str:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from syncguard.model import Engine
+from syncguard.model import Consequence, Engine
 from syncguard.trust import require_trusted
 
 if TYPE_CHECKING:
@@ -56,6 +56,9 @@ class RuleKind:
     min_columns: ClassVar[int] = 1
     max_columns: ClassVar[int | None] = 1
     example: ClassVar[Example]
+    consequence: ClassVar[Consequence | None] = None
+    """What the import does with a row failing a rule of this kind, unless the rule says
+    (None: a rule with a spec or importer basis must say it)."""
 
     def check_params(self, params: Mapping[str, Any]) -> list[str]:
         """Problems with parameter values beyond their types (none by default)."""

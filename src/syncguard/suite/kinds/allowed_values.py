@@ -7,6 +7,7 @@ from typing import Any
 
 from syncguard import importer
 from syncguard.importer import CLEAR
+from syncguard.model import Consequence
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.kinds._values import ALLOW_CLEAR
 from syncguard.suite.model import Rule
@@ -44,6 +45,8 @@ class AllowedValues(GxKind):
     """
 
     name = "allowed_values"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "every value (or every item of a ;-list) must be one of a list, exactly"
     params = (
         Param("values", (list,), required=True, doc="the accepted values, spelled exactly"),

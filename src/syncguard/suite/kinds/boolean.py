@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._suggest import confident
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
@@ -21,6 +22,8 @@ class Boolean(PanderaKind):
     """
 
     name = "boolean"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "TRUE or FALSE, all caps"
     example = Example(
         columns=("disabled",),

@@ -6,6 +6,7 @@ import re
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._values import ALLOW_CLEAR, iso_date, skipped
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
@@ -19,6 +20,8 @@ class Date(PanderaKind):
     """``2027-02-30`` fails (no such day); ``30/06/2027`` fails and is named as day-first."""
 
     name = "date"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "a real calendar date written yyyy-mm-dd"
     params = (ALLOW_CLEAR,)
     example = Example(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._values import date_column, iso_date
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, register
@@ -14,6 +15,8 @@ class DateOrder(GxKind):
     """Run by Great Expectations on the valid dates only; malformed dates are the date rule's."""
 
     name = "date_order"
+
+    consequence = Consequence.ROW_SKIPPED
     summary = "the second column's date must be on or after the first's"
     min_columns = 2
     max_columns = 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._values import ALLOW_CLEAR, skipped
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, Param, register
@@ -34,6 +35,8 @@ class Email(PanderaKind):
     """
 
     name = "email"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "a well-formed email address at the institution's domain"
     params = (
         Param(

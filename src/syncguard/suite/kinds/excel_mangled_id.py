@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
@@ -17,6 +18,8 @@ class ExcelMangledId(PanderaKind):
     """The digits of such an ID are lost; the export must be redone with the column as Text."""
 
     name = "excel_mangled_id"
+
+    consequence = Consequence.STORED_WRONG
     summary = "identifiers must not be in scientific notation (Excel's 7.7E+04)"
     max_columns = None
     example = Example(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from syncguard.importer import CLEAR
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
@@ -42,6 +43,8 @@ class FormulaInjection(PanderaKind):
     """
 
     name = "formula_injection"
+
+    consequence = Consequence.SECURITY_RISK
     summary = "no cell may be a spreadsheet formula (= ..., or + - @ before a formula)"
     max_columns = None
     example = Example(

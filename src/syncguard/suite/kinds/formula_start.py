@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from syncguard.importer import CLEAR
+from syncguard.model import Consequence
 from syncguard.suite.kinds.formula_injection import is_formula
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
@@ -22,6 +23,8 @@ class FormulaStart(PanderaKind):
     """
 
     name = "formula_start"
+
+    consequence = Consequence.COSMETIC
     summary = "no cell may start with + - @, tab or CR (real formulas: formula_injection)"
     max_columns = None
     example = Example(

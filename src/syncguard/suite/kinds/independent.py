@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, register
 
@@ -12,6 +13,8 @@ class Independent(GxKind):
     versa, ignoring case: those change, the username must not."""
 
     name = "independent"
+
+    consequence = Consequence.STORED_WRONG
     summary = "neither of two columns may contain the other's value (ignoring case)"
     min_columns = 2
     max_columns = 2

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syncguard.importer import LIST_SEPARATOR
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
@@ -15,6 +16,8 @@ class ItemLength(GxKind):
     """Run by Great Expectations (a custom expectation): a long cell of short items passes."""
 
     name = "item_length"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "each item of a ;-separated list must be at most max_length characters"
     params = (
         Param("max_length", (int,), required=True, doc="most characters an item may have"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from syncguard.importer import CLEAR
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, Param, register
 
@@ -14,6 +15,8 @@ class NotBlank(PanderaKind):
     """Fails rows whose cell is empty, only whitespace, or the importer's CLEAR literal."""
 
     name = "not_blank"
+
+    consequence = Consequence.ROW_SKIPPED
     summary = "every row must have a value (blank, only spaces or **CLEAR** fails)"
     params = (
         Param(

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._values import ALLOW_CLEAR, skipped
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, Param, register
@@ -17,6 +18,8 @@ class Pattern(PanderaKind):
     """Blank cells are not judged; the whole value must match ``regex``."""
 
     name = "pattern"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "every value must match a regular expression (the whole value)"
     params = (Param("regex", (str,), required=True, doc="the expression"), ALLOW_CLEAR)
     example = Example(

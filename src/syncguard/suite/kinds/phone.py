@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.kinds._values import ALLOW_CLEAR, skipped
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
@@ -14,6 +15,8 @@ class Phone(PanderaKind):
     """What the importer accepts for ``mobile_number``."""
 
     name = "phone"
+
+    consequence = Consequence.FIELD_REJECTED
     summary = "digits with an optional leading +, nothing else"
     params = (ALLOW_CLEAR,)
     example = Example(

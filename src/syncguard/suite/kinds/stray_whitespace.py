@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
@@ -15,6 +16,8 @@ class StrayWhitespace(PanderaKind):
     """Spaces at either end, non-breaking or zero-width spaces, tabs and line breaks in a cell."""
 
     name = "stray_whitespace"
+
+    consequence = Consequence.COSMETIC
     summary = "no leading or trailing spaces, non-breaking spaces or line breaks"
     max_columns = None
     example = Example(

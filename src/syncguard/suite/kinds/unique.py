@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from syncguard.importer import CLEAR
+from syncguard.model import Consequence
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, ExpectationSpec, GxKind, Param, register
 
@@ -17,6 +18,8 @@ class Unique(GxKind):
     """
 
     name = "unique"
+
+    consequence = Consequence.ROW_SKIPPED
     summary = "no two rows may share a value"
     params = (
         Param("ignore_case", (bool,), doc="compare case-insensitively (emails)"),

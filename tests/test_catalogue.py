@@ -14,7 +14,7 @@ from syncguard import catalogue
 from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
 from syncguard.compare.checks import DECLARED
 from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
-from syncguard.model import BasisKind, Severity, Source
+from syncguard.model import BasisKind, Consequence, Severity, Source
 from syncguard.repair import REPAIRS
 from syncguard.suite.model import Suite
 from tests.conftest import FIXTURES, HEADER, ROOT, CliRun, findings_by_rule
@@ -210,3 +210,49 @@ def test_every_blocking_rule_of_the_contract_rests_on_the_spec_or_the_importer()
     for check in blocking:
         assert check.basis.kind is not BasisKind.PRACTICE, check.id
         assert check.basis.kind is not BasisKind.SECURITY or check.id == "cells.no_formula"
+
+
+def test_every_check_says_what_the_import_does_and_a_blocking_one_is_not_cosmetic(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    document = _catalogue(run_cli)
+    listed = {c["id"]: c for c in document["checks"]}
+    assert all(c["consequence"] in {x.value for x in Consequence} for c in listed.values())
+    # an error blocks the upload: it must rest on something the import does to the data
+    cosmetic_errors = [
+        i for i, c in listed.items() if c["severity"] == "error" and c["consequence"] == "cosmetic"
+    ]
+    assert cosmetic_errors == []
+    assert listed["email_address.not_blank"]["consequence"] == "row_skipped"
+    assert listed["username.unique"]["consequence"] == "row_skipped"
+    assert listed["compare.labels_wiped"]["consequence"] == "labels_wiped"
+    assert listed["mobile_number.format"]["consequence"] == "field_rejected"
+    assert listed["intake.file_size"]["consequence"] == "file_rejected"
+
+
+def test_what_to_fix_ranks_by_consequence_then_students(
+    tmp_path: Path, run_cli: Callable[..., CliRun]
+) -> None:
+    # a blank email (student not created) and a duplicate username (student skipped) rank
+    # above a badly formatted phone number that fails on more rows
+    rows = [
+        "a@uni-example.eu,u1,A,B,2024-09-01,2027-06-30,Bachelor 1st year or equivalent,+3212(3",
+        "b@uni-example.eu,u2,A,B,2024-09-01,2027-06-30,Bachelor 1st year or equivalent,12-34",
+        "c@uni-example.eu,u3,A,B,2024-09-01,2027-06-30,Bachelor 1st year or equivalent,(0)5",
+        ",u4,A,B,2024-09-01,2027-06-30,Bachelor 1st year or equivalent,",
+        "e@uni-example.eu,u1,A,B,2024-09-01,2027-06-30,Bachelor 1st year or equivalent,",
+    ]
+    header = (
+        "email_address,username,first_name,last_name,primary_education:start_date,"
+        "primary_education:end_date,school_year_name,mobile_number"
+    )
+    export = tmp_path / "e.csv"
+    export.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    done = run_cli("check", export, "--no-history", "--email-domain", "uni-example.eu")
+    order = [f["rule"] for f in done.json["findings"]]
+    assert order.index("email_address.not_blank") < order.index("mobile_number.format")
+    assert order.index("username.unique") < order.index("mobile_number.format")
+    phone = next(f for f in done.json["findings"] if f["rule"] == "mobile_number.format")
+    assert phone["failed_rows"] == 3
+    assert phone["consequence"]["kind"] == "field_rejected"
+    assert phone["consequence"]["plain"].startswith("field rejected: ")

@@ -86,8 +86,13 @@ class Consequence(StrEnum):
 
     @property
     def plain(self) -> str:
-        """What the import will do, for people."""
+        """What the import will do, for people: the label, a colon, one sentence."""
         return CONSEQUENCE_WORDS[self]
+
+    @property
+    def label(self) -> str:
+        """Two or three words: ``row skipped``."""
+        return self.value.replace("_", " ")
 
     @property
     def rank(self) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncguard.errors import RuleFileError
+from syncguard.model import Consequence
 from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Suite
 
@@ -273,3 +274,67 @@ def test_every_mistake_of_every_file_comes_in_one_round(tmp_path: Path) -> None:
         ("b.yaml", 2, "kind 'unique' takes 1 column(s), got 0"),
         ("b.yaml", 4, "unknown key 'colum'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "basis", "expected"),
+    [
+        ("", "spec", Consequence.ROW_SKIPPED),  # the kind's default (unique: duplicates skipped)
+        ("    consequence: stored_wrong\n", "spec", Consequence.STORED_WRONG),
+        ("    consequence: cosmetic\n", "importer", Consequence.COSMETIC),
+    ],
+)
+def test_a_rule_has_its_kinds_consequence_unless_it_says_one(
+    tmp_path: Path, extra: str, basis: str, expected: Consequence
+) -> None:
+    body = RULE + f"    description: d.\n    basis: '{basis}: a test'\n" + extra
+    suite = load_suite(_write(tmp_path, body))
+    assert suite.rule("a").consequence is expected
+
+
+CONDITIONAL = (
+    "  - id: c\n    kind: conditional\n    columns: [email_address, username]\n"
+    "    params: {when_in: [x], then_in: [y]}\n    description: d.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected"),
+    [
+        ("practice", Consequence.COSMETIC),
+        ("security", Consequence.SECURITY_RISK),
+    ],
+)
+def test_a_kind_without_a_consequence_follows_a_practice_or_security_basis(
+    tmp_path: Path, basis: str, expected: Consequence
+) -> None:
+    suite = load_suite(_write(tmp_path, CONDITIONAL + f"    basis: '{basis}: a test'\n"))
+    assert suite.rule("c").consequence is expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a spec or importer rule blocks: it must say what the importer does with the row
+        (
+            CONDITIONAL + "    basis: 'importer: a test'\n",
+            "5:5: a rule of kind 'conditional' whose basis is importer must say what the import "
+            "does with a failing row: add 'consequence:'",
+        ),
+        (
+            RULE + "    description: d.\n    basis: 'spec: a test'\n    consequence: bad\n",
+            "10:18: 'consequence' must be one of file_rejected, not_checked",
+        ),
+        (
+            RULE + "    description: d.\n    basis: 'spec: a test'\n    explains: [1, 2]\n",
+            "10:15: 'explains' must be a list of check ids",
+        ),
+    ],
+)
+def test_a_missing_or_wrong_consequence_is_reported_at_its_place(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(RuleFileError) as caught:
+        load_suite(path)
+    assert f"{path}:{expected}" in str(caught.value)

@@ -202,7 +202,10 @@ def run(args: argparse.Namespace, io: _Streams) -> int:
         where = f" rows {rows}" if rows else ""
         if could_not_run(finding):  # no verdict on the rows: say why, in its own words
             where += f" {printable(finding.message)}"
-        print(f"  {finding.severity.value:7} {printable(finding.rule)}:{where}", file=io.out)
+        effect = f" ({finding.consequence.label})" if finding.consequence else ""
+        print(
+            f"  {finding.severity.value:7} {printable(finding.rule)}{effect}:{where}", file=io.out
+        )
     if len(result.findings) > CONSOLE_FINDINGS:
         print(
             f"  ... and {len(result.findings) - CONSOLE_FINDINGS} more finding(s): the report "

@@ -51,6 +51,11 @@ def finding_json(
         out["summary"] = summary
     if finding.also:
         out["also"] = list(finding.also)
+    if finding.consequence is not None:
+        out["consequence"] = {
+            "kind": finding.consequence.value,
+            "plain": finding.consequence.plain,
+        }
     if status is not None:
         out["status"] = status.value
     return out

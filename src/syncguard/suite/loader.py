@@ -519,7 +519,7 @@ class _SuiteParser:
         self.problem(
             path,
             node,
-            f"a rule of kind '{kind}' with a {basis.kind.value} basis must say what the import "
+            f"a rule of kind '{kind}' whose basis is {basis.kind.value} must say what the import "
             f"does with a failing row: add 'consequence:', one of {allowed}",
         )
         return Consequence.COSMETIC

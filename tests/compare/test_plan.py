@@ -393,3 +393,31 @@ def test_the_plan_follows_the_findings(checked: tuple[RunResult, dict[str, Any]]
     for row in plan.rows(C.UPDATED):
         changed = {(row, c) for c, rows in plan.changes.items() if row in rows}
         assert changed - refused - mangled, f"row {row} is updated by nothing"
+
+
+def test_the_matchings_draft_puts_each_record_in_one_category() -> None:
+    """Before the findings: new, split, a repeated username (the rows after its first), and
+    known students changed or not."""
+    import polars as pl
+
+    from syncguard.compare.matching import match, plan
+    from syncguard.compare.snapshot import make_snapshot
+    from syncguard.intake.reader import ROW
+
+    def frame(rows: list[dict[str, str]]) -> pl.DataFrame:
+        return pl.DataFrame(rows).with_columns(
+            pl.int_range(2, len(rows) + 2, dtype=pl.UInt32).alias(ROW)
+        )
+
+    current = [dict(r) for r in BASE[:6]]
+    current[1] = student(1, last_name="Novák")  # row 3: updated
+    current[2] = student(2, username="S7777777", email_address="x@uni.example.eu")  # 4: split
+    current.append(student(3, first_name="Eva"))  # row 8 repeats row 5's username
+    current.append(student(50))  # row 9: new
+    key = b"k" * 32
+    draft = plan(match(make_snapshot(frame(BASE), key), make_snapshot(frame(current), key)))
+    draft.assert_partition(range(2, len(current) + 2))
+    assert not draft.refined
+    assert (draft.rows(C.UPDATED), draft.rows(C.SPLIT)) == ((3,), (4,))
+    assert (draft.rows(C.SKIPPED), draft.rows(C.CREATED)) == ((8,), (9,))
+    assert len(draft.vanished) == len(BASE) - 6  # students 6 to 19

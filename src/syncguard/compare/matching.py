@@ -172,13 +172,18 @@ def plan(matching: Matching) -> SyncPlan:
         changes["username"] = tuple(sorted({*changes.get("username", ()), *by_email}))
     archived = rows_where(pl.col("@newly_archived"))
     updated = rows_where(pl.col("@changed") & ~pl.col("@newly_archived"))
-    listed = pl.concat(
-        [f.get_column("row").cast(pl.Int64) for f in (matched, matching.by_email, matching.new)]
+    # a repeated username is not matched (the importer skips the rows): the rows after its first
+    repeat = pl.col("username_h").is_not_null() & ~pl.col("username_h").is_first_distinct()
+    repeated = current.frame.filter(repeat)
+    known = pl.concat(
+        [f.get_column("row").cast(pl.Int64) for f in (matched, matching.by_email)]
         + [matching.by_other.get_column("row").cast(pl.Int64)]
+        + [repeated.get_column("row").cast(pl.Int64)]
     )
-    repeated = current.frame.filter(~pl.col("row").cast(pl.Int64).is_in(listed.implode()))
+    # every other row is one the baseline does not know: the import creates it
+    created = current.frame.filter(~pl.col("row").cast(pl.Int64).is_in(known.implode()))
     categories = {
-        PlanCategory.CREATED: rows_of(matching.new),
+        PlanCategory.CREATED: rows_of(created),
         PlanCategory.UPDATED: tuple(sorted({*updated, *by_email})),
         PlanCategory.UNCHANGED: rows_where(~pl.col("@changed") & ~pl.col("@newly_archived")),
         PlanCategory.ARCHIVED: archived,

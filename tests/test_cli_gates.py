@@ -142,7 +142,7 @@ def test_schema_prints_the_published_schema(run_cli: Callable[..., CliRun]) -> N
     run = _plain(run_cli, "schema")
     assert run.code == 0
     document = json.loads(run.out)
-    assert document["properties"]["schema_version"]["const"] == 1
+    assert document["properties"]["schema_version"]["const"] == 2
 
 
 def test_ci_outputs(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from syncguard.repair import mends
+from syncguard.suite.model import Suite
 from tests.conftest import ROOT, CliRun
 
 HEADER = (
@@ -185,7 +187,8 @@ GENERATED = (
 """Dates (day-first, Excel serial, date-time), case (listed values, booleans, a header),
 whitespace (plain and non-breaking), a BOM, and a value fix leaves alone (row 5)."""
 FIX_COUNT = re.compile(
-    r"would repair ([\d,]+) cell\(s\)(?: and make ([\d,]+) change\(s\) to the file)?"
+    r"Run <code>syncguard fix</code> first: it repairs ([\d,]+) cell\(s\)"
+    r"(?: and makes ([\d,]+) change\(s\) to the file)?"
 )
 
 
@@ -195,7 +198,7 @@ def _run_folder(out: str) -> Path:
 
 @pytest.mark.parametrize("source", ["defective", "generated"])
 def test_the_report_counts_exactly_what_fix_changes_and_marks_each_cell(
-    run_cli: Callable[..., CliRun], tmp_path: Path, source: str
+    run_cli: Callable[..., CliRun], tmp_path: Path, source: str, suite: Suite
 ) -> None:
     """The check runs fix's own code dry: its count is the lines of the change log (not the
     "did you mean" hints fix never applies, and with its date repairs), and each worklist
@@ -234,7 +237,10 @@ def test_the_report_counts_exactly_what_fix_changes_and_marks_each_cell(
     with (folder / "failing_rows.csv").open(encoding="utf-8", newline="") as handle:
         lines = [r for r in csv.DictReader(handle) if r["severity"] != "note"]
     marked = {(int(r["row"]), r["column"]) for r in lines if r["fix_repairs"] == "yes"}
-    listed = {(int(r["row"]), r["column"]) for r in lines}
+    kinds = {r.id: r.kind for r in suite.rules}  # a cell fix only tidies is not marked
+    listed = {
+        (int(r["row"]), r["column"]) for r in lines if mends(r["check"], kinds.get(r["check"]))
+    }
     renamed = {(1, c["before"]) for c in log if c["row"] == "1" and c["column"]}  # as read
     assert marked and marked == listed & (changed | renamed)
     assert source != "generated" or (1, "Disabled") in marked  # the header fix renames

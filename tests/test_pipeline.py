@@ -105,3 +105,43 @@ def test_index_is_drawn_from_the_run_just_recorded(tmp_path: Path, suite: Suite)
     assert len(trend.runs) == 2
     html = layout.index.read_text(encoding="utf-8")
     assert html.count("#2") >= 1 and html.count("valid.csv") >= 2
+
+
+def test_what_fix_repairs_is_counted_per_finding_it_mends(suite: Suite) -> None:
+    """The run's count is fix's change log (cells below the header, changes to the file); a
+    finding's count is its cells fix changes, only where a repair mends what it found."""
+    import polars as pl
+
+    from syncguard.model import Engine, Finding, Severity
+    from syncguard.repair import Change, Planned
+
+    frame = pl.DataFrame(
+        {
+            "email_address": ["a@x.eu ", "a@x.eu", "b@x.eu "],
+            "school_year_name": ["alumni", "Alumni", "Alumni"],
+            "__row__": pl.Series([2, 3, 4], dtype=pl.UInt32),
+        }
+    )
+    planned = Planned(
+        (
+            Change(1, "", "repair.bom", "UTF-8 with byte order mark", "UTF-8"),
+            Change(2, "email_address", "repair.whitespace", "a@x.eu ", "a@x.eu"),
+            Change(4, "email_address", "repair.whitespace", "b@x.eu ", "b@x.eu"),
+            Change(2, "school_year_name", "repair.listed_value", "alumni", "Alumni"),
+        ),
+        (),
+        frozenset({(2, 0), (4, 0), (2, 1)}),
+    )
+
+    def finding(rule: str, column: str, rows: tuple[int, ...]) -> Finding:
+        return Finding(rule, Severity.ERROR, Engine.PANDERA, "m", (column,), rows)
+
+    whitespace = finding("cells.no_stray_whitespace", "email_address", (2, 4))
+    duplicate = finding("email_address.unique", "email_address", (2, 3))
+    year = finding("school_year_name.allowed", "school_year_name", (2,))
+    counted = pipeline.repairable(planned, [whitespace, duplicate, year], frame, suite)
+    assert counted is not None
+    assert (counted.cells, counted.file_changes) == (3, 1)
+    assert counted.of(whitespace) == 2 and counted.of(year) == 1
+    assert counted.of(duplicate) == 0  # trimmed, it is still a duplicate
+    assert pipeline.repairable(None, [whitespace], frame, suite) is None

@@ -83,11 +83,10 @@ def test_the_plan_lists_the_rows_of_each_category(
     run = run_cli("check", current, "--previous", previous, "--no-history")
     assert run.json is not None
     plan_rows = run.json["comparison"]["plan"]["rows"]
-    assert plan_rows["new"] == [22]
-    assert plan_rows["newly_archived"] == [3]
-    assert plan_rows["changed:last_name"] == [4]
-    assert plan_rows["changed"] == [3, 4]
+    assert plan_rows["created"] == [22]
+    assert plan_rows["archived"] == [3]
+    assert plan_rows["updated"] == [4]
     assert len(plan_rows["unchanged"]) == 18
     html = _report(tmp_path)
-    assert re.search(r"New students: 1</summary>\s*<p>Rows: 22\.</p>", html)
+    assert re.search(r"Created: 1</summary>\s*<p>Rows: 22\.</p>", html)
     json.dumps(plan_rows)  # plain lists, as the contract says

@@ -232,5 +232,5 @@ def test_a_setting_with_a_choice_is_checked(
 def test_wiped_labels_are_changes_in_the_plan(week: Weekly) -> None:
     assert week(BASE).code == 0
     plan = _doc(week(_with(7, system_label_names="")))["comparison"]["plan"]
-    assert plan["changed_by_field"] == {"system_label_names": 1}
-    assert (plan["changed"], plan["label_removals"]) == (1, 2)
+    assert plan["updated_by_column"] == {"system_label_names": 1}
+    assert (plan["labels_wiped"], plan["updated"], plan["label_removals"]) == (1, 0, 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -297,6 +297,14 @@ class Finding:
         """What identifies "the same problem" from run to run: the rule and its column(s)."""
         return self.rule, ",".join(self.columns)
 
+    @property
+    def pieces(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Each column with its failing rows: the ``parts`` of a finding over several columns,
+        else its first column (or ``""``) with every row."""
+        if self.parts:
+            return self.parts
+        return ((self.columns[0] if self.columns else "", self.rows),)
+
 
 @dataclass(frozen=True)
 class Tuning:
@@ -398,26 +406,262 @@ class ExportInfo:
     delimiter: str
 
 
+class PlanCategory(StrEnum):
+    """What the import does with one row of the export. The sync plan puts every row read in
+    exactly one category: the first of :data:`PLAN_PRIORITY` that applies to it. Declared in
+    reading order: what goes as meant first, then what goes wrong."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ARCHIVED = "archived"
+    SKIPPED = "skipped"
+    REJECTED_FIELDS = "rejected_fields"
+    FAILED = "failed"
+    LABELS_WIPED = "labels_wiped"
+    TAKEN_OVER = "taken_over"
+    SPLIT = "split"
+    NOT_READ = "not_read"
+
+    @property
+    def plain(self) -> str:
+        """What the import does with the rows of this category, for people."""
+        return PLAN_WORDS[self]
+
+    @property
+    def label(self) -> str:
+        """The category's name for people (``rejected fields``)."""
+        return PLAN_WORDS[self].split(":", 1)[0]
+
+
+PLAN_WORDS = {
+    PlanCategory.CREATED: "created: students not in the baseline, created by the import",
+    PlanCategory.UPDATED: "updated: known students whose values change",
+    PlanCategory.UNCHANGED: "left unchanged: known students with nothing to change",
+    PlanCategory.ARCHIVED: "archived: known students newly marked disabled TRUE",
+    PlanCategory.SKIPPED: "skipped: rows that duplicate a username, email_address, "
+    "auth_identifier or card_id of another row; the importer skips rows that duplicate one",
+    PlanCategory.REJECTED_FIELDS: "rejected fields: rows imported without the values the "
+    "importer refuses",
+    PlanCategory.FAILED: "failed: rows the importer refuses (an identifier change in an "
+    "automatic sync, a required value missing, dates out of order)",
+    PlanCategory.LABELS_WIPED: "labels wiped: a blank system_label_names cell removes the "
+    "student's system labels",
+    PlanCategory.TAKEN_OVER: "taken over: the row updates the account of another person",
+    PlanCategory.SPLIT: "split: username and email changed together, so the importer cannot "
+    "match the student and creates a second account",
+    PlanCategory.NOT_READ: "not read: rows that could not be split into the header's "
+    "columns, so what the import does with them is not known",
+}
+
+PLAN_PRIORITY = (
+    PlanCategory.SKIPPED,
+    PlanCategory.FAILED,
+    PlanCategory.TAKEN_OVER,
+    PlanCategory.SPLIT,
+    PlanCategory.LABELS_WIPED,
+    PlanCategory.REJECTED_FIELDS,
+    PlanCategory.ARCHIVED,
+    PlanCategory.CREATED,
+    PlanCategory.UPDATED,
+    PlanCategory.UNCHANGED,
+    PlanCategory.NOT_READ,
+)
+"""A row in several categories is in the first of these: the worst thing the import does
+with it (a skipped row is neither created nor updated; a row with a refused value is imported
+without it). ``not_read`` is what is left: a record intake could not read (ragged) and no
+finding says more of."""
+
+IMPORTED = frozenset(
+    {
+        PlanCategory.UPDATED,
+        PlanCategory.ARCHIVED,
+        PlanCategory.LABELS_WIPED,
+        PlanCategory.REJECTED_FIELDS,
+    }
+)
+"""The categories of known students whose changed values the import writes (the per-column
+counts of the plan count these rows)."""
+
+
 @dataclass(frozen=True)
 class SyncPlan:
-    """What the import will do: a dry run computed from this week's and last week's exports."""
+    """What the import will do with each row: a dry run against the baseline.
 
-    new: int
-    changed: int
-    unchanged: int
-    vanished: int
-    newly_archived: int
-    label_additions: int
-    label_removals: int
-    skipped_duplicates: int = 0
-    changed_by_field: Mapping[str, int] | None = field(default=None, hash=False)
-    """Students changed per column; None when last week's hashes cannot be compared."""
+    ``categories`` partition the rows read (:attr:`adds_up`): each row is in exactly one
+    :class:`PlanCategory`. The matching alone makes a draft (``refined`` False); the pipeline
+    refines it with the run's findings once they are all known (``compare.plan.refine``). The
+    baseline's students missing from this export (``vanished``) are listed apart: they are
+    rows of the baseline, not rows read.
+    """
+
+    rows_read: int
+    categories: Mapping[PlanCategory, tuple[int, ...]] = field(default_factory=dict, hash=False)
+    """The rows of each category (spreadsheet rows of this export, sorted)."""
+    vanished: tuple[int, ...] = ()
+    """The baseline's rows of students not in this export (they keep their accounts)."""
+    changes: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
+    """Per column, rows of known students whose value differs from the baseline's, as the
+    matching sees them (refused and mangled values included). Across a polars upgrade only the
+    identities (username, email, auth_identifier, card_id) are compared."""
+    updated_by_column: Mapping[str, int] | None = field(default=None, hash=False)
+    """Per column, the values the import changes: of rows in :data:`IMPORTED` categories,
+    without the values it refuses and those Excel mangled. None when last week's field hashes
+    cannot be compared (another polars version)."""
+    rejected_by_column: Mapping[str, int] = field(default_factory=dict, hash=False)
+    """Per column, the values (cells) the importer refuses in rows it imports."""
+    reasons: Mapping[PlanCategory, Mapping[str, tuple[int, ...]]] = field(
+        default_factory=dict, hash=False
+    )
+    """For the categories findings put rows in: per check, its rows there."""
+    label_additions: int = 0
+    label_removals: int = 0
     left_unchanged: Mapping[str, int] = field(default_factory=dict, hash=False)
     """Per required column: existing students whose blank cell leaves the stored value."""
-    rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
-    """The rows of each category: ``new``, ``changed``, ``changed:<column>``, ``unchanged``,
-    ``newly_archived``, ``label_additions``, ``label_removals``, ``username_changed``,
-    ``username_and_email_changed`` (rows of this export) and ``vanished`` (the baseline's)."""
+    username_changed: tuple[int, ...] = ()
+    """Rows of students found by their email: their username changed."""
+    username_and_email_changed: tuple[int, ...] = ()
+    """Rows of students found only by auth_identifier or card_id."""
+    refined: bool = False
+    """Whether the run's findings were applied (the plan every output shows)."""
+
+    def rows(self, category: PlanCategory) -> tuple[int, ...]:
+        """The rows of one category (none when it is empty)."""
+        return self.categories.get(category, ())
+
+    def count(self, category: PlanCategory) -> int:
+        """How many rows are in one category."""
+        return len(self.rows(category))
+
+    @property
+    def total(self) -> int:
+        """The rows of every category together."""
+        return sum(len(rows) for rows in self.categories.values())
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether the categories' totals add up to the rows read."""
+        return self.total == self.rows_read
+
+    def partition_problems(self, row_numbers: Iterable[int] | None = None) -> list[str]:
+        """What keeps the categories from partitioning the rows read (empty: they do).
+
+        The totals must add up to :attr:`rows_read`, no row may be in two categories, and
+        (given ``row_numbers``, the rows read) the categories must hold exactly those rows.
+        """
+        problems = []
+        if not self.adds_up:
+            problems.append(f"the categories hold {self.total} row(s), not {self.rows_read}")
+        seen: dict[int, PlanCategory] = {}
+        for category, rows in self.categories.items():
+            for row in rows:
+                if row in seen:
+                    problems.append(f"row {row} is {seen[row].value} and {category.value}")
+                seen[row] = category
+        if row_numbers is not None:
+            expected = set(row_numbers)
+            missing, extra = sorted(expected - set(seen)), sorted(set(seen) - expected)
+            if missing:
+                problems.append(f"rows read in no category: {missing[:10]}")
+            if extra:
+                problems.append(f"rows in a category but not read: {extra[:10]}")
+        return problems
+
+    def assert_partition(self, row_numbers: Iterable[int] | None = None) -> None:
+        """Raise AssertionError (a developer error) when the categories are no partition."""
+        problems = self.partition_problems(row_numbers)
+        assert not problems, "; ".join(problems[:5])
+
+
+def listing(rows: Sequence[int], most: int = 10) -> str:
+    """``row 8`` or ``rows 8, 4120`` (the first ``most``, then how many more)."""
+    shown = ", ".join(str(r) for r in rows[:most])
+    more = f" and {len(rows) - most} more" if len(rows) > most else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Rows sharing one value of a column that must be unique (a ``unique`` rule's finding),
+    under a label that never shows the value: ``D3``.
+
+    With a baseline, ``keep`` are the rows that are the baseline's student with this value (their
+    other identifiers agree with that student's, more than they differ); the others are new or
+    changed rows to check.
+    """
+
+    label: str
+    rule: str
+    column: str
+    rows: tuple[int, ...]
+    keep: tuple[int, ...] = ()
+    compared: bool = False
+    """Whether a baseline was there to tell which row is its student."""
+
+    @property
+    def to_check(self) -> tuple[int, ...]:
+        """The rows that are not the baseline's student (all of them without a baseline)."""
+        return tuple(r for r in self.rows if r not in self.keep)
+
+    def advice(self, row: int) -> str:
+        """What to do about one row of the group, naming the others (never the value)."""
+        others = tuple(r for r in self.rows if r != row)
+        same = f"duplicate group {self.label}: same {self.column} as {listing(others)}"
+        skips = f"the importer skips rows that duplicate another row's {self.column}"
+        if not self.compared:
+            return (
+                f"{same}; {skips}: give each student their own {self.column} in the student "
+                "record system"
+            )
+        if not self.keep:
+            return (
+                f"{same}; none of them is the baseline's student with this {self.column}: check "
+                f"which student it belongs to ({skips})"
+            )
+        if len(self.keep) == len(self.rows):
+            return (
+                f"{same}; every row of the group is the baseline's student: the same student "
+                "is listed more than once, keep one row"
+            )
+        if row in self.keep:
+            return (
+                f"{same}; this row is the baseline's student: keep it, and check "
+                f"{listing(self.to_check)} (new or changed)"
+            )
+        return (
+            f"{same}; {listing(self.keep)} is the baseline's student: keep it; this row is new or "
+            "changed: check it"
+        )
+
+    def summary(self) -> str:
+        """The group in one sentence: its rows and which to keep or check."""
+        head = f"{self.label} ({self.column}): {listing(self.rows)}"
+        if not self.compared:
+            return f"{head}; no baseline to tell which is its student"
+        if not self.keep:
+            return f"{head}; none is the baseline's student: check them"
+        if len(self.keep) == len(self.rows):
+            return f"{head}; the baseline's student listed more than once: keep one row"
+        return (
+            f"{head}; {listing(self.keep)} is the baseline's student: keep it; "
+            f"{listing(self.to_check)} new or changed: check"
+        )
+
+
+@dataclass(frozen=True)
+class Repairable:
+    """What ``syncguard fix`` repairs in this export, as the run's dry run of fix found it."""
+
+    cells: int
+    """Cells of records it changes (the header row and the file itself not counted)."""
+    file_changes: int = 0
+    """Changes to the file itself and its header row (encoding, delimiter, BOM, a header)."""
+    per_finding: Mapping[tuple[str, str], int] = field(default_factory=dict, hash=False)
+    """Per finding (:attr:`Finding.key`), how many of its cells fix repairs."""
+
+    def of(self, finding: Finding) -> int:
+        """How many of a finding's cells fix repairs."""
+        return self.per_finding.get(finding.key, 0)
 
 
 class BaselineMode(StrEnum):
@@ -607,6 +851,10 @@ class RunResult:
     """Where the contract came from (None: a suite built in code, not read from files)."""
     gate: Gate = field(default_factory=Gate)
     """The policy, the scope and the overrides the verdict was reached with."""
+    duplicates: tuple[DuplicateGroup, ...] = ()
+    """Rows sharing a value that must be unique, group by group (labels ``D1``, ``D2``...)."""
+    repairable: Repairable | None = None
+    """What ``syncguard fix`` would repair in this export (None: nothing, or not asked)."""
 
     @property
     def reason(self) -> str | None:

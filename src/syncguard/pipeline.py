@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -22,7 +22,9 @@ import polars as pl
 
 from syncguard.catalogue import CHECK_MODULE, Catalogue, build
 from syncguard.compare.checks import UNAVAILABLE, run_checks
+from syncguard.compare.duplicates import duplicate_groups
 from syncguard.compare.matching import Matching, match, plan
+from syncguard.compare.plan import refine
 from syncguard.compare.snapshot import FORMATS, Snapshot, key_id, make_snapshot
 from syncguard.display import printable
 from syncguard.engines import backends
@@ -50,6 +52,7 @@ from syncguard.model import (
     ExportInfo,
     Finding,
     Outcome,
+    Repairable,
     RuleCount,
     RunResult,
     Severity,
@@ -63,7 +66,7 @@ from syncguard.output.guard import GENERATOR
 from syncguard.output.results_json import FILENAME as RESULTS_NAME
 from syncguard.output.results_json import results_json, write_json
 from syncguard.output.trend import write_index
-from syncguard.repair import REPAIRED_INTAKE, REPAIRED_KINDS, Planned, Vocabulary, dry_run
+from syncguard.repair import REPAIRED_INTAKE, REPAIRED_KINDS, Planned, Vocabulary, dry_run, mends
 from syncguard.suite.contract import origin
 from syncguard.suite.model import Suite
 from syncguard.suite.registry import kinds
@@ -354,7 +357,7 @@ def _compare(
     found = run_checks(matching, catalogue.suite.settings, catalogue.of(Source.COMPARE))
     the_plan = plan(matching)
     note = None
-    if the_plan.changed_by_field is None:
+    if the_plan.updated_by_column is None:
         note = (
             "last week's snapshot was made with another polars version, so changes per field "
             "are not counted this week (students are still matched)"
@@ -422,7 +425,11 @@ def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options
             )
         result, current = _validate_and_compare(export, catalogue, history, key, options, started)
         repairs = _dry_run(path, export, result, catalogue, options.progress)
-        result = replace(result, duration_s=round(time.perf_counter() - clock, 3))
+        result = replace(
+            result,
+            duration_s=round(time.perf_counter() - clock, 3),
+            repairable=repairable(repairs, result.findings, export.frame, catalogue.suite),
+        )
         names = ColumnNames(catalogue.suite.known_headers, key)
         return _finish(
             result,
@@ -467,6 +474,37 @@ def _dry_run(
         return dry_run(data, Vocabulary.of(catalogue.suite, enabled))
     except ValueError:  # fix refuses the file: it repairs nothing
         return None
+
+
+def repairable(
+    repairs: Planned | None, findings: Sequence[Finding], frame: pl.DataFrame, suite: Suite
+) -> Repairable | None:
+    """What fix's dry run repairs, as every output says it: the cells of records it changes (the
+    lines of its change log below the header), its changes to the file and its header row, and
+    per finding how many of its cells it repairs: of findings of the checks a repair mends
+    (:func:`~syncguard.repair.mends`), not of those whose cell fix only tidies (trimming an
+    email leaves it a duplicate).
+
+    The dry run names a cell by its column's place in the header row, as the frame's columns
+    are. None when fix repairs nothing (or was not run).
+    """
+    if repairs is None:
+        return None
+    names = [c for c in frame.columns if c != ROW]
+    cells = {(row, names[i]) for row, i in repairs.cells if i < len(names)}
+    kinds = {r.id: r.kind for r in suite.rules}
+    per_finding: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if not mends(f.rule, kinds.get(f.rule)):
+            continue
+        n = sum(1 for column, rows in f.pieces for r in rows if (r, column) in cells)
+        if n:
+            per_finding[f.key] = n
+    changed = sum(1 for c in repairs.changes if c.row > 1)  # a line of fix's change log each
+    file_changes = len(repairs.changes) - changed
+    if not changed and not file_changes:
+        return None
+    return Repairable(changed, file_changes, per_finding)
 
 
 def _email_domains(
@@ -549,6 +587,14 @@ def _validate_and_compare(
     findings = catalogue.tune(findings)
     descriptions = {r.id: r.description for r in catalogue.suite.rules}
     findings = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
+    rules = {r.id: r for r in catalogue.suite.rules}
+    duplicates = duplicate_groups(findings, rules, export.frame, matching)
+    if comparison is not None:  # every finding is known now: what the import will do
+        checks_by_id = {c.id: c for c in catalogue.checks}
+        refined = refine(
+            comparison.plan, findings, checks_by_id, catalogue.suite.settings, export.row_numbers
+        )
+        comparison = replace(comparison, plan=refined)
     ordered = by_harm(findings)
     gate = catalogue.gate(options.fail_on)
     status, resolved = _status(ordered, history, catalogue, key)
@@ -572,6 +618,7 @@ def _validate_and_compare(
         settings=_plain_settings(catalogue.suite.settings),
         contract=origin(catalogue.suite),
         gate=gate,
+        duplicates=duplicates,
     )
     return result, current
 

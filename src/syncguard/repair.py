@@ -178,6 +178,12 @@ REPAIRED_INTAKE = frozenset({checks.BOM.id, checks.HEADER_CASE.id})
 """Intake checks whose failures a repair mends (the byte order mark, a header's spelling)."""
 
 
+def mends(check_id: str, kind: str | None) -> bool:
+    """Whether a repair mends a failure of this check (a rule of ``kind``), not only tidies
+    its cell: trimming a duplicated email leaves it a duplicate."""
+    return kind in REPAIRED_KINDS or check_id in REPAIRED_INTAKE
+
+
 @dataclass(frozen=True)
 class Change:
     """One change made: at a spreadsheet row (header = 1) and column, by one repair.

@@ -15,6 +15,19 @@ HEADER = (
     "auth_identifier,card_id,disabled,system_label_names"
 )
 YEAR = "Bachelor 2nd year or equivalent"
+CATEGORIES = (
+    "created",
+    "updated",
+    "unchanged",
+    "archived",
+    "skipped",
+    "rejected_fields",
+    "failed",
+    "labels_wiped",
+    "taken_over",
+    "split",
+    "not_read",
+)
 
 
 def student(i: int, **change: str) -> dict[str, str]:
@@ -69,15 +82,15 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
     plan = doc["comparison"]["plan"]
     assert plan.pop("rows")["unchanged"] == list(range(2, 22))
     assert plan == {
-        "new": 0,
-        "changed": 0,
+        "rows_read": 20,
+        **dict.fromkeys(CATEGORIES, 0),
         "unchanged": 20,
         "vanished": 0,
-        "newly_archived": 0,
+        "updated_by_column": {},
+        "rejected_by_column": {},
+        "reasons": {},
         "label_additions": 0,
         "label_removals": 0,
-        "skipped_duplicates": 0,
-        "changed_by_field": {},
         "left_unchanged": {},
     }
 
@@ -160,17 +173,22 @@ def test_sync_plan_is_a_dry_run(weekly: Callable[..., dict[str, Any]]) -> None:
     current[4] = student(4, first_name="")  # blank: "leave unchanged", not a change
     current.append(student(40))
     plan = weekly(BASE, current)["comparison"]["plan"]
-    assert plan.pop("rows")["new"] == [21]
+    rows = plan.pop("rows")
+    assert (rows["created"], rows["archived"], rows["vanished"]) == ([21], [3], [21])
+    assert rows["updated"] == [2, 4, 5]
     assert plan == {
-        "new": 1,
-        "changed": 4,
+        "rows_read": 20,
+        **dict.fromkeys(CATEGORIES, 0),
+        "created": 1,
+        "updated": 3,
         "unchanged": 15,
+        "archived": 1,
         "vanished": 1,
-        "newly_archived": 1,
+        "updated_by_column": {"last_name": 1, "disabled": 1, "system_label_names": 2},
+        "rejected_by_column": {},
+        "reasons": {},
         "label_additions": 1,
         "label_removals": 1,
-        "skipped_duplicates": 0,
-        "changed_by_field": {"last_name": 1, "disabled": 1, "system_label_names": 2},
         "left_unchanged": {"first_name": 1},
     }
 
@@ -210,5 +228,5 @@ def test_a_changed_card_id_is_in_the_plan_not_the_gate(
 ) -> None:
     doc = weekly(BASE, _with(6, card_id="0499999999"))  # a lost card: the importer allows it
     assert not [f for f in doc["findings"] if f["rule"].startswith("compare.")]
-    assert doc["comparison"]["plan"]["changed_by_field"] == {"card_id": 1}
+    assert doc["comparison"]["plan"]["updated_by_column"] == {"card_id": 1}
     assert doc["outcome"] == "passed"

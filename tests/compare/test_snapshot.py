@@ -96,7 +96,7 @@ def test_a_week_after_the_upgrade_compares_with_the_old_format(
     same = run_cli("check", _write(tmp_path / "week2.csv", BASE), *args)
     assert same.code == 0 and same.json is not None, same.err
     plan = same.json["comparison"]["plan"]
-    assert (plan["unchanged"], plan["new"], plan["vanished"]) == (len(BASE), 0, 0)
+    assert (plan["unchanged"], plan["created"], plan["vanished"]) == (len(BASE), 0, 0)
     assert _formats(history) == [1, FORMAT]
 
     renamed = _with(3, username="S9999999")

@@ -177,7 +177,7 @@ def test_statuses_new_persisting_resolved(tmp_path: Path, run_cli: Callable[...,
     assert findings_by_rule(fourth.json)["username.unique"]["status"] == "persisting"
     # the baseline is the last run the importer took: the clean export of the second run
     assert fourth.json["comparison"]["baseline"]["run"] == 2
-    assert fourth.json["comparison"]["plan"]["changed"] > 0
+    assert fourth.json["comparison"]["plan"]["updated"] > 0
     fifth = run_cli(
         "check",
         SAMPLE_DATA / "defective.csv",
@@ -190,7 +190,7 @@ def test_statuses_new_persisting_resolved(tmp_path: Path, run_cli: Callable[...,
     )
     assert fifth.json is not None and fifth.json["comparison"]["baseline"]["run"] == 4
     plan = fifth.json["comparison"]["plan"]
-    assert (plan["changed"], plan["new"], plan["skipped_duplicates"]) == (0, 0, 1)
+    assert (plan["updated"], plan["created"], plan["skipped"]) == (0, 0, 5)
     listing = run_cli("history", "--history", history, want_json=False)
     assert listing.code == 0
     assert listing.out.splitlines()[0] == f"5 run(s) in {history}, newest first:"

@@ -22,16 +22,22 @@ from syncguard.errors import SourceLocation
 from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
+    Baseline,
+    BaselineMode,
     Basis,
     BasisKind,
     Check,
+    Comparison,
     Engine,
     ExportInfo,
     Finding,
     Outcome,
+    PlanCategory,
+    Repairable,
     RunResult,
     Severity,
     Source,
+    SyncPlan,
 )
 from syncguard.output import REQUESTED, Requested
 from syncguard.output.ci import (
@@ -550,3 +556,27 @@ def test_a_real_check_that_could_not_run_is_a_junit_error(tmp_path: Path, where:
     assert error is not None and case[shown].find("failure") is None
     assert suite.get("errors") == "1" and suite.get("failures") == "0"
     assert not [name for name in case if (name or "").startswith("repair.")]
+
+
+def test_summary_gives_the_plan_and_fix_first() -> None:
+    """The plan's categories (the non-empty ones, adding up to the rows read) and how many
+    cells ``syncguard fix`` repairs."""
+    plan = SyncPlan(
+        rows_read=400,
+        categories={
+            PlanCategory.UPDATED: tuple(range(2, 12)),
+            PlanCategory.UNCHANGED: tuple(range(12, 399)),
+            PlanCategory.SKIPPED: (399, 400, 401),
+        },
+        vanished=(7,),
+    )
+    baseline = Baseline(BaselineMode.FILE, 401, path="last.csv")
+    result = dataclasses.replace(
+        failing(), comparison=Comparison(baseline, plan), repairable=Repairable(3, 0)
+    )
+    md = summary_md(result, MASKER)
+    assert (
+        "of the 400 row(s) read: 10 updated, 387 left unchanged, 3 skipped; 1 student(s) of "
+        "the baseline are not in this export." in md
+    )
+    assert "Run `syncguard fix` first: it repairs 3 cell(s)." in md

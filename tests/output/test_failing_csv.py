@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def test_values_are_masked_unless_asked() -> None:
             "",
             "Fill it in.",
             "no",
+            "",
         )
     ]
     shown = RunOutput(_result("Nováková"), _frame("Nováková"), Masker(show_values=True))
@@ -61,15 +63,21 @@ def test_public_values_are_shown_with_invisible_marks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cells", "marked"),
-    [(frozenset({(7, 1)}), "yes"), (frozenset({(7, 0), (8, 1)}), "no"), (None, "no")],
-    ids=["its-cell", "other-cells", "no-dry-run"],
+    ("cells", "kind", "marked"),
+    [
+        (frozenset({(7, 1)}), "stray_whitespace", "yes"),
+        (frozenset({(7, 1)}), "unique", "no"),
+        (frozenset({(7, 0), (8, 1)}), "stray_whitespace", "no"),
+        (None, "stray_whitespace", "no"),
+    ],
+    ids=["its-cell", "tidied-not-mended", "other-cells", "no-dry-run"],
 )
-def test_a_cell_fix_repairs_is_marked_at_the_end_of_the_line(
-    cells: frozenset[tuple[int, int]] | None, marked: str
+def test_a_cell_fix_repairs_is_marked_near_the_end_of_the_line(
+    cells: frozenset[tuple[int, int]] | None, kind: str, marked: str
 ) -> None:
-    """``fix_repairs`` comes last (the columns before it keep their order) and says whether
-    ``syncguard fix`` changes the cell: the dry run names it by its column's place."""
+    """``fix_repairs`` comes after the older columns (they keep their order) and says whether
+    ``syncguard fix`` changes the cell (the dry run names it by its column's place) and so
+    mends the line's problem: trimming a duplicated value leaves it a duplicate."""
     from syncguard.repair import Planned
 
     frame = pl.DataFrame(
@@ -80,7 +88,9 @@ def test_a_cell_fix_repairs_is_marked_at_the_end_of_the_line(
         }
     )
     repairs = None if cells is None else Planned((), (), cells)
-    run = RunOutput(_result("Nováková"), frame, Masker(), repairs=repairs)
+    result = _result("Nováková")
+    checks = tuple(dataclasses.replace(c, kind=kind) for c in result.checks)
+    run = RunOutput(dataclasses.replace(result, checks=checks), frame, Masker(), repairs=repairs)
     table = failing_rows(run)
     assert table.columns == [
         "row",
@@ -92,6 +102,7 @@ def test_a_cell_fix_repairs_is_marked_at_the_end_of_the_line(
         "did_you_mean",
         "fix",
         "fix_repairs",
+        "duplicate_group",
     ]
     assert table["fix_repairs"].to_list() == [marked]
     html = render(run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import polars as pl
 import pytest
@@ -10,16 +11,23 @@ import pytest
 from syncguard.masking import Masker
 from syncguard.model import (
     Accounting,
+    Baseline,
+    BaselineMode,
     Basis,
     BasisKind,
     Check,
+    Comparison,
+    DuplicateGroup,
     Engine,
     ExportInfo,
     Finding,
     Outcome,
+    PlanCategory,
+    Repairable,
     RunResult,
     Severity,
     Source,
+    SyncPlan,
 )
 from syncguard.output.base import RunOutput
 from syncguard.output.html_report import anchor, render, share
@@ -141,3 +149,79 @@ def test_the_worklist_lists_each_row_with_its_problems_and_fix() -> None:
 )
 def test_a_real_count_never_shows_as_zero_percent(n: int, total: int, shown: str) -> None:
     assert share(n, total) == shown
+
+
+def _planned() -> RunResult:
+    """A run against a baseline: rows 2-11 read, a duplicate pair, a refused value."""
+    duplicate = dataclasses.replace(
+        _result("x").findings[0], rule="username.unique", columns=("username",), rows=(3, 9)
+    )
+    plan = SyncPlan(
+        rows_read=10,
+        categories={
+            PlanCategory.UPDATED: (2, 4),
+            PlanCategory.UNCHANGED: (5, 6, 7, 8, 10),
+            PlanCategory.SKIPPED: (3, 9),
+            PlanCategory.REJECTED_FIELDS: (11,),
+        },
+        vanished=(12,),
+        updated_by_column={"last_name": 2},
+        rejected_by_column={"mobile_number": 1},
+        reasons={
+            PlanCategory.SKIPPED: {"username.unique": (3, 9)},
+            PlanCategory.REJECTED_FIELDS: {"mobile_number.format": (11,)},
+        },
+    )
+    return dataclasses.replace(
+        _result("x"),
+        findings=(duplicate,),
+        checks=(_check("username.unique", "Username unique"),),
+        comparison=Comparison(Baseline(BaselineMode.FILE, 10, path="last.csv"), plan),
+        duplicates=(DuplicateGroup("D1", "username.unique", "username", (3, 9), (3,), True),),
+    )
+
+
+def _section(html: str, name: str) -> str:
+    return html.split(f'<h2 id="{name}">', 1)[1].split("<h2 ", 1)[0]
+
+
+def test_the_plan_puts_each_row_read_in_one_category() -> None:
+    frame = pl.DataFrame(
+        {"username": ["x"] * 10, "__row__": pl.Series(range(2, 12), dtype=pl.UInt32)}
+    )
+    plan = _section(render(RunOutput(_planned(), frame, Masker())), "plan")
+    for name, count in (("updated", 2), ("left unchanged", 5), ("skipped", 2), ("created", 0)):
+        assert re.search(rf"{name}(</a>)?</th><td class=\"num\">{count}</td>", plan), name
+    assert "<strong>10</strong>" in plan and "the categories add up to the rows read" in plan
+    assert "1 student(s) of the baseline are not in this export" in plan
+    assert '<code class="id">username.unique</code></a>: 2 row(s) (3, 9)' in plan
+    assert plan.count("<code>last_name</code>") == 1  # the changes by column, listed once
+    assert "Values the importer refuses, by column" in plan and "taken over" not in plan
+
+
+def test_a_duplicate_group_is_shown_on_every_row_of_it() -> None:
+    frame = pl.DataFrame(
+        {"username": ["x"] * 10, "__row__": pl.Series(range(2, 12), dtype=pl.UInt32)}
+    )
+    html = render(RunOutput(_planned(), frame, Masker()))
+    found = _section(html, "fix")
+    assert '<tr id="group-D1"><th scope="row">D1</th><td>3, 9</td><td>3</td><td>9</td>' in found
+    assert found.count("<td>D1</td>") == 2  # the group beside each of its rows
+    worklist = _section(html, "worklist")
+    assert "duplicate group D1: same username as row 9; this row is the baseline" in worklist
+    assert "duplicate group D1: same username as row 3; row 3 is the baseline" in worklist
+
+
+@pytest.mark.parametrize(
+    "repairs", [None, Repairable(3, 1, {("last_name.not_blank", "last_name"): 1})]
+)
+def test_the_first_screen_says_to_run_fix_first(repairs: Repairable | None) -> None:
+    result = dataclasses.replace(_result("x"), repairable=repairs)
+    html = _render(result, "x")
+    first_screen = html.split("<nav", 1)[0]
+    said = (
+        "Run <code>syncguard fix</code> first: it repairs 3 cell(s) and makes 1 change(s) to the "
+        "file and its header row</strong>"
+    )
+    assert (said in first_screen) is (repairs is not None)
+    assert ("<code>syncguard fix</code> repairs 1 of these cells." in html) is (repairs is not None)

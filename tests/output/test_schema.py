@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
 
-from syncguard.model import BaselineMode, Engine, Outcome, Severity, Status
+from syncguard.model import BaselineMode, Engine, Outcome, PlanCategory, Severity, Status
 from syncguard.output.results_json import SCHEMA_VERSION, results_json
 from syncguard.output.schema import SCHEMA_PATH, schema, validate
 from tests.conftest import SAMPLE_DATA, CliRun
@@ -51,6 +51,10 @@ def test_the_schema_enums_are_the_models() -> None:
     assert statuses == [s.value for s in Status if s is not Status.RESOLVED]
     modes = defs["comparison"]["properties"]["baseline"]["properties"]["mode"]["enum"]
     assert modes == [m.value for m in BaselineMode]
+    plan = defs["comparison"]["properties"]["plan"]
+    categories = [c.value for c in PlanCategory]
+    assert plan["properties"]["reasons"]["propertyNames"]["enum"] == categories
+    assert set(categories) <= set(plan["required"])
 
 
 def test_the_three_weekly_samples_conform(run_cli: Callable[..., CliRun]) -> None:
@@ -62,8 +66,10 @@ def test_the_three_weekly_samples_conform(run_cli: Callable[..., CliRun]) -> Non
     assert [d["outcome"] for d in weekly_docs] == ["passed", "failed", "failed"]
     assert first["comparison"] is None and second["comparison"] is not None
     found = [f for d in weekly_docs for f in d["findings"]]
-    optional = {"columns", "location", "summary", "status", "also", "previous_rows"}
+    optional = {"columns", "location", "summary", "status", "also", "previous_rows", "fix_repairs"}
     assert optional <= {key for f in found for key in f}  # the optional keys were exercised
+    assert second["duplicate_groups"] and second["fix"]["cells"] > 0
+    assert second["comparison"]["plan"]["reasons"]
     assert third["resolved"]
 
 
@@ -124,7 +130,7 @@ def test_a_renamed_key_is_caught() -> None:
         (("findings", 0, "rows", 0), 0, "/findings/0/rows/0: 0 is less than the minimum of 1"),
         (("findings", 0, "failed_rows"), -1, "/findings/0/failed_rows: -1 is less than"),
         (("findings", 0, "failed_rows"), 1.5, "/findings/0/failed_rows: 1.5 is not of type"),
-        (("schema_version",), 2, "/schema_version: 1 was expected"),
+        (("schema_version",), 1, "/schema_version: 2 was expected"),
     ],
 )
 def test_a_bad_value_is_caught(where: tuple[str | int, ...], value: Any, problem: str) -> None:

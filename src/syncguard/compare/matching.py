@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from syncguard.compare.snapshot import FIELD, Snapshot
-from syncguard.model import SyncPlan
+from syncguard.model import PlanCategory, SyncPlan
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,15 @@ def changed_email(matching: Matching) -> pl.DataFrame:
 
 
 def plan(matching: Matching) -> SyncPlan:
-    """What the import will do with this export, field by field."""
+    """The draft of what the import will do, row by row, from the matching alone.
+
+    Every row of this export is in one category: ``created`` (no baseline student),
+    ``split`` (found only by auth_identifier or card_id: the importer cannot match it),
+    ``skipped`` (a repeated username the matching leaves out), ``archived`` (newly disabled),
+    ``updated`` (a value differs, or the username, found by the email) or ``unchanged``. What
+    the findings add (failed and skipped rows, refused values, labels wiped) is for
+    :func:`syncguard.compare.plan.refine`, once they are all known.
+    """
     matched, current = matching.matched, matching.current
     same = matching.same_hashes
     fields = [
@@ -130,7 +138,6 @@ def plan(matching: Matching) -> SyncPlan:
     empty = pl.lit([], dtype=pl.List(pl.UInt64))
     labels_prev = pl.col("labels_prev").fill_null(empty)
     added = removed = 0
-    label_flags: dict[str, pl.Expr] = {}
     if {"labels", "labels_prev", "labels_blank"} <= set(matched.columns) and same:
         # a blank labels cell removes every label (spec): it counts as an empty list here
         labels = pl.when(pl.col("labels_blank")).then(empty).otherwise(pl.col("labels"))
@@ -139,7 +146,6 @@ def plan(matching: Matching) -> SyncPlan:
         added = int(matched.select(plus.sum()).item() or 0)
         removed = int(matched.select(minus.sum()).item() or 0)
         diffs["system_label_names"] = (plus > 0) | (minus > 0)
-        label_flags = {"label_additions": plus > 0, "label_removals": minus > 0}
     archived_flag = pl.lit(False)
     if "disabled" in matched.columns and "disabled_prev" in matched.columns:
         archived_flag = (pl.col("disabled") == "TRUE") & (
@@ -148,7 +154,6 @@ def plan(matching: Matching) -> SyncPlan:
     flags = matched.select(
         "row",
         *(v.fill_null(False).alias(k) for k, v in diffs.items()),
-        *(v.fill_null(False).alias(f"@{k}") for k, v in label_flags.items()),
         archived_flag.fill_null(False).alias("@newly_archived"),
     )
     changed_flag = pl.any_horizontal([pl.col(k) for k in diffs]) if diffs else pl.lit(False)
@@ -157,31 +162,42 @@ def plan(matching: Matching) -> SyncPlan:
     def rows_of(frame: pl.DataFrame) -> tuple[int, ...]:
         return tuple(frame.get_column("row").sort().to_list())
 
-    def rows_where(flag: str) -> tuple[int, ...]:
-        return rows_of(flags.filter(pl.col(flag)))
+    def rows_where(flag: pl.Expr) -> tuple[int, ...]:
+        return rows_of(flags.filter(flag))
 
-    by_field = {k: int(flags[k].sum()) for k in diffs}
-    changed_rows = rows_where("@changed")
-    rows: dict[str, tuple[int, ...]] = {
-        "new": rows_of(matching.new),
-        "changed": changed_rows,
-        "unchanged": rows_of(flags.filter(~pl.col("@changed"))),
-        "vanished": matching.vanished_rows,
-        "newly_archived": rows_where("@newly_archived"),
-        "username_changed": rows_of(matching.by_email),
-        "username_and_email_changed": rows_of(matching.by_other),
-        **{k: rows_where(f"@{k}") for k in label_flags},
-        **({f"changed:{k}": rows_where(k) for k, n in by_field.items() if n} if same else {}),
+    by_email = rows_of(matching.by_email)
+    changes = {k: rows_where(pl.col(k)) for k in diffs}
+    changes = {k: v for k, v in changes.items() if v}
+    if by_email:  # found by the email: the username is what changes
+        changes["username"] = tuple(sorted({*changes.get("username", ()), *by_email}))
+    archived = rows_where(pl.col("@newly_archived"))
+    updated = rows_where(pl.col("@changed") & ~pl.col("@newly_archived"))
+    # a repeated username is not matched (the importer skips the rows): the rows after its first
+    repeat = pl.col("username_h").is_not_null() & ~pl.col("username_h").is_first_distinct()
+    repeated = current.frame.filter(repeat)
+    known = pl.concat(
+        [f.get_column("row").cast(pl.Int64) for f in (matched, matching.by_email)]
+        + [matching.by_other.get_column("row").cast(pl.Int64)]
+        + [repeated.get_column("row").cast(pl.Int64)]
+    )
+    # every other row is one the baseline does not know: the import creates it
+    created = current.frame.filter(~pl.col("row").cast(pl.Int64).is_in(known.implode()))
+    categories = {
+        PlanCategory.CREATED: rows_of(created),
+        PlanCategory.UPDATED: tuple(sorted({*updated, *by_email})),
+        PlanCategory.UNCHANGED: rows_where(~pl.col("@changed") & ~pl.col("@newly_archived")),
+        PlanCategory.ARCHIVED: archived,
+        PlanCategory.SPLIT: rows_of(matching.by_other),
+        PlanCategory.SKIPPED: rows_of(repeated),
     }
     return SyncPlan(
-        new=matching.new.height,
-        changed=len(changed_rows),
-        unchanged=matched.height - len(changed_rows),
-        vanished=len(matching.vanished_rows),
-        newly_archived=len(rows["newly_archived"]),
+        rows_read=current.frame.height,
+        categories={k: v for k, v in categories.items() if v},
+        vanished=matching.vanished_rows,
+        changes=changes,
+        updated_by_column={k: len(v) for k, v in changes.items()} if same else None,
         label_additions=added,
         label_removals=removed,
-        skipped_duplicates=matching.skipped_duplicates,
-        changed_by_field={k: v for k, v in by_field.items() if v} if same else None,
-        rows=rows,
+        username_changed=by_email,
+        username_and_email_changed=rows_of(matching.by_other),
     )

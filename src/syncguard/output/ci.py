@@ -34,6 +34,7 @@ from syncguard.model import (
     Engine,
     Finding,
     Outcome,
+    PlanCategory,
     RunResult,
     Severity,
     Source,
@@ -414,12 +415,18 @@ def summary_md(result: RunResult, masker: Masker) -> str:
             ]
     if result.comparison is not None:
         plan = result.comparison.plan
+        done = ", ".join(
+            f"{thousands(plan.count(c))} {c.label}" for c in PlanCategory if plan.count(c)
+        )
         lines += [
             "",
-            f"Compared with {md_escape(result.comparison.source)}: {thousands(plan.new)} new, "
-            f"{thousands(plan.changed)} changed, {thousands(plan.unchanged)} unchanged, "
-            f"{thousands(plan.vanished)} missing now.",
+            f"Compared with {md_escape(result.comparison.source)}: of the "
+            f"{thousands(plan.rows_read)} row(s) read: {done or 'none'}; "
+            f"{thousands(len(plan.vanished))} student(s) of the baseline are not in this export.",
         ]
+    fix = result.repairable
+    if fix is not None and fix.cells:
+        lines += ["", f"Run `syncguard fix` first: it repairs {thousands(fix.cells)} cell(s)."]
     findings = _ordered(result.findings)
     if findings:
         lines += [

@@ -20,6 +20,8 @@ FILENAME = "failing_rows.csv"
 __all__ = ["COLUMNS", "FILENAME", "failing_rows", "write"]
 NOTE = "note"
 """The severity cell of a line that says what the file left out."""
+EMPTY_IN_NOTES = COLUMNS[COLUMNS.index("column") :]
+"""The cells a note line leaves empty (it says what it says in ``title``)."""
 
 
 def failing_rows(run: RunOutput) -> pl.DataFrame:
@@ -39,7 +41,7 @@ def failing_rows(run: RunOutput) -> pl.DataFrame:
             pl.col(MORE),
             pl.lit(per_row),
         ).alias("title"),
-        *(pl.lit("").alias(c) for c in ("column", "value", "did_you_mean", "fix", "fix_repairs")),
+        *(pl.lit("").alias(c) for c in EMPTY_IN_NOTES),
     )
     if notes.height:
         order = pl.int_range(pl.len()).alias("_line")
@@ -69,7 +71,7 @@ def failing_rows(run: RunOutput) -> pl.DataFrame:
                     f"{left.left_out:,} of the run's {left.lines:,} are left out in all (the "
                     "counts of every problem are whole in results.json)"
                 ],
-                **{c: [""] for c in ("column", "value", "did_you_mean", "fix", "fix_repairs")},
+                **{c: [""] for c in EMPTY_IN_NOTES},
             }
         )
         table = pl.concat([table, end.select(table.columns)], how="vertical_relaxed")

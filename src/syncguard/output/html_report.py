@@ -10,7 +10,7 @@ each cap said where it cuts, so a huge export or thousands of failing rules stay
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,14 @@ from typing import Any
 from syncguard.findings import blocks_whole_upload
 from syncguard.model import (
     Check,
+    DuplicateGroup,
     Engine,
     Finding,
+    PlanCategory,
     RunResult,
     Severity,
     Status,
+    SyncPlan,
 )
 from syncguard.output.base import Limits, RunOutput, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
@@ -50,6 +53,14 @@ class Problem:
     """The first rows: row, column, value (masked by class), did you mean."""
     summary: list[dict[str, Any]]
     whole_file: bool
+    repairs: int = 0
+    """How many of its cells ``syncguard fix`` repairs."""
+    groups: list[DuplicateGroup] = field(default_factory=list)
+    """Its duplicate groups (a ``unique`` rule's finding)."""
+    more_groups: int = 0
+    """Its groups not listed (over the rows shown per problem)."""
+    group_of: dict[int, str] = field(default_factory=dict)
+    """Per row shown, the label of its duplicate group."""
 
     @property
     def title(self) -> str:
@@ -71,6 +82,10 @@ def problems(run: RunOutput, most: int | None = None) -> list[Problem]:
     result's (harm) order."""
     out = []
     shown = run.limits.rows_per_problem
+    fix = run.result.repairable
+    groups: dict[str, list[DuplicateGroup]] = {}
+    for group in run.result.duplicates:
+        groups.setdefault(group.rule, []).append(group)
     for f in run.result.findings[:most]:
         columns = f.example_columns or (f.columns[0] if f.columns else "",) * len(f.examples)
         meant = f.suggestions
@@ -91,6 +106,10 @@ def problems(run: RunOutput, most: int | None = None) -> list[Problem]:
                 rows,
                 value_summary(f, run.masker),
                 blocks_whole_upload(f),
+                fix.of(f) if fix is not None else 0,
+                groups.get(f.rule, [])[:shown],
+                max(0, len(groups.get(f.rule, [])) - shown),
+                {r: g.label for g in groups.get(f.rule, []) for r in g.rows},
             )
         )
     return out
@@ -127,13 +146,11 @@ def _checks(result: RunResult, failed: Mapping[str, Finding]) -> list[dict[str, 
     ]
 
 
-def fixable(run: RunOutput) -> tuple[int, int]:
+def fixable(result: RunResult) -> tuple[int, int]:
     """What ``syncguard fix`` would change, as the check's dry run of it found: cells, and
     changes to the file itself and its header row (together, the lines of its change log)."""
-    if run.repairs is None:
-        return 0, 0
-    cells = sum(1 for c in run.repairs.changes if c.row > 1)
-    return cells, len(run.repairs.changes) - cells
+    fix = result.repairable
+    return (fix.cells, fix.file_changes) if fix is not None else (0, 0)
 
 
 def render(run: RunOutput) -> str:
@@ -185,36 +202,36 @@ def render(run: RunOutput) -> str:
             plan_rows=PLAN_ROWS,
             show_values=run.masker.show_values,
             plan=plan,
-            plan_categories=_plan_categories(plan.rows if plan is not None else {}),
+            plan_categories=plan_categories(plan) if plan is not None else [],
             comparison=result.comparison,
             csv_name=CSV_NAME,
             share=lambda n: share(n, total),
-            fixable=fixable(run),
+            fixable=fixable(result),
             anchor=anchor,
         )
     )
 
 
-def _plan_categories(rows: Mapping[str, Sequence[int]]) -> list[tuple[str, Sequence[int], bool]]:
-    """(label, rows, rows are last week's) per category, in reading order."""
-    labels = [
-        ("new", "New students"),
-        ("changed", "Changed students"),
-        ("unchanged", "Unchanged students"),
-        ("vanished", "Students of the baseline missing now"),
-        ("newly_archived", "Newly archived (disabled TRUE)"),
-        ("label_additions", "Students gaining system labels"),
-        ("label_removals", "Students losing system labels"),
-        ("username_changed", "Username changed (email kept)"),
-        ("username_and_email_changed", "Username and email changed together"),
+PLAN_ORDER = tuple(PlanCategory)
+"""The categories in reading order (the enum's): what goes as meant, then what goes wrong."""
+SHOWN_ALWAYS = frozenset(PLAN_ORDER[:7]) | {PlanCategory.LABELS_WIPED}
+"""Categories listed even when empty (the others only when some row is in them)."""
+
+
+def plan_categories(plan: SyncPlan) -> list[dict[str, Any]]:
+    """Each category as the page shows it: its name, what the import does, its rows, and for
+    those findings put rows in, the checks with their rows."""
+    return [
+        {
+            "category": c,
+            "title": c.label,
+            "plain": c.plain.split(": ", 1)[1],
+            "rows": plan.rows(c),
+            "reasons": sorted(plan.reasons.get(c, {}).items(), key=lambda kv: (-len(kv[1]), kv[0])),
+        }
+        for c in PLAN_ORDER
+        if c in SHOWN_ALWAYS or plan.rows(c)
     ]
-    out = [(label, rows[key], key == "vanished") for key, label in labels if key in rows]
-    out += [
-        (f"Changed {key.removeprefix('changed:')}", value, False)
-        for key, value in sorted(rows.items())
-        if key.startswith("changed:")
-    ]
-    return out
 
 
 def write(run: RunOutput, folder: Path) -> Path:

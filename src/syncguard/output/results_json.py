@@ -1,4 +1,10 @@
-"""The results JSON contract (schema_version 1), with personal values masked by default."""
+"""The results JSON contract (schema_version 2), with personal values masked by default.
+
+Version 2 (the sync plan became a plan): ``comparison.plan`` partitions the rows read into
+what the import does with each (its old keys ``new``, ``changed``, ``newly_archived``,
+``skipped_duplicates`` and ``changed_by_field`` are gone), and the document names the duplicate
+groups and what ``syncguard fix`` repairs.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +15,36 @@ from typing import Any
 import orjson
 
 from syncguard.masking import Masker
-from syncguard.model import Finding, Outcome, RunResult, Severity, Status, Tuning
+from syncguard.model import (
+    DuplicateGroup,
+    Finding,
+    Outcome,
+    PlanCategory,
+    RunResult,
+    Severity,
+    Status,
+    SyncPlan,
+    Tuning,
+)
 from syncguard.output.base import Limits, RunOutput, write_atomic
 from syncguard.output.worklist import cut, cut_json
 
 FILENAME = "results.json"
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def finding_json(
-    finding: Finding, masker: Masker, status: Status | None = None, rows: int | None = None
+    finding: Finding,
+    masker: Masker,
+    status: Status | None = None,
+    rows: int | None = None,
+    repairs: int = 0,
 ) -> dict[str, Any]:
     """One finding as the JSON contract spells it; values by their column's data class.
 
     ``rows``: list at most this many of its rows (``failed_rows`` stays the whole count).
+    ``repairs``: how many of its cells ``syncguard fix`` repairs (``fix_repairs``, when any).
     """
     columns = finding.example_columns or (finding.column,) * len(finding.examples)
     out: dict[str, Any] = {
@@ -58,6 +79,8 @@ def finding_json(
         }
     if status is not None:
         out["status"] = status.value
+    if repairs:
+        out["fix_repairs"] = repairs
     return out
 
 
@@ -93,21 +116,49 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
             "path": base.path,
             "rows": base.rows,
         },
-        "plan": {
-            "new": plan.new,
-            "changed": plan.changed,
-            "unchanged": plan.unchanged,
-            "vanished": plan.vanished,
-            "newly_archived": plan.newly_archived,
-            "label_additions": plan.label_additions,
-            "label_removals": plan.label_removals,
-            "skipped_duplicates": plan.skipped_duplicates,
-            "changed_by_field": (
-                dict(plan.changed_by_field) if plan.changed_by_field is not None else None
-            ),
-            "left_unchanged": dict(plan.left_unchanged),
-            "rows": {k: list(v) for k, v in plan.rows.items()},
+        "plan": plan_json(plan),
+    }
+
+
+def plan_json(plan: SyncPlan) -> dict[str, Any]:
+    """The sync plan: rows read, the rows of each category (they add up to the rows read), the
+    baseline's students not in this export, and the counts per column."""
+    return {
+        "rows_read": plan.rows_read,
+        **{c.value: plan.count(c) for c in PlanCategory},
+        "vanished": len(plan.vanished),
+        "updated_by_column": (
+            dict(plan.updated_by_column) if plan.updated_by_column is not None else None
+        ),
+        "rejected_by_column": dict(plan.rejected_by_column),
+        "reasons": {
+            c.value: {check: list(rows) for check, rows in by_check.items()}
+            for c, by_check in plan.reasons.items()
         },
+        "label_additions": plan.label_additions,
+        "label_removals": plan.label_removals,
+        "left_unchanged": dict(plan.left_unchanged),
+        "rows": {
+            **{c.value: list(plan.rows(c)) for c in PlanCategory if plan.rows(c)},
+            "vanished": list(plan.vanished),
+            "username_changed": list(plan.username_changed),
+            "username_and_email_changed": list(plan.username_and_email_changed),
+        },
+    }
+
+
+def group_json(group: DuplicateGroup) -> dict[str, Any]:
+    """A duplicate group: its label, rule, column and rows, which to keep and which to check
+    (never the value they share)."""
+    return {
+        "label": group.label,
+        "rule": group.rule,
+        "column": group.column,
+        "rows": list(group.rows),
+        "compared": group.compared,
+        "keep": list(group.keep),
+        "check": list(group.to_check) if group.compared else [],
+        "summary": group.summary(),
     }
 
 
@@ -182,6 +233,7 @@ def results_json(
     limits = limits or Limits()
     share = fair_share([len(f.rows) for f in result.findings], limits.json_rows)
     cut_short = [f for f in result.findings if share is not None and len(f.rows) > share]
+    fix = result.repairable
     return {
         "schema_version": SCHEMA_VERSION,
         "suite": result.suite,
@@ -206,8 +258,15 @@ def results_json(
         "regraded": [tuning_json(t) for t in result.gate.regraded],
         "counts": {s.value: result.count(s) for s in Severity},
         "findings": [
-            finding_json(f, masker, result.status.get(f.key), share) for f in result.findings
+            finding_json(
+                f, masker, result.status.get(f.key), share, fix.of(f) if fix is not None else 0
+            )
+            for f in result.findings
         ],
+        "fix": (
+            {"cells": fix.cells, "file_changes": fix.file_changes} if fix is not None else None
+        ),
+        "duplicate_groups": [group_json(g) for g in result.duplicates],
         "resolved": [
             {
                 "rule": c.rule,

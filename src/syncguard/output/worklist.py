@@ -2,7 +2,7 @@
 
 A steward fixes students, not rules: the report lists the first rows, the failing-rows CSV all
 of them, in the same shape (row, severity, check, column, value, did you mean, fix, whether
-``syncguard fix`` repairs the cell). Values are
+``syncguard fix`` repairs the cell, the row's duplicate group). Values are
 shown by their column's data class (personal and special ones masked) and formula-like cells
 in the CSV are prefixed with ``'`` so Excel does not run them. Thousands of checks failing on
 every row would multiply into millions of lines: each output lists a row's most harmful
@@ -21,6 +21,7 @@ from syncguard.intake.reader import ROW
 from syncguard.masking import Masker
 from syncguard.model import Finding
 from syncguard.output.base import Limits, RunOutput
+from syncguard.repair import mends
 
 COLUMNS = (
     "row",
@@ -32,24 +33,22 @@ COLUMNS = (
     "did_you_mean",
     "fix",
     "fix_repairs",
+    "duplicate_group",
 )
-"""The worklist's columns; ``fix_repairs`` (last, so older readers of the CSV keep working) is
-``yes`` where ``syncguard fix`` changes the cell (the check's dry run of fix), else ``no``."""
+"""The worklist's columns; ``fix_repairs`` is ``yes`` where ``syncguard fix`` changes the cell
+(the check's dry run of fix) and so mends the line's problem (:func:`~syncguard.repair.mends`),
+else ``no``; ``duplicate_group``, on a line of a ``unique`` rule,
+names the row's duplicate group, the other rows in it and which to keep or check (never the
+value). New columns come last, so older readers of the CSV keep working."""
 FORMULA_START = r"^[=+\-@\t\r]"
 MORE = "more"
 """With ``per_row``: on a row's last line, how many of its problems were left out."""
 
 
-def _pieces(finding: Finding) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    if finding.parts:
-        return finding.parts
-    return ((finding.columns[0] if finding.columns else "", finding.rows),)
-
-
 def _skeleton(findings: Sequence[Finding]) -> pl.DataFrame:
     """One line per failing row and piece of a finding: ``row`` and ``key`` (the piece's place
     in finding order, so sorting by row then key puts a row's most harmful problem first)."""
-    pieces = [rows for f in findings for _, rows in _pieces(f)]
+    pieces = [rows for f in findings for _, rows in f.pieces]
     rows = pl.Series("row", list(chain.from_iterable(pieces)), dtype=pl.UInt32)
     keys = pl.Series("key", range(len(pieces)), dtype=pl.Int64)
     keys = keys.repeat_by(pl.Series([len(r) for r in pieces], dtype=pl.UInt32)).explode()
@@ -95,8 +94,14 @@ def worklist(
     )
     table = table.join(shown, on=["row", "source", "fixes"], how="left", maintain_order="left")
     table = table.join(_repaired(run), on=["row", "source"], how="left", maintain_order="left")
+    mended = [c.id for c in run.result.checks if mends(c.id, c.kind)]
+    table = table.with_columns(  # a cell fix only tidies (a trimmed duplicate) is not repaired
+        pl.when(pl.col("check").is_in(mended)).then(pl.col("fix_repairs")).alias("fix_repairs")
+    )
+    table = table.join(_grouped(run), on=["row", "check"], how="left", maintain_order="left")
     table = table.with_columns(
-        pl.col("value", "did_you_mean").fill_null(""), pl.col("fix_repairs").fill_null("no")
+        pl.col("value", "did_you_mean", "duplicate_group").fill_null(""),
+        pl.col("fix_repairs").fill_null("no"),
     )
     return table.select(*COLUMNS, *([MORE] if per_row is not None else []))
 
@@ -109,7 +114,7 @@ def _described(run: RunOutput) -> pl.DataFrame:
     key = 0
     for order, f in enumerate(run.result.findings):
         entry = run.check(f.rule)
-        for column, _ in _pieces(f):
+        for column, _ in f.pieces:
             records["key"].append(key)
             records["severity"].append(f.severity.value)
             records["check"].append(f.rule)
@@ -169,6 +174,20 @@ def _repaired(run: RunOutput) -> pl.DataFrame:
             "fix_repairs": ["yes"] * len(kept),
         },
         schema={"row": pl.UInt32, "source": pl.String, "fix_repairs": pl.String},
+    )
+
+
+def _grouped(run: RunOutput) -> pl.DataFrame:
+    """Per row of a duplicate group and its rule (``check``): what the group means for the row
+    (:meth:`~syncguard.model.DuplicateGroup.advice`)."""
+    lines = [(row, g.rule, g.advice(row)) for g in run.result.duplicates for row in g.rows]
+    return pl.DataFrame(
+        {
+            "row": [row for row, _, _ in lines],
+            "check": [rule for _, rule, _ in lines],
+            "duplicate_group": [text for _, _, text in lines],
+        },
+        schema={"row": pl.UInt32, "check": pl.String, "duplicate_group": pl.String},
     )
 
 

@@ -67,6 +67,45 @@ def test_a_configured_domain_is_not_inferred(
     assert findings_by_rule(doc)["email_address.format"]["rows"] == [2]
 
 
+STAFF = {
+    "careers@careers.uni-example.eu": True,  # a subdomain of the institution
+    "advisor@uni-example.eu": True,  # its registrable domain
+    "advisor@student.uni-example.eu": True,  # the students' own domain
+    "advisor@gmail.com": False,  # a personal mail provider
+    "advisor@notuni-example.eu": False,  # another institution's name
+    "advisor@uni-example.eu.evil.com": False,  # outside, though it starts alike
+}
+"""A staff member's address: True when it is one of the institution's."""
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["configured", "inferred"])
+def test_a_staff_address_may_be_anywhere_in_the_institution(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path], configured: bool
+) -> None:
+    lines = [
+        f"s{i}@student.uni-example.eu,S{1000001 + i},Ana,Berg,2027-06-30,Alumni,{staff}"
+        for i, staff in enumerate(STAFF)
+    ]
+    path = write_csv(*lines, header=HEADER + ",assigned_to_email_address")
+    extra = ("--email-domain", "student.uni-example.eu") if configured else ()
+    doc = _check(run_cli, path, *extra)
+    assert doc["email_domains"]["inferred"] is not configured
+    outside = [row for row, ok in enumerate(STAFF.values(), start=2) if not ok]
+    found = findings_by_rule(doc)["assigned_to_email_address.format"]
+    assert found["rows"] == outside and found["severity"] == "warning"  # at most a warning
+    assert "email_address.format" not in findings_by_rule(doc) and doc["_code"] == 0
+
+
+def test_a_students_address_stays_at_the_configured_domain(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path]
+) -> None:
+    # the spec's domain rule is the students': uni-example.eu is not student.uni-example.eu
+    path = write_csv(*_rows("a@student.uni-example.eu", "b@uni-example.eu"))
+    doc = _check(run_cli, path, "--email-domain", "student.uni-example.eu")
+    assert findings_by_rule(doc)["email_address.format"]["rows"] == [3]
+    assert doc["_code"] == 1
+
+
 @pytest.mark.parametrize(
     ("gender", "rule", "code"),
     [

@@ -25,7 +25,14 @@ from syncguard.compare.checks import UNAVAILABLE, run_checks
 from syncguard.compare.duplicates import duplicate_groups
 from syncguard.compare.matching import Matching, match, plan
 from syncguard.compare.plan import refine
-from syncguard.compare.snapshot import FORMATS, Snapshot, key_id, make_snapshot
+from syncguard.compare.snapshot import (
+    FIELD,
+    FORMATS,
+    IDENTITIES,
+    Snapshot,
+    key_id,
+    make_snapshot,
+)
 from syncguard.display import printable
 from syncguard.engines import backends
 from syncguard.engines.base import Pending, rules_for
@@ -35,7 +42,7 @@ from syncguard.findings import by_harm, fold_same_cause, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import DamagedRunError, History, HistoryError, StoredSnapshot
-from syncguard.importer import EMAIL
+from syncguard.importer import EMAIL, LABELS
 from syncguard.intake import Export, read_export
 from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
 from syncguard.intake.domains import infer_domain
@@ -69,7 +76,7 @@ from syncguard.output.trend import write_index
 from syncguard.repair import REPAIRED_INTAKE, REPAIRED_KINDS, Planned, Vocabulary, dry_run, mends
 from syncguard.suite.contract import origin
 from syncguard.suite.model import Suite
-from syncguard.suite.registry import kinds
+from syncguard.suite.registry import Scope, kinds
 
 Progress = Callable[[str], None]
 RUN_NAME_BYTES = 100
@@ -366,13 +373,18 @@ def _compare(
     return comparison, matching, [with_examples(f, frame) for f in found]
 
 
-def _new_students_only(
+def _by_scope(
     findings: list[Finding],
     catalogue: Catalogue,
     frame: pl.DataFrame,
-    existing: pl.Series,
+    matching: Matching | None,
 ) -> tuple[list[Finding], dict[str, int]]:
-    """Keep, of rules that judge new students only, the rows of students not in the baseline.
+    """Keep, of each rule's failing rows, those of the students its kind's scope judges.
+
+    A rule of :attr:`Scope.NEW_STUDENTS` keeps the rows of students not in the baseline; one
+    of :attr:`Scope.STORED_VALUES` the rows of students whose baseline cell held a value.
+    Without a baseline (or, for stored values, one without the rule's column) every row is
+    kept.
 
     Returns the findings and, per column, how many existing students' blank cells leave their
     stored value unchanged (for the sync plan).
@@ -381,21 +393,56 @@ def _new_students_only(
     rules = {r.id: r for r in catalogue.suite.rules}
     out: list[Finding] = []
     unchanged: dict[str, int] = {}
+    existing = _existing_rows(matching) if matching is not None else None
     for f in findings:
         rule = rules.get(f.rule)
-        if rule is None or not registry[rule.kind].new_students_only(rule) or existing.is_empty():
+        scope = registry[rule.kind].scope(rule) if rule is not None else Scope.EVERY_ROW
+        rows = pl.Series(f.rows, dtype=pl.Int64)
+        if rule is None or scope is Scope.EVERY_ROW or existing is None:
             out.append(f)
             continue
-        rows = pl.Series(f.rows, dtype=pl.Int64)
-        new_rows = rows.filter(~rows.is_in(existing.implode())).to_list()
-        kept = len(f.rows) - len(new_rows)
-        if kept:
-            column = ",".join(f.columns)
-            unchanged[column] = unchanged.get(column, 0) + kept
-        refined = failing(rule, f.engine, frame, new_rows, f.columns) if new_rows else None
+        if scope is Scope.NEW_STUDENTS:
+            judged = rows.filter(~rows.is_in(existing.implode())).to_list()
+            kept = len(f.rows) - len(judged)
+            if kept:
+                column = ",".join(f.columns)
+                unchanged[column] = unchanged.get(column, 0) + kept
+        else:
+            stored = _stored_rows(matching, f.columns) if matching is not None else None
+            if stored is None:  # the baseline does not hold the column: judge every row
+                out.append(f)
+                continue
+            judged = rows.filter(rows.is_in(stored.implode())).to_list()
+        refined = failing(rule, f.engine, frame, judged, f.columns) if judged else None
         if refined is not None:
             out.append(refined)
     return out, unchanged
+
+
+def _stored_rows(matching: Matching, columns: tuple[str, ...]) -> pl.Series | None:
+    """This export's rows of baseline students whose cell in ``columns`` held a value.
+
+    None when last week's snapshot does not say whether it was blank (the column was not in
+    that export).
+    """
+    if len(columns) != 1:
+        return None
+    column = columns[0]
+    if column == LABELS:
+        blank = pl.col("labels_blank")
+    elif column in IDENTITIES:
+        blank = pl.col(f"{IDENTITIES[column]}_h").is_null()
+    else:
+        blank = pl.col(f"{FIELD}{column}:blank")
+    before = matching.previous.frame
+    if not set(blank.meta.root_names()) <= set(before.columns):
+        return None
+    held = before.filter(~blank.fill_null(True)).select(pl.col("row").alias("row_prev"))
+    pairs = pl.concat(
+        [f.select("row", "row_prev") for f in (matching.matched, matching.by_email)]
+        + [matching.by_other.select("row", "row_prev")]
+    )
+    return pairs.join(held, on="row_prev", how="semi").get_column("row").cast(pl.Int64)
 
 
 def run(path: Path, catalogue: Catalogue, layout: ReportLayout, options: Options) -> Completed:
@@ -559,7 +606,6 @@ def _validate_and_compare(
     findings = [*export.findings, *modules, *domain_findings, *_results(here, options.progress)]
     checks = [c for c in catalogue.checks if c.source is not Source.COMPARE]
     comparison, notes, current = None, [], None
-    existing = pl.Series([], dtype=pl.Int64)
     matching: Matching | None = None
     if history is not None or options.previous is not None:
         # while another process validates: the snapshot and the comparison
@@ -577,9 +623,7 @@ def _validate_and_compare(
         if before.note:
             notes.append(before.note)
     findings += _results([r for r in running if r[2].elsewhere], options.progress)
-    if matching is not None:
-        existing = _existing_rows(matching)
-    findings, unchanged = _new_students_only(findings, catalogue, export.frame, existing)
+    findings, unchanged = _by_scope(findings, catalogue, export.frame, matching)
     if comparison is not None:
         comparison = replace(comparison, plan=replace(comparison.plan, left_unchanged=unchanged))
         if comparison.note:

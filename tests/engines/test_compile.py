@@ -125,7 +125,7 @@ def test_every_rule_compiles_to_built_ins_or_is_named_with_a_reason(
     assert document["meta"]["not_compiled"] == [{"rule": r, "why": w} for r, w in left_out]
     assert document["meta"]["reading"]["pandas"] == READING
     if settings:
-        assert len(suite.rules) == 46 and len(compiled) == 37
+        assert len(suite.rules) == 53 and len(compiled) == 44
 
     for expectation in document["expectations"]:
         implementation = get_expectation_impl(expectation["type"])

@@ -16,7 +16,7 @@ from syncguard.intake.headers import HeaderContract, RequiredHeader, check_heade
 from syncguard.model import Engine, Severity
 from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Rule, Suite
-from syncguard.suite.registry import GxKind, HeaderKind, PanderaKind, RuleKind, kinds
+from syncguard.suite.registry import GxKind, HeaderKind, PanderaKind, RuleKind, Scope, kinds
 
 load_suite(default_rules())  # registers the project's own kinds from checks/ too
 KINDS = sorted(kinds().items())
@@ -63,6 +63,7 @@ def test_the_registry_has_the_kinds_the_contract_needs() -> None:
     assert {
         "required_header",
         "not_blank",
+        "not_cleared",
         "unique",
         "allowed_values",
         "pattern",
@@ -153,3 +154,71 @@ def test_allowed_values_suggests_only_for_case_or_spacing(
 )
 def test_boolean_suggests_capitals(value: str, suggestion: str | None) -> None:
     assert kinds()["boolean"].suggest(_rule("boolean"), value) == suggestion
+
+
+def _passes(kind: str, values: list[str | None], **params: object) -> list[bool]:
+    found = kinds()[kind]
+    assert isinstance(found, PanderaKind)
+    frame = pl.DataFrame({"c": pl.Series(values, dtype=pl.String)})
+    return frame.select(found.passes(_rule(kind, **params), pl.col("c"))).to_series().to_list()
+
+
+@pytest.mark.parametrize(
+    ("domain", "address", "staff", "student"),
+    [
+        ("student.uni-example.eu", "a@careers.uni-example.eu", True, False),
+        ("student.uni-example.eu", "a@uni-example.eu", True, False),
+        ("student.uni-example.eu", "a@student.uni-example.eu", True, True),
+        ("student.uni-example.eu", "a@x.student.uni-example.eu", True, True),
+        ("student.uni-example.eu", "a@notuni-example.eu", False, False),
+        ("student.uni-example.eu", "a@gmail.com", False, False),
+        ("student.uni.ac.uk", "a@careers.uni.ac.uk", True, False),  # a two-label suffix
+        ("student.uni.ac.uk", "a@other.ac.uk", False, False),
+        ("@Student.Uni-Example.EU", "a@CAREERS.uni-example.eu", True, False),
+    ],
+)
+def test_an_institution_email_rule_accepts_the_whole_institution(
+    domain: str, address: str, staff: bool, student: bool
+) -> None:
+    assert _passes("email", [address], domains=[domain], institution=True) == [staff]
+    assert _passes("email", [address], domains=[domain]) == [student]
+
+
+def test_an_institution_rule_names_the_registrable_domains() -> None:
+    rule = _rule("email", domains=["student.uni.ac.uk", "uni.ac.uk"], institution=True)
+    assert kinds()["email"].hint(rule, []) == "Accepted domains: uni.ac.uk and their subdomains."
+
+
+@pytest.mark.parametrize(
+    ("params", "scope"),
+    [
+        ({}, Scope.EVERY_ROW),
+        ({"new_students_only": True}, Scope.NEW_STUDENTS),
+        ({"stored_values_only": True}, Scope.STORED_VALUES),
+    ],
+)
+def test_not_blank_declares_which_students_it_judges(
+    params: dict[str, object], scope: Scope
+) -> None:
+    kind = kinds()["not_blank"]
+    assert kind.scope(_rule("not_blank", **params)) is scope
+    assert kind.check_params(params) == []
+
+
+def test_not_blank_judges_one_scope_only() -> None:
+    both = {"new_students_only": True, "stored_values_only": True}
+    assert kinds()["not_blank"].check_params(both) == [
+        "'new_students_only' and 'stored_values_only' cannot both be true: choose one"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "blank", "cleared"),
+    [("Berg", False, False), ("**CLEAR**", False, True), ("  ", True, False), (None, True, False)],
+)
+def test_blank_and_clear_are_one_finding_each(
+    value: str | None, blank: bool, cleared: bool
+) -> None:
+    # one cause, one finding: a blank is not_blank's, **CLEAR** not_cleared's, never both
+    assert _passes("not_blank", [value]) == [not blank]
+    assert _passes("not_cleared", [value]) == [not cleared]

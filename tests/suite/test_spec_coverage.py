@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from syncguard.defaults import default_rules
+from syncguard.model import Severity
+from syncguard.suite.loader import load_suite
 from syncguard.suite.model import Suite
 from tests.conftest import SPEC
 
@@ -42,3 +45,11 @@ def test_required_columns_of_the_spec_are_required_headers(suite: Suite) -> None
     required = {r.column for r in suite.rules_of("required_header")}
     # auth_identifier is required only with SSO (setting `sso`, off by default)
     assert required == REQUIRED - {"auth_identifier"}
+
+
+@pytest.mark.parametrize("sso", [False, True])
+def test_clear_is_refused_in_every_required_column(sso: bool) -> None:
+    suite = load_suite(default_rules(), {"sso": sso})
+    cleared = {r.column for r in suite.rules_of("not_cleared")}
+    assert cleared == (REQUIRED if sso else REQUIRED - {"auth_identifier"})
+    assert all(r.severity is Severity.ERROR for r in suite.rules_of("not_cleared"))

@@ -26,7 +26,7 @@ from typing import Any
 from syncguard.engines.backtracking import exponential_reason
 from syncguard.importer import BOOLEANS, CLEAR, LIST_SEPARATOR
 from syncguard.model import Severity
-from syncguard.suite.kinds.email import SYNTAX
+from syncguard.suite.kinds.email import SYNTAX, accepted_domains
 from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
 from syncguard.suite.kinds.formula_injection import IS_FORMULA
 from syncguard.suite.kinds.formula_start import PHONE, RISKY
@@ -247,11 +247,20 @@ def _not_blank(rule: Rule) -> list[_Expectation]:
             "syncguard judges only students missing from last week's accepted export; with no "
             "baseline here, every row is judged"
         )
-    blank = r"\A(?:" + BLANK + "|" + re.escape(CLEAR) + r")\Z"
+    elif rule.params.get("stored_values_only"):
+        note = (
+            "syncguard judges only students whose value last week's accepted export held; with "
+            "no baseline here, every row is judged"
+        )
+    blank = r"\A(?:" + BLANK + r")\Z"
     return [
         *_per_column(rule, "ExpectColumnValuesToNotBeNull", lambda _: {}, note),
         *_not_matching(rule, blank, note),
     ]
+
+
+def _not_cleared(rule: Rule) -> list[_Expectation]:
+    return _per_column(rule, "ExpectColumnValuesToNotBeInSet", lambda _: {"value_set": [CLEAR]})
 
 
 def _pattern(rule: Rule) -> list[_Expectation]:
@@ -269,8 +278,7 @@ def _phone(rule: Rule) -> list[_Expectation]:
 
 def _email(rule: Rule) -> list[_Expectation]:
     syntax = python_regex(SYNTAX)
-    domains = [str(d).lower().lstrip("@") for d in rule.params.get("domains") or []]
-    domains = [d for d in domains if d]
+    domains = accepted_domains(rule)
     note = ""
     if domains:
         # the domain or a subdomain of it, in any case (syntax makes the address ASCII)
@@ -416,6 +424,7 @@ def _expression(rule: Rule) -> list[_Expectation]:
 _TRANSLATIONS: dict[str, Callable[[Rule], list[_Expectation]]] = {
     "required_header": _required_header,
     "not_blank": _not_blank,
+    "not_cleared": _not_cleared,
     "pattern": _pattern,
     "date": _date,
     "phone": _phone,

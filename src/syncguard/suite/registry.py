@@ -46,6 +46,26 @@ class Param:
     doc: str = ""
 
 
+class Scope(StrEnum):
+    """Which rows a rule judges when last week's accepted export (the baseline) is known.
+
+    The pipeline refines a rule's failing rows by the baseline: of a ``NEW_STUDENTS`` rule it
+    keeps the rows of students the baseline does not know, and counts the others in the sync
+    plan as "left unchanged"; of a ``STORED_VALUES`` rule it keeps the rows of students whose
+    baseline cell held a value. Without a baseline (or one that lacks the rule's column) every
+    failing row is kept.
+    """
+
+    EVERY_ROW = "every row"
+    """Every student, known or new."""
+    NEW_STUDENTS = "new students"
+    """Students the importer does not know yet: a blank cell leaves a known student's stored
+    value as it is, so a required value is needed only to create a student."""
+    STORED_VALUES = "students with a stored value"
+    """Students whose baseline cell held a value: a blank cell that wipes the stored value
+    (``system_label_names``) harms only a student who had one."""
+
+
 class RuleKind:
     """What every kind declares: its name, the engine that runs it, the parameters it takes."""
 
@@ -68,15 +88,13 @@ class RuleKind:
         """The value probably meant instead of a failing one ("did you mean"), if any."""
         return None
 
-    def new_students_only(self, rule: Rule) -> bool:
-        """Whether the rule judges only students the importer does not know yet.
+    def scope(self, rule: Rule) -> Scope:
+        """Which students the rule judges when there is a baseline (:class:`Scope`).
 
-        The importer leaves a stored value as it is when a cell is blank, so a required value
-        is needed only to create a student. The pipeline keeps, of such a rule's failing rows,
-        those of students not in the baseline (all of them when there is no baseline), and
-        counts the others in the sync plan as "left unchanged".
+        Without a baseline every row is judged, whatever the scope: the importer's students
+        are then unknown.
         """
-        return False
+        return Scope.EVERY_ROW
 
     def hint(self, rule: Rule, failing: list[str]) -> str | None:
         """A sentence explaining the failing values (e.g. "3 dates are day-first"), if any."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from syncguard.intake.domains import registrable
 from syncguard.model import Consequence
 from syncguard.suite.kinds._values import ALLOW_CLEAR, skipped
 from syncguard.suite.model import Rule
@@ -17,10 +18,22 @@ def _domain(value: pl.Expr) -> pl.Expr:
     return value.str.extract(r"@([^@]+)$", 1).str.to_lowercase()
 
 
+def accepted_domains(rule: Rule) -> list[str]:
+    """The domains a rule accepts (each with its subdomains), lower case, without ``@``.
+
+    With ``institution``, each domain stands for its institution: its registrable domain
+    (``student.uni.ac.uk`` -> ``uni.ac.uk``) is accepted, so every address of the institution
+    is. A domain with no registrable part (a public suffix) is kept as given.
+    """
+    domains = [str(d).lower().lstrip("@") for d in rule.params.get("domains") or []]
+    if rule.params.get("institution"):
+        domains = [registrable(d) or d for d in domains]
+    return list(dict.fromkeys(d for d in domains if d))
+
+
 def _at_one_of(domain: pl.Expr, domains: list[str]) -> pl.Expr:
     ok = pl.lit(False)
     for d in domains:
-        d = d.lower().lstrip("@")
         ok = ok | (domain == d) | domain.str.ends_with("." + d)
     return ok
 
@@ -31,7 +44,11 @@ class Email(PanderaKind):
 
     ``notuni-example.eu`` is not a subdomain of ``uni-example.eu``; ``student.uni-example.eu`` is.
     With no domains, only the syntax is checked here: the pipeline infers the institution's
-    domain from the export first (or reports that it cannot) and fills it in.
+    domain from the export first (or reports that it cannot) and fills it in. The students'
+    domains are the spec's ("the institution domain must belong to your institution"); a rule
+    on a staff member's address says ``institution: true``, and then any address of the
+    institution is accepted: at the registrable domain of one of ``domains`` or a subdomain of
+    it (``careers.uni-example.eu`` when students are at ``student.uni-example.eu``).
     """
 
     name = "email"
@@ -43,6 +60,12 @@ class Email(PanderaKind):
             "domains",
             (list,),
             doc="accepted domains (and their subdomains); empty: inferred from the export",
+        ),
+        Param(
+            "institution",
+            (bool,),
+            doc="accept any address of the institution: the registrable domain of each of "
+            "domains and its subdomains (a staff address); default false",
         ),
         ALLOW_CLEAR,
     )
@@ -61,12 +84,13 @@ class Email(PanderaKind):
 
     def passes(self, rule: Rule, value: pl.Expr) -> pl.Expr:
         domain = _domain(value)
-        domains = [str(d) for d in rule.params.get("domains") or []]
+        domains = accepted_domains(rule)
         at_home = _at_one_of(domain, domains) if domains else pl.lit(True)
         well_formed = value.str.contains(SYNTAX)
         return skipped(value, rule.params.get("allow_clear")) | (well_formed & at_home)
 
     def hint(self, rule: Rule, failing: list[str]) -> str | None:
-        if rule.params.get("domains"):
-            return f"Accepted domains: {', '.join(rule.params['domains'])} and their subdomains."
+        domains = accepted_domains(rule)
+        if domains:
+            return f"Accepted domains: {', '.join(domains)} and their subdomains."
         return "No institution domain is configured: only the form of the addresses was checked."

@@ -278,3 +278,15 @@ def test_every_builtin_explains_a_known_check() -> None:
     }
     for check in catalogue.builtin_checks():
         assert set(check.explains) <= known, check.id
+
+
+def test_explanations_leave_out_the_checks_not_run(rules: Path) -> None:
+    from syncguard.suite.loader import load_suite
+
+    built = catalogue.build(load_suite(rules))
+    only = built.only(["ids.not_scientific", "username.unique"]).explanations
+    assert set(only) == {  # the comparison checks run in every check; the other rules do not
+        ("ids.not_scientific", "compare.username_changed"),
+        ("ids.not_scientific", "compare.auth_identifier_changed"),
+        ("ids.not_scientific", "username.unique"),
+    }

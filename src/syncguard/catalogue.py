@@ -180,7 +180,7 @@ class Catalogue:
         enabled = self._by_id
         order = _topological({c.id: c.explains for c in self.checks})
         return tuple(
-            (c, e) for c in order for e in enabled[c].explains if c in enabled and e in enabled
+            (c, e) for c in order if c in enabled for e in enabled[c].explains if e in enabled
         )
 
     def of(self, source: Source) -> Mapping[str, Check]:

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 
@@ -1002,6 +1002,240 @@ def plant_defects(
     record("script_in_name", row)
 
     return out, {name: planted[name] for name in DEFECTS}
+
+
+# ---------------------------------------------------------------------------------------------
+# A damaged week: what a European export really looks like after Excel and a record system
+# ---------------------------------------------------------------------------------------------
+
+
+class Damage(NamedTuple):
+    """One damaged cell: what was done to it, its spreadsheet row (header = row 1), its column."""
+
+    kind: str
+    row: int
+    column: str
+
+
+DAMAGES: tuple[tuple[str, int], ...] = (
+    ("excel_scientific", 8),  # 0412345678 -> 4.12346E+08 (a number column too narrow)
+    ("lost_leading_zero", 8),  # 0412345678 -> 412345678, 01067 -> 1067
+    ("trailing_space", 12),  # "anna.muller1@student.uni-example.eu "
+    ("non_breaking_space", 6),  # "von\u00a0Bülow", "Müller\u00a0"
+    ("international_phone", 12),  # +49 171 1234567, +44 (0)20 7946 0958, 0049 171 ...
+    ("formula_like", 5),  # "-" as a placeholder, "@anna", =PROPER("anna")
+    ("day_first_date", 10),  # 30/06/2027, 30.06.2027
+    ("wrong_case", 10),  # bachelor 1st year or equivalent, True, main
+    ("blank_labels", 8),
+    ("clear", 5),  # **CLEAR** (in optional columns, and in required ones)
+    ("duplicated_student", 3),  # the same student twice (a second enrolment)
+    ("mojibake", 3),  # MÃ¼ller: UTF-8 read as Windows-1252 somewhere on the way
+)
+"""The kinds of damage :func:`damage_week` does, with their weights (share of damaged cells)."""
+
+_DAMAGED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "excel_scientific": ("card_id", "mobile_number", "username"),
+    "lost_leading_zero": (
+        "card_id",
+        "username",
+        "hometown_location_attributes:name",
+        "mobile_number",
+    ),
+    "trailing_space": (
+        "email_address",
+        "first_name",
+        "last_name",
+        "username",
+        "assigned_to_email_address",
+    ),
+    "non_breaking_space": ("last_name", "first_name", "email_address"),
+    "international_phone": ("mobile_number",),
+    "formula_like": ("middle_name", "preferred_name", "first_name"),
+    "day_first_date": (_PE + "start_date", _PE + "end_date"),
+    "wrong_case": (
+        "school_year_name",
+        _PE + "education_level_name",
+        _PE + "currently_attending",
+        "disabled",
+        "campus_name",
+    ),
+    "blank_labels": ("system_label_names",),
+    "clear": (
+        "middle_name",
+        "preferred_name",
+        "assigned_to_email_address",
+        "hometown_location_attributes:name",
+        _PE + "minor_names",
+        "last_name",
+        _PE + "end_date",
+    ),
+    "mojibake": ("first_name", "last_name"),
+}
+_IDENTITIES = ("username", "email_address", "auth_identifier", "card_id")
+
+
+def _excel_number(digits: str) -> str:
+    """How Excel writes a number in a General cell too narrow for it: 6 significant digits."""
+    mantissa, _, exponent = f"{int(digits):.5E}".partition("E")
+    return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
+
+
+def _plain_phone(value: str) -> str:
+    """A phone number's digits after the country code ("" when it has no country code)."""
+    if value.startswith("+"):
+        return value[1:]
+    if value.startswith("00"):
+        return value[2:]
+    return ""
+
+
+def _grouped(rng: random.Random, value: str) -> str | None:
+    """A number as people write it in their country: +49 (0)171 1234567, +33 6 12 34 56 78,
+    0049 171 1234567, +49-171-1234567; now and then a UK landline (+44 (0)20 7946 0958)."""
+    digits = _plain_phone(value)
+    if not digits:
+        return None
+    if rng.random() < 0.05:  # Ofcom's range for drama: never a real number
+        return f"+44 (0)20 7946 0{int(rng.random() * 1000):03d}"
+    code = next(digits[:n] for n in (3, 2) if digits[:n] in _COUNTRY_CODES)
+    rest = digits[len(code) :]
+    head, tail = rest[:3], rest[3:]
+    style = rng.random()
+    if code == "33":  # French numbers come in pairs
+        return f"+33 {rest[0]} " + " ".join(rest[i : i + 2] for i in range(1, len(rest), 2))
+    if code in ("49", "31") and style < 0.3:  # the trunk 0 kept in brackets
+        return f"+{code} (0){head} {tail}"
+    if style < 0.55:
+        return f"+{code} {head} {tail}"
+    if style < 0.75:
+        return f"00{code} {head} {tail}"
+    if style < 0.9:
+        return f"+{code}-{head}-{tail}"
+    return f"+{code} {head}/{tail}"
+
+
+_COUNTRY_CODES = frozenset(nation.phone[0] for nation in _NATIONS.values())
+
+
+def _damaged(kind: str, column: str, value: str, rng: random.Random) -> str | None:
+    """``value`` of ``column`` damaged in the way ``kind`` says; None where it cannot be."""
+    if kind == "excel_scientific":
+        digits = value.lstrip("+")
+        if column == "mobile_number" and value.startswith("00"):
+            digits = value[2:]
+        if not digits.isdigit() or len(digits) < 8:
+            return None
+        return _excel_number(digits)
+    if kind == "lost_leading_zero":
+        if not value.isdigit() or not value.startswith("0") or len(value) < 5:
+            return None
+        return value.lstrip("0")
+    if kind == "trailing_space":
+        return value + " " if value else None
+    if kind == "non_breaking_space":
+        if not value:
+            return None
+        return value.replace(" ", "\u00a0", 1) if " " in value else value + "\u00a0"
+    if kind == "international_phone":
+        return _grouped(rng, value)
+    if kind == "formula_like":
+        if column == "first_name":
+            return f'=PROPER("{value.lower()}")' if value else None
+        if value:  # a nickname as a handle
+            return "@" + value.lower() if column == "preferred_name" else None
+        return "-"  # a placeholder for "none"
+    if kind == "day_first_date":
+        if len(value) != 10 or value[4] != "-":
+            return None
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}" if rng.random() < 0.6 else f"{day}.{month}.{year}"
+    if kind == "wrong_case":
+        if not value or value.lower() == value:
+            return None
+        if value in ("TRUE", "FALSE"):
+            return value.title() if rng.random() < 0.5 else value.lower()
+        return value.lower() if rng.random() < 0.8 else value.upper()
+    if kind == "blank_labels":
+        return "" if value else None
+    if kind == "clear":
+        return "**CLEAR**" if value or column not in ("last_name", _PE + "end_date") else None
+    if kind == "mojibake":
+        if value.isascii():
+            return None
+        try:
+            return value.encode("utf-8").decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    raise ValueError(f"unknown damage {kind!r}")
+
+
+def damage_week(
+    header: Sequence[str], rows: Sequence[Mapping[str, str]], seed: int = 7, share: float = 0.03
+) -> tuple[list[dict[str, str]], list[Damage]]:
+    """Copy ``rows`` and damage about ``share`` of their cells as European exports are damaged.
+
+    Every damaged cell is damaged once, by one of :data:`DAMAGES` (weighted). A duplicated
+    student is a copy of a row appended at the end (a second enrolment, sometimes with another
+    course): its identity cells (username, email, auth_identifier, card_id) are its damage, and
+    the original row's identity cells are left alone. Deterministic for a given seed.
+
+    Returns:
+        The damaged copy, and every damaged cell (spreadsheet row numbers, header = row 1).
+
+    Raises:
+        ValueError: when ``header`` lacks a supported column, or ``share`` is not in (0, 0.2].
+    """
+    missing = [column for column in HEADERS if column not in header]
+    if missing:
+        raise ValueError(f"damage_week needs every supported header; missing {missing}")
+    if not 0 < share <= 0.2:
+        raise ValueError(f"share must be above 0 and at most 0.2, not {share}")
+    out = [dict(row) for row in rows]
+    rng = random.Random(f"damage-{seed}")
+    target = round(share * len(out) * len(header))
+    weights = sum(w for _, w in DAMAGES)
+    used: set[tuple[int, str]] = set()
+    damages: list[Damage] = []
+    n = len(out)
+    if not n:
+        return out, damages
+
+    copies = round(target * dict(DAMAGES)["duplicated_student"] / weights / len(_IDENTITIES))
+    for _ in range(copies):
+        index = int(rng.random() * n)
+        if any((index, c) in used for c in _IDENTITIES):
+            continue
+        copy = dict(rows[index])
+        if rng.random() < 0.5 and copy[_PE + "major_names"]:  # a second enrolment
+            copy[_PE + "major_names"] = rng.choice(
+                [c for _, ug, pg in _COLLEGES.values() for c in (*ug, *pg)]
+            )
+        out.append(copy)
+        used.update((index, c) for c in _IDENTITIES)
+        used.update((len(out) - 1, c) for c in header)
+        damages.extend(Damage("duplicated_student", len(out) + 1, c) for c in _IDENTITIES)
+
+    for kind, weight in DAMAGES:
+        if kind == "duplicated_student":
+            continue
+        columns = _DAMAGED_COLUMNS[kind]
+        budget = round(target * weight / weights)
+        done = 0
+        for _ in range(budget * 4):  # a cell that cannot take this damage is skipped
+            if done == budget:
+                break
+            index, column = int(rng.random() * n), columns[int(rng.random() * len(columns))]
+            if (index, column) in used:
+                continue
+            value = _damaged(kind, column, out[index][column], rng)
+            if value is None or value == out[index][column]:
+                continue
+            out[index][column] = value
+            used.add((index, column))
+            damages.append(Damage(kind, index + 2, column))
+            done += 1
+    damages.sort(key=lambda d: (d.row, d.column))
+    return out, damages
 
 
 # ---------------------------------------------------------------------------------------------

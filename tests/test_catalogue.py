@@ -256,3 +256,83 @@ def test_what_to_fix_ranks_by_consequence_then_students(
     assert phone["failed_rows"] == 3
     assert phone["consequence"]["kind"] == "field_rejected"
     assert phone["consequence"]["plain"].startswith("field rejected: ")
+
+
+LOCAL_RULE = (
+    "rules:\n  - id: local.rule\n    kind: not_blank\n    column: gender\n"
+    "    description: A gender.\n    basis: 'practice: x'\n{explains}"
+)
+
+
+@pytest.mark.parametrize(
+    ("explains", "problem"),
+    [
+        (
+            "    explains: [username.uniqe]\n",
+            "2:5: 'local.rule' explains 'username.uniqe': no check has this id; did you mean "
+            "'username.unique'?",
+        ),
+        ("    explains: [local.rule]\n", "2:5: 'local.rule' explains itself"),
+        (
+            "    explains: [username.unique]\n",
+            "2:5: 'local.rule' (a warning) cannot explain 'username.unique' (an error)",
+        ),
+        (
+            "    explains: [cells.no_formula_start]\n  - id: local.other\n    kind: not_blank\n"
+            "    column: gender\n    description: x.\n    basis: 'practice: x'\n"
+            "    explains: [local.rule]\n",
+            "",
+        ),
+        (
+            "    explains: [local.other]\n  - id: local.other\n    kind: not_blank\n"
+            "    column: gender\n    description: x.\n    basis: 'practice: x'\n"
+            "    explains: [local.rule]\n",
+            "2:5: checks explain each other in a circle: local.",
+        ),
+    ],
+)
+def test_explains_mistakes_are_reported_at_the_rule(
+    run_cli: Callable[..., CliRun], rules: Path, explains: str, problem: str
+) -> None:
+    path = rules / "local.yaml"
+    path.write_text(LOCAL_RULE.format(explains=explains), encoding="utf-8")
+    run = run_cli("rules", "--rules", rules, want_json=False)
+    if not problem:  # a chain is no circle
+        assert run.code == 0, run.err
+        return
+    assert run.code == 3
+    assert f"{path}:{problem}" in run.err
+
+
+def test_explanations_come_explainers_first(rules: Path) -> None:
+    from syncguard.suite.loader import load_suite
+
+    pairs = catalogue.build(load_suite(rules)).explanations
+    assert ("compare.labels_wiped", "system_label_names.not_blank") in pairs
+    assert ("mobile_number.not_scientific", "mobile_number.format") in pairs
+    place = {check: i for i, (check, _) in enumerate(pairs)}
+    for i, (_, explained) in enumerate(pairs):
+        assert place.get(explained, len(pairs)) > i  # what explains a check comes before
+
+
+def test_every_builtin_explains_a_known_check() -> None:
+    from syncguard.defaults import default_rules
+    from syncguard.suite.loader import load_suite
+
+    known = {c.id for c in catalogue.builtin_checks()} | {
+        r.id for r in load_suite(default_rules()).rules
+    }
+    for check in catalogue.builtin_checks():
+        assert set(check.explains) <= known, check.id
+
+
+def test_explanations_leave_out_the_checks_not_run(rules: Path) -> None:
+    from syncguard.suite.loader import load_suite
+
+    built = catalogue.build(load_suite(rules))
+    only = built.only(["ids.not_scientific", "username.unique"]).explanations
+    assert set(only) == {  # the comparison checks run in every check; the other rules do not
+        ("ids.not_scientific", "compare.username_changed"),
+        ("ids.not_scientific", "compare.auth_identifier_changed"),
+        ("ids.not_scientific", "username.unique"),
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from syncguard.findings import blocks_whole_upload, by_harm, fold_same_cause, merge_columns
+import pytest
+
+from syncguard.findings import blocks_whole_upload, by_harm, explain, merge_columns
 from syncguard.model import Engine, Finding, Severity
 
 
@@ -34,15 +36,97 @@ def test_a_check_over_several_columns_is_one_finding() -> None:
     assert "in 2 column(s): first_name, gender" in one.message
 
 
+WIPED = ("compare.labels_wiped", "system_label_names.not_blank")
+
+
 def test_one_cause_is_one_problem() -> None:
     wiped = _finding("compare.labels_wiped", ("system_label_names",), (5, 7))
     blank = _finding("system_label_names.not_blank", ("system_label_names",), (5, 7, 8))
-    folded = fold_same_cause([blank, wiped])
+    folded = explain([blank, wiped], [WIPED])
     by_rule = {f.rule: f for f in folded}
     assert by_rule["compare.labels_wiped"].also == ("system_label_names.not_blank",)
-    assert by_rule["system_label_names.not_blank"].rows == (8,)  # a new student: its own cause
-    exactly = fold_same_cause([_finding("system_label_names.not_blank", ("s",), (5, 7)), wiped])
+    rest = by_rule["system_label_names.not_blank"]
+    assert rest.rows == (8,) and rest.failed_count == 1  # a new student: its own cause
+    assert rest.examples == ("v8",)
+    exactly = explain(
+        [_finding("system_label_names.not_blank", ("system_label_names",), (5, 7)), wiped], [WIPED]
+    )
     assert [f.rule for f in exactly] == ["compare.labels_wiped"]
+    assert explain([blank, wiped], []) == [blank, wiped]  # nothing declared: nothing explained
+
+
+def test_a_cell_is_explained_not_a_row() -> None:
+    mangled = _finding("ids.not_scientific", ("username",), (4,))
+    elsewhere = _finding("username.unique", ("email_address",), (4, 6))
+    same = _finding("username.unique", ("username",), (4, 6), top_values=(("x", 2),))
+    pair = [("ids.not_scientific", "username.unique")]
+    assert explain([mangled, elsewhere], pair)[1] == elsewhere  # row 4, another cell
+    kept = explain([mangled, same], pair, lambda column, rows: (((column, len(rows)),), ()))[1]
+    assert kept.rows == (6,) and kept.examples == ("v6",)
+    assert kept.top_values == (("username", 1),)  # counted again on the rows left
+    assert explain([mangled, same], pair)[1].top_values == ()  # no longer to be told
+
+
+def test_a_check_across_columns_is_explained_by_one_of_its_cells() -> None:
+    case = _finding("school_year_name.allowed", ("school_year_name",), (3,))
+    across = _finding("past_end_date.alumni", ("end_date", "school_year_name"), (3, 9))
+    out = explain([case, across], [("school_year_name.allowed", "past_end_date.alumni")])
+    assert out[1].rows == (9,)
+
+
+def test_explanation_goes_through_a_chain_to_the_first_cause() -> None:
+    a = _finding("a", ("c",), (2, 3))
+    b = _finding("b", ("c",), (2, 4))
+    c = _finding("c", ("c",), (2, 4, 5))
+    pairs = [("b", "c"), ("a", "b")]  # any order: the pairs are read as a whole
+    out = {f.rule: f for f in explain([c, b, a], pairs)}
+    assert set(out["a"].also) == {"b", "c"} and out["a"].rows == (2, 3)
+    assert out["b"].rows == (4,) and out["b"].also == ("c",)
+    assert out["c"].rows == (5,)
+
+
+def test_a_warning_never_explains_an_error() -> None:
+    cause = _finding("card_id.not_scientific", ("card_id",), (2,), severity=Severity.WARNING)
+    skipped = _finding("card_id.unique", ("card_id",), (2, 3))
+    out = explain([cause, skipped], [("card_id.not_scientific", "card_id.unique")])
+    assert out == [cause, skipped]  # the gate must still fail on the row the importer skips
+
+
+@pytest.mark.parametrize(
+    ("message", "after"),
+    [
+        ("Bad. 3 row(s) fail (30.0% of 10). Hint.", "Bad. 1 row(s) fail (10.0% of 10). Hint."),
+        ("3 student(s) changed.", "1 student(s) changed."),
+        ("Some students changed.", "Some students changed."),
+    ],
+)
+def test_an_explained_finding_counts_what_is_left(message: str, after: str) -> None:
+    explained = _finding("b", ("c",), (2, 3, 4), message=message, previous_rows=(7, 8, 9))
+    out = explain([_finding("a", ("c",), (2, 3)), explained], [("a", "b")])[1]
+    assert out.message == after
+    assert out.previous_rows == ()  # paired with the rows by nobody: dropped
+
+
+def test_explained_cells_of_a_merged_finding() -> None:
+    merged = merge_columns(
+        [_finding("w", ("email",), (3, 5)), _finding("w", ("name",), (2, 3))],
+        {"w": "Spaces."},
+        total=10,
+    )[0]
+    assert merged.example_columns == ("name", "email", "email")
+    out = explain([_finding("u", ("email",), (3, 5)), merged], [("u", "w")])[1]
+    assert out.parts == (("name", (2, 3)),) and out.rows == (2, 3)
+    assert out.columns == ("name",) and "in 1 column(s): name." in out.message
+    assert out.examples == ("v2",) and out.example_columns == ("name",)  # row 3 showed email
+
+
+def test_merging_keeps_what_every_column_explains() -> None:
+    parts = [
+        _finding("m", ("card_id",), (2,), also=("card_id.unique",)),
+        _finding("m", ("phone",), (3,), also=("phone.format",)),
+    ]
+    merged = merge_columns(parts, {"m": "Mangled."}, total=5)[0]
+    assert merged.also == ("card_id.unique", "phone.format")
 
 
 def test_worst_harm_first() -> None:

@@ -32,3 +32,35 @@ def test_worked_example_runs_as_documented(
     run = run_cli("check", export, "--rules", rules)
     assert OUTPUT in run.out
     assert run.code == 0  # a warning does not fail the gate
+
+
+CONSEQUENCES = GUIDE.split("## What the import does", 1)[1].split("\n## ", 1)[0]
+EXPLAINS = GUIDE.split("## One cause, one finding", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_guide_lists_every_consequence_in_its_words() -> None:
+    from syncguard.model import Consequence
+
+    rows = re.findall(r"^\| `(\w+)` \| (.+) \|$", CONSEQUENCES, re.M)
+    assert [name for name, _ in rows] == [c.value for c in Consequence]  # worst first
+    for name, words in rows:
+        assert Consequence(name).plain.endswith(words)
+
+
+def test_the_guide_says_each_kinds_consequence() -> None:
+    from syncguard.suite.registry import kinds
+
+    listed = CONSEQUENCES.split("takes its kind's (", 1)[1].split(")", 1)[0]
+    said: dict[str, str] = {}
+    for group in listed.split(";"):
+        names, value = group.rsplit(":", 1)
+        for name in re.findall(r"`(\w+)`", names):
+            said[name] = value.strip(" `")
+    declared = {n: k.consequence.value for n, k in kinds().items() if k.consequence is not None}
+    assert said == declared
+
+
+def test_the_guides_explains_example_is_the_contracts_rule() -> None:
+    (example,) = re.findall(r"```yaml\n(.+?)```", EXPLAINS, re.S)
+    contract = (ROOT / "rules" / "handshake_student_sync_eu.yaml").read_text(encoding="utf-8")
+    assert example in contract

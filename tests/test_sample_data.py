@@ -110,3 +110,25 @@ def test_readme_demo_sample_is_the_defective_one(run_cli: Callable[..., CliRun])
     run = run_cli("check", SAMPLE_DATA / "defective.csv", "--as-of", AS_OF)
     assert run.code == 1
     assert run.json is not None and run.json["outcome"] == "failed"
+
+
+def test_a_damaged_week_is_damaged_as_planned() -> None:
+    gen = _generator()
+    header, rows = gen.generate_rows(2_000, seed=5)
+    damaged, planted = gen.damage_week(header, rows, seed=5)
+    assert (damaged, planted) == gen.damage_week(header, rows, seed=5)  # by seed
+    assert damaged[: len(rows)] != rows and rows == gen.generate_rows(2_000, seed=5)[1]
+    cells = [(d.row, d.column) for d in planted]
+    assert len(cells) == len(set(cells))  # each cell damaged once
+    assert 0.02 <= len(cells) / (len(damaged) * len(header)) <= 0.05
+    assert {d.kind for d in planted} == {kind for kind, _ in gen.DAMAGES}
+    for d in planted:
+        value = damaged[d.row - 2][d.column]
+        if d.kind != "duplicated_student":
+            assert value != rows[d.row - 2][d.column], d
+    copies = [d.row for d in planted if d.kind == "duplicated_student"]
+    assert min(copies) == len(rows) + 2  # appended: no other row moves
+    seen = {(r["username"], r["email_address"]) for r in rows}
+    assert all(
+        (damaged[r - 2]["username"], damaged[r - 2]["email_address"]) in seen for r in copies
+    )

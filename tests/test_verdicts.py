@@ -135,6 +135,45 @@ def test_only_a_real_formula_blocks(
 
 
 @pytest.mark.parametrize(
+    "phone",
+    ["+49-171-1234567", "+44 (0)20 7946 0958", "+49 (0)171 123/4567", "+33 6 12 34 56 78"],
+)
+def test_a_phone_number_is_no_formula(
+    run_cli: Callable[..., CliRun], write_csv: Callable[..., Path], phone: str
+) -> None:
+    # OWASP's risk is a cell that runs: a + and digits with a phone's separators call no
+    # function, reference or command (Excel at most computes a number): the format is wrong
+    path = write_csv(
+        ROW.format(email="a@uni.eu", n=1) + "," + phone, header=HEADER + ",mobile_number"
+    )
+    doc = _check(run_cli, path)
+    assert sorted(findings_by_rule(doc)) == ["mobile_number.format"]
+
+
+@pytest.mark.parametrize(
+    ("email", "rules", "code"),
+    [
+        # spaces around an address: no importer fact says they are rejected, so one warning
+        ("a@uni.eu ", ["cells.no_stray_whitespace"], 0),
+        ("a@uni.eu\u00a0", ["cells.no_stray_whitespace"], 0),
+        # a space does not hide a foreign domain: two problems of the cell, two findings
+        (" a@gmail.com", ["cells.no_stray_whitespace", "email_address.format"], 1),
+    ],
+)
+def test_spaces_around_an_email_are_the_whitespace_checks(
+    run_cli: Callable[..., CliRun],
+    write_csv: Callable[..., Path],
+    email: str,
+    rules: list[str],
+    code: int,
+) -> None:
+    path = write_csv(*_rows(email, "b@uni.eu"))
+    doc = _check(run_cli, path, "--email-domain", "uni.eu")
+    assert sorted(findings_by_rule(doc)) == rules
+    assert doc["_code"] == code
+
+
+@pytest.mark.parametrize(
     ("column", "rule", "severity", "code"),
     [
         ("primary_education:major_names", "major_names.item_length", "error", 1),

@@ -170,18 +170,9 @@ REQUIRED = {
     "auth_identifier": "auth_identifier.not_cleared",
 }
 """Each column the importer requires (auth_identifier with SSO), with its **CLEAR** rule."""
-EXPLAINED = "findings.SAME_CAUSE does not yet act on a rule's declared 'explains'"
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=EXPLAINED))
-        if c == "username"  # username.not_cleared explains compare.username_changed
-        else c
-        for c in REQUIRED
-    ],
-)
+@pytest.mark.parametrize("column", REQUIRED)  # username.not_cleared explains username_changed
 def test_clear_in_a_required_column_fails_the_row_of_every_student(
     week: Weekly, config: Callable[..., Path], column: str
 ) -> None:

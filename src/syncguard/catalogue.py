@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 
 from syncguard.compare.checks import CHECKS as COMPARISON_CHECKS
 from syncguard.compare.checks import DECLARED as COMPARISON_DECLARED
@@ -20,6 +21,7 @@ from syncguard.intake.checks import CHECKS as INTAKE_CHECKS
 from syncguard.intake.headers import HeaderContract, RequiredHeader
 from syncguard.masking import DataClass
 from syncguard.model import (
+    SEVERITY_RANK,
     Basis,
     BasisKind,
     Check,
@@ -171,6 +173,16 @@ class Catalogue:
             not_run=left_out,
         )
 
+    @property
+    def explanations(self) -> tuple[tuple[str, str], ...]:
+        """Every (explaining, explained) pair among the enabled checks, in topological order
+        (the pairs of a check that explains come before those where it is explained)."""
+        enabled = self._by_id
+        order = _topological({c.id: c.explains for c in self.checks})
+        return tuple(
+            (c, e) for c in order if c in enabled for e in enabled[c].explains if e in enabled
+        )
+
     def of(self, source: Source) -> Mapping[str, Check]:
         """The enabled checks of one source, by id."""
         return {c.id: c for c in self.checks if c.source is source}
@@ -217,7 +229,8 @@ def build(suite: Suite) -> Catalogue:
 
     Raises:
         RuleFileError: an override names no known check, one that cannot be tuned, or the
-            same check twice.
+            same check twice; a rule explains no known check, a check more severe than
+            itself, or (through others) itself.
     """
     rules = {r.id: r for r in suite.rules}
     builtins = {c.id: c for c in builtin_checks()}
@@ -236,6 +249,7 @@ def build(suite: Suite) -> Catalogue:
                 RuleProblem(o.location, f"'{o.id}' cannot be tuned: nothing can be checked then")
             )
         seen[o.id] = o
+    problems += _explains_problems(suite.rules, builtins)
     if problems:
         raise RuleFileError(problems)
     kept: list[Rule] = []
@@ -277,3 +291,65 @@ def build(suite: Suite) -> Catalogue:
         tuple(disabled),
         tuple(tunings),
     )
+
+
+def _topological(explains: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The checks, each one before the checks it explains (graphlib.CycleError on a cycle)."""
+    graph: dict[str, set[str]] = {c: set() for c in explains}
+    for check, explained in explains.items():
+        for e in explained:
+            graph.setdefault(e, set()).add(check)
+    return tuple(TopologicalSorter(graph).static_order())
+
+
+def _explains_problems(rules: Sequence[Rule], builtins: Mapping[str, Check]) -> list[RuleProblem]:
+    """What is wrong with the rules' ``explains``: an unknown id (with the nearest known one),
+    a check that explains itself, or one more severe than the rule (the rule's finding would
+    stand for an error as a warning, and the gate pass what that check blocks), a cycle.
+
+    A built-in check may explain a rule of the packaged contract that a project does not have:
+    such an id explains nothing.
+    """
+    declared = {r.id: r.severity for r in rules} | {c.id: c.severity for c in builtins.values()}
+    known = sorted(declared)
+    problems: list[RuleProblem] = []
+    for rule in rules:
+        for e in rule.explains:
+            if e == rule.id:
+                problems.append(RuleProblem(rule.location, f"'{rule.id}' explains itself"))
+            elif e not in declared:
+                close = difflib.get_close_matches(e, known, n=1, cutoff=0.6)
+                hint = (
+                    f"; did you mean '{close[0]}'?" if close else "; 'syncguard rules' lists them"
+                )
+                problems.append(
+                    RuleProblem(
+                        rule.location, f"'{rule.id}' explains '{e}': no check has this id{hint}"
+                    )
+                )
+            elif SEVERITY_RANK[declared[e]] < SEVERITY_RANK[rule.severity]:
+                problems.append(
+                    RuleProblem(
+                        rule.location,
+                        f"'{rule.id}' (a warning) cannot explain '{e}' (an error): the gate "
+                        f"would pass what '{e}' blocks; make '{rule.id}' an error, or leave "
+                        "the pair out",
+                    )
+                )
+    if problems:
+        return problems
+    graph = {r.id: r.explains for r in rules} | {
+        c.id: tuple(e for e in c.explains if e in declared) for c in builtins.values()
+    }
+    try:
+        _topological(graph)
+    except CycleError as exc:
+        cycle = [str(c) for c in exc.args[1]]
+        where = {r.id: r.location for r in rules}
+        at = next((where[c] for c in cycle if c in where), None)
+        if at is None:
+            raise RuntimeError(f"built-in checks explain each other: {cycle}") from exc
+        problems.append(
+            RuleProblem(at, f"checks explain each other in a circle: {' explains '.join(cycle)}")
+        )
+    return problems

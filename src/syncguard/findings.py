@@ -1,22 +1,16 @@
-"""Findings as a steward reads them: one per check, shared causes folded, worst harm first."""
+"""Findings as a steward reads them: one cause one finding, one per check, worst harm first."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from syncguard.model import SEVERITY_RANK, Consequence, Finding, Severity
 
 EXAMPLES = 20
 TOP = 5
-
-SAME_CAUSE: tuple[tuple[str, str], ...] = (
-    # (the finding that explains, the finding explained): a blank labels cell of a student who
-    # had labels is one problem, "labels wiped", not two
-    ("compare.labels_wiped", "system_label_names.not_blank"),
-)
-"""Pairs of checks that report one cause on the same rows."""
 
 WHOLE_FILE = frozenset(
     {
@@ -80,6 +74,7 @@ def _merged(rule: str, parts: Sequence[Finding], description: str, total: int) -
         suggestion=" | ".join(dict.fromkeys(p.suggestion for p in parts if p.suggestion)) or None,
         parts=tuple((p.columns[0] if p.columns else "", p.rows) for p in parts),
         fixes=tuple(dict.fromkeys(fix for p in parts for fix in p.fixes)),
+        also=tuple(dict.fromkeys(a for p in parts for a in p.also)),
     )
 
 
@@ -91,36 +86,185 @@ def _top(tops: Iterable[Sequence[tuple[str, int]]]) -> tuple[tuple[str, int], ..
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP])
 
 
-def fold_same_cause(findings: Sequence[Finding]) -> list[Finding]:
-    """Fold a finding into the one that explains it (:data:`SAME_CAUSE`), on shared rows."""
-    by_rule = {f.rule: f for f in findings}
-    replaced: dict[str, Finding | None] = {}
-    for explains, explained in SAME_CAUSE:
-        a, b = by_rule.get(explains), by_rule.get(explained)
-        if a is None or b is None or not set(a.rows) & set(b.rows):
-            continue
-        rest = tuple(r for r in b.rows if r not in set(a.rows))
-        replaced[explains] = dataclasses.replace(a, also=(*a.also, b.rule))
-        if not rest:
-            replaced[explained] = None
-            continue
-        keep = [i for i, r in enumerate(b.rows[: len(b.examples)]) if r in set(rest)]
-        replaced[explained] = dataclasses.replace(
-            b,
-            rows=rest,
-            failed_rows=len(rest),
-            examples=tuple(b.examples[i] for i in keep),
-            suggestions=tuple(b.suggestions[i] for i in keep if i < len(b.suggestions)),
-        )
+Top = tuple[tuple[str, int], ...]
+Summarize = Callable[[str, tuple[int, ...]], tuple[Top, Top]]
+"""The most frequent values and shapes of a column at some rows (see ``engines.common``)."""
+Cell = tuple[int, str]
+"""A cell of the export: its spreadsheet row and its column."""
+
+
+def cells(finding: Finding) -> list[frozenset[Cell]]:
+    """What a finding says is wrong, as units: the cells explained together.
+
+    A finding over one column has a unit per row (that column's cell); a check merged over
+    several columns (``parts``) one per cell where it failed; a check across columns (an end
+    date before a start date) one per row with the row's cells of all its columns: it is
+    explained as soon as one of them is. A finding without rows or columns (about the whole
+    file) has none.
+    """
+    if finding.parts:
+        return [frozenset({(row, column)}) for column, rows in finding.parts for row in rows]
+    if not finding.columns:
+        return []
+    return [frozenset((row, c) for c in finding.columns) for row in finding.rows]
+
+
+def explain(
+    findings: Sequence[Finding],
+    pairs: Sequence[tuple[str, str]],
+    summarize: Summarize | None = None,
+) -> list[Finding]:
+    """One cause, one finding: drop from each finding the cells that a finding explaining it
+    (``pairs``: explaining check, explained check) also covers.
+
+    A cell goes only to a finding at least as severe (an explanation never lowers the
+    verdict: a warning does not stand for an error). An explained finding left with no cell
+    disappears; the others keep their other rows, with their examples, value counts
+    (recomputed with ``summarize``, else dropped) and message counts. The finding that keeps
+    the cell lists the checks it explains there in ``also``; through a chain (a explains b
+    explains c, on one cell) that is the first, which keeps the cell. Explaining findings
+    explain with every cell they found, so the order of ``pairs`` changes nothing.
+    """
+    explainers: dict[str, list[str]] = {}
+    for explaining, explained in pairs:
+        explainers.setdefault(explained, []).append(explaining)
+    by_rule: dict[str, list[int]] = {}
+    for i, f in enumerate(findings):
+        by_rule.setdefault(f.rule, []).append(i)
+    units: dict[int, list[frozenset[Cell]]] = {}  # only of the findings a pair concerns
+    covered: dict[int, dict[Cell, int]] = {}  # finding -> its cell -> the unit holding it
+
+    def unit_list(i: int) -> list[frozenset[Cell]]:
+        if i not in units:
+            units[i] = cells(findings[i])
+        return units[i]
+
+    def cover(i: int) -> dict[Cell, int]:
+        if i not in covered:
+            covered[i] = {cell: u for u, unit in enumerate(unit_list(i)) for cell in unit}
+        return covered[i]
+
+    dropped: dict[int, dict[int, tuple[int, set[Cell]]]] = {}  # finding -> unit -> why
+    for i, f in enumerate(findings):
+        sources = [
+            j
+            for rule in explainers.get(f.rule, ())
+            for j in by_rule.get(rule, ())
+            if j != i and SEVERITY_RANK[findings[j].severity] <= SEVERITY_RANK[f.severity]
+        ]
+        for u, unit in enumerate(unit_list(i) if sources else ()):
+            for j in sources:
+                hit = {cell for cell in unit if cell in cover(j)}
+                if hit:
+                    dropped.setdefault(i, {})[u] = (j, hit)
+                    break
+
+    def holders(j: int, cell: Cell) -> set[int]:
+        """The findings that keep ``cell`` of finding ``j``: j, or the ones that explain it."""
+        why = dropped.get(j, {}).get(cover(j)[cell])
+        if why is None:
+            return {j}
+        k, hit = why
+        return {h for c in hit for h in holders(k, c)}
+
+    also: dict[int, list[str]] = {}
+    for i in sorted(dropped):
+        for j, hit in dropped[i].values():
+            for h in sorted({h for cell in hit for h in holders(j, cell)}):
+                if findings[i].rule not in also.setdefault(h, []):
+                    also[h].append(findings[i].rule)
     out = []
-    for f in findings:
-        if f.rule in replaced:
-            new = replaced[f.rule]
-            if new is not None:
-                out.append(new)
-        else:
-            out.append(f)
+    for i, f in enumerate(findings):
+        if i in dropped:
+            gone = {cell for u in dropped[i] for cell in unit_list(i)[u]}
+            trimmed = _without(f, gone, summarize)
+            if trimmed is None:
+                continue
+            f = trimmed
+        if i in also:
+            f = dataclasses.replace(f, also=tuple(dict.fromkeys((*f.also, *also[i]))))
+        out.append(f)
     return out
+
+
+def _without(finding: Finding, gone: set[Cell], summarize: Summarize | None) -> Finding | None:
+    """The finding without the rows whose cells another finding explains; None if none is left."""
+    parts = tuple(
+        (column, left)
+        for column, part in finding.parts
+        if (left := tuple(r for r in part if (r, column) not in gone))
+    )
+    gone_rows = {row for row, _ in gone}
+    if finding.parts:
+        rows = tuple(sorted({r for _, part in parts for r in part}))
+    else:
+        rows = tuple(r for r in finding.rows if r not in gone_rows)
+    if not rows:
+        return None
+    kept = set(rows)
+    shown = len(finding.examples)
+    columns = finding.example_columns or (finding.column or "",) * shown
+    keep = [
+        i
+        for i, row in enumerate(finding.rows[:shown])
+        if row in kept and (not finding.parts or (row, columns[i]) not in gone)
+    ]
+    # examples pair with the first rows: keep those still first
+    while keep and [finding.rows[i] for i in keep] != list(rows[: len(keep)]):
+        keep.pop()
+    top_values: Top = ()
+    top_shapes: Top = ()
+    if summarize is not None and finding.column is not None and not parts:
+        top_values, top_shapes = summarize(finding.column, rows)
+    elif summarize is not None and parts:
+        tops = [summarize(column, part) for column, part in parts]
+        top_values, top_shapes = _top(t[0] for t in tops), _top(t[1] for t in tops)
+    before, removed = finding.failed_count, len(finding.rows) - len(rows)
+    message = _recounted(finding.message, len(finding.rows), len(rows))
+    columns = finding.columns
+    if finding.parts and len(parts) < len(finding.parts):
+        columns = tuple(c for c, _ in parts)
+        listed = f"in {len(columns)} column(s): {', '.join(columns)}."
+        message = _IN_COLUMNS.sub(lambda _: listed, message)
+    return dataclasses.replace(
+        finding,
+        rows=rows,
+        columns=columns,
+        parts=parts,
+        failed_rows=len(rows) if before == len(finding.rows) else max(0, before - removed),
+        message=message,
+        examples=tuple(finding.examples[i] for i in keep),
+        example_columns=tuple(finding.example_columns[i] for i in keep)
+        if finding.example_columns
+        else (),
+        suggestions=tuple(finding.suggestions[i] for i in keep if i < len(finding.suggestions))
+        if finding.suggestions
+        else (),
+        top_values=top_values,
+        top_shapes=top_shapes,
+        previous_rows=(),  # paired with the rows by nobody: no longer to be told apart
+    )
+
+
+_IN_COLUMNS = re.compile(r"in \d+ column\(s\): .*\.$")
+_FAIL = re.compile(r"\b(\d+) row\(s\) fail \([0-9.]+% of (\d+)\)")
+
+
+def _recounted(message: str, before: int, after: int) -> str:
+    """The message with its count of rows: ``N row(s) fail (x% of T)``, or a leading ``N``."""
+    match = _FAIL.search(message)
+    if match is not None and int(match.group(1)) == before:
+        total = int(match.group(2))
+        share = f"{after / total:.1%}" if total else "0%"
+        return (
+            message[: match.start()]
+            + f"{after} row(s) fail ({share} of {total})"
+            + message[match.end() :]
+        )
+    head = f"{before} "
+    if message.startswith(head):
+        return f"{after} " + message[len(head) :]
+    return message
 
 
 def blocks_whole_upload(finding: Finding) -> bool:

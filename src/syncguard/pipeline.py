@@ -36,9 +36,9 @@ from syncguard.compare.snapshot import (
 from syncguard.display import printable
 from syncguard.engines import backends
 from syncguard.engines.base import Pending, rules_for
-from syncguard.engines.common import failing, with_examples
+from syncguard.engines.common import failing, summary, with_examples
 from syncguard.errors import UnusableExportError
-from syncguard.findings import by_harm, fold_same_cause, merge_columns
+from syncguard.findings import by_harm, explain, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import DamagedRunError, History, HistoryError, StoredSnapshot
@@ -630,7 +630,11 @@ def _validate_and_compare(
             notes.append(comparison.note)
     findings = catalogue.tune(findings)
     descriptions = {r.id: r.description for r in catalogue.suite.rules}
-    findings = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
+    # one cause, one finding: cells are explained before a check's columns are merged
+    explained = explain(
+        findings, catalogue.explanations, lambda c, rows: summary(export.frame, c, rows)
+    )
+    findings = merge_columns(explained, descriptions, export.rows_read)
     rules = {r.id: r for r in catalogue.suite.rules}
     duplicates = duplicate_groups(findings, rules, export.frame, matching)
     if comparison is not None:  # every finding is known now: what the import will do

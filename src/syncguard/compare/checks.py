@@ -277,6 +277,8 @@ def many_email_changes(check: Check, m: Matching, settings: Settings) -> Finding
         "now: the import removes all their labels.",
         ("system_label_names",),
         consequence=Consequence.LABELS_WIPED,
+        # a blank labels cell of a student who had labels: one problem, "labels wiped"
+        explains=("system_label_names.not_blank",),
     ),
     needs=("username_h", "labels_blank", "row"),
 )

@@ -26,10 +26,10 @@ from typing import Any
 from syncguard.engines.backtracking import exponential_reason
 from syncguard.importer import BOOLEANS, CLEAR, LIST_SEPARATOR
 from syncguard.model import Severity
-from syncguard.suite.kinds.email import SYNTAX, accepted_domains
+from syncguard.suite.kinds.email import ADDRESS, accepted_domains
 from syncguard.suite.kinds.excel_mangled_id import SCIENTIFIC
-from syncguard.suite.kinds.formula_injection import IS_FORMULA
-from syncguard.suite.kinds.formula_start import PHONE, RISKY
+from syncguard.suite.kinds.formula_injection import IS_FORMULA, PHONE
+from syncguard.suite.kinds.formula_start import RISKY
 from syncguard.suite.kinds.stray_whitespace import ODD_SPACE
 from syncguard.suite.model import Rule, Suite
 
@@ -277,15 +277,16 @@ def _phone(rule: Rule) -> list[_Expectation]:
 
 
 def _email(rule: Rule) -> list[_Expectation]:
-    syntax = python_regex(SYNTAX)
+    # the address, with any spaces around it (stray_whitespace reports those)
+    address, space = python_regex(ADDRESS), python_regex(r"\s*")
     domains = accepted_domains(rule)
     note = ""
     if domains:
         # the domain or a subdomain of it, in any case (syntax makes the address ASCII)
         either = "|".join(_any_case(d) for d in domains)
-        body = rf"(?={syntax})[^@]*@(?:[^@]*\.)?(?:{either})"
+        body = rf"{space}(?={address}{space}\Z)[^@]*@(?:[^@]*\.)?(?:{either}){space}"
     else:
-        body = syntax
+        body = rf"{space}{address}{space}"
         note = (
             "no institution domain was configured, so only the form is checked (syncguard "
             "infers the domain from the export): compile with email_domains set"
@@ -309,7 +310,8 @@ def _excel_mangled_id(rule: Rule) -> list[_Expectation]:
 
 
 def _formula_injection(rule: Rule) -> list[_Expectation]:
-    return _not_matching(rule, python_regex(IS_FORMULA))
+    # a formula, unless a phone number (nothing runs in +49-171-1234567)
+    return _not_matching(rule, rf"\A(?!{python_regex(PHONE)})" + python_regex(IS_FORMULA))
 
 
 def _formula_start(rule: Rule) -> list[_Expectation]:

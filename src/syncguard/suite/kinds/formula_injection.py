@@ -25,11 +25,15 @@ FORMULA = (
 )
 IS_FORMULA = LEAD + r"(?:=\s*\S|" + TRIGGER + FORMULA + r")"
 """A cell Excel runs as a formula: ``=`` and anything, or + - @ followed by a formula."""
+PHONE = r"^\+[0-9][0-9 ()./\-]*$"
+"""A phone number: a leading + and digits, with the spaces, brackets, dots, slashes and dashes
+people write them with (``+49-171-1234567``, ``+44 (0)20 7946 0958``). Excel may compute a
+number from it, but it calls no function, reference or command: nothing runs."""
 
 
 def is_formula(value: pl.Expr) -> pl.Expr:
-    """True where a cell really is a formula (null stays null)."""
-    return value.str.contains(IS_FORMULA)
+    """True where a cell really is a formula, not a phone number (null stays null)."""
+    return value.str.contains(IS_FORMULA) & ~value.str.contains(PHONE)
 
 
 @register
@@ -38,8 +42,8 @@ class FormulaInjection(PanderaKind):
 
     Only real formulas fail: ``=`` at the start, or ``+ - @`` (after tabs or CRs) followed by a
     function call, a cell reference, a calculation or a DDE command. Free text such as ``-``,
-    ``+ other`` or ``-Smith`` and phone numbers such as ``+49 151 ...`` pass (the kind
-    ``formula_start`` can warn about them).
+    ``+ other`` or ``-Smith`` passes (the kind ``formula_start`` can warn about it), and so
+    does a phone number (:data:`PHONE`: ``+49 151 ...``, ``+49-171-1234567``): at most a sum.
     """
 
     name = "formula_injection"
@@ -56,6 +60,8 @@ class FormulaInjection(PanderaKind):
             ("-Smith",),
             ("+4915112345678",),
             ("+49 (151) 123-45",),
+            ("+49-171-1234567",),
+            ("+44 (0)20 7946 0958",),
             (None,),
             (CLEAR,),
         ),

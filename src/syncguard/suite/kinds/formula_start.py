@@ -6,12 +6,11 @@ import polars as pl
 
 from syncguard.importer import CLEAR
 from syncguard.model import Consequence
-from syncguard.suite.kinds.formula_injection import is_formula
+from syncguard.suite.kinds.formula_injection import PHONE, is_formula
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import Example, PanderaKind, register
 
 RISKY = r"^[=+\-@\t\r]"
-PHONE = r"^\+[0-9][0-9 ()./\-]*$"
 
 
 @register

@@ -412,7 +412,12 @@ class SyncPlan:
     rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
     """The rows of each category: ``new``, ``changed``, ``changed:<column>``, ``unchanged``,
     ``newly_archived``, ``label_additions``, ``label_removals``, ``username_changed``,
-    ``username_and_email_changed`` (rows of this export) and ``vanished`` (the baseline's)."""
+    ``username_and_email_changed``, ``taken_over`` (rows that hand a known account to another
+    person), ``stored_end_date_kept`` (a blank end date keeps a stored one before the row's
+    start date: the row fails) (rows of this export) and ``vanished`` (the baseline's)."""
+    stored_end_dates: Mapping[int, str] = field(default_factory=dict, hash=False)
+    """Row -> the end date the importer has stored (yyyy-mm-dd) that the row's blank end date
+    leaves in place, for the rows of ``stored_end_date_kept``."""
 
 
 class BaselineMode(StrEnum):

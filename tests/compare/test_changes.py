@@ -79,6 +79,7 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
         "skipped_duplicates": 0,
         "changed_by_field": {},
         "left_unchanged": {},
+        "stored_end_dates": {},
     }
 
 
@@ -172,6 +173,7 @@ def test_sync_plan_is_a_dry_run(weekly: Callable[..., dict[str, Any]]) -> None:
         "skipped_duplicates": 0,
         "changed_by_field": {"last_name": 1, "disabled": 1, "system_label_names": 2},
         "left_unchanged": {"first_name": 1},
+        "stored_end_dates": {},
     }
 
 

@@ -102,6 +102,7 @@ def comparison_json(result: RunResult) -> dict[str, Any] | None:
             ),
             "left_unchanged": dict(plan.left_unchanged),
             "rows": {k: list(v) for k, v in plan.rows.items()},
+            "stored_end_dates": {str(k): v for k, v in plan.stored_end_dates.items()},
         },
     }
 

@@ -7,6 +7,7 @@ SSO id) on another person's row hands them that account (compare.username_taken_
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,7 +137,6 @@ def test_the_same_person_test_takes_its_thresholds_from_the_settings(
 def _drop_names(history: Path) -> None:
     """Make the stored snapshots as a syncguard from before names were kept wrote them."""
     import hashlib
-    import io
 
     with sqlite3.connect(history) as db:
         for run_id, data in db.execute("SELECT run_id, data FROM snapshots").fetchall():
@@ -318,3 +318,16 @@ def test_a_student_under_a_new_username_but_the_same_email_is_a_username_change(
     assert plan["rows"]["username_changed"] == [5]
     assert (plan["vanished"], plan["rows"]["vanished"], plan["new"]) == (0, [], 0)
     assert _compare_rules(doc) == {"compare.username_changed"}
+
+
+def test_the_memory_keeps_keyed_digests_only(weeks: Weeks) -> None:
+    assert weeks.check(BASE)["outcome"] == "passed"
+    with sqlite3.connect(weeks.history) as db:
+        (data,) = db.execute("SELECT data FROM memory").fetchone()
+    memory = pl.read_parquet(io.BytesIO(data))
+    assert memory.height == 2 * len(BASE)  # each username and each SSO id
+    assert {c for c, t in memory.schema.items() if t == pl.String} == {"school_year"}
+    stored = b"".join(p.read_bytes() for p in weeks.history.parent.glob("history.sqlite*"))
+    personal = ("email_address", "username", "last_name", "auth_identifier", "card_id")
+    for row in BASE:
+        assert not [c for c in personal if row[c].encode() in stored]

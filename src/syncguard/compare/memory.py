@@ -36,7 +36,8 @@ class Kind(IntEnum):
 KEYS = {Kind.USERNAME: "username_h", Kind.AUTH: "auth_h"}
 """Each kind of entry and the snapshot column of its identifier."""
 PERSON = ("username_h", "email_h", "auth_h", "card_h", "name_h")
-"""The fingerprint of the person an identifier belonged to (keyed digests)."""
+"""The fingerprint of the person an identifier belonged to (keyed digests; an entry's own
+identifier is its ``id_h``, its column here is null)."""
 VALUES: dict[str, pl.DataType] = {
     **{column: pl.UInt64() for column in PERSON},
     "end_date": pl.Date(),
@@ -80,14 +81,15 @@ def entries(snapshot: pl.DataFrame, run: int) -> pl.DataFrame:
     """The entries of one run's snapshot: each username and auth_identifier it holds once (a
     repeated one was skipped by the importer), with its person's fingerprint."""
     have = set(snapshot.columns)
-    values = [
-        (pl.col(c) if c in have else pl.lit(None)).cast(dtype).alias(c)
-        for c, dtype in VALUES.items()
-    ]
     parts = []
     for kind, key in KEYS.items():
         if key not in have:
             continue
+        # the identifier itself is id_h: its own column stays null (a null costs no space)
+        values = [
+            (pl.col(c) if c in have and c != key else pl.lit(None)).cast(dtype).alias(c)
+            for c, dtype in VALUES.items()
+        ]
         known = pl.col(key).is_not_null()
         parts.append(
             snapshot.filter(known & pl.col(key).is_unique()).select(
@@ -110,18 +112,25 @@ def remember(old: pl.DataFrame | None, snapshot: pl.DataFrame, run: int) -> pl.D
     new = entries(snapshot, run)
     if old is None or old.is_empty():
         return new
-    both = old.join(new, on=["kind", "id_h"], how="full", coalesce=True, suffix="_new")
-    newer = pl.col("run_new").is_not_null() & (
-        pl.col("run").is_null() | (pl.col("run_new") >= pl.col("run"))
-    )
-    merged = [
-        pl.when(newer)
-        .then(pl.coalesce(f"{c}_new", c))
-        .otherwise(pl.coalesce(c, f"{c}_new"))
-        .alias(c)
-        for c in VALUES
-    ]
-    return both.select("kind", "id_h", *merged, pl.max_horizontal("run", "run_new").alias("run"))
+    parts = []
+    for kind in Kind:  # one kind at a time: joins on one UInt64 column
+        before = old.filter(pl.col("kind") == int(kind))
+        now = new.filter(pl.col("kind") == int(kind))
+        both = now.join(before.drop("kind"), on="id_h", how="left", suffix="_old")
+        newer = pl.col("run_old").is_null() | (pl.col("run") >= pl.col("run_old"))
+        merged = [
+            pl.when(newer)
+            .then(pl.coalesce(c, f"{c}_old"))
+            .otherwise(pl.coalesce(f"{c}_old", c))
+            .alias(c)
+            for c in VALUES
+        ]
+        run_of = pl.max_horizontal("run", "run_old").alias("run")
+        parts += [
+            before.join(now.select("id_h"), on="id_h", how="anti"),  # not in this run
+            both.select("kind", "id_h", *merged, run_of),
+        ]
+    return pl.concat(parts)
 
 
 def to_bytes(frame: pl.DataFrame) -> bytes:

@@ -186,12 +186,13 @@ def _name(frame: pl.DataFrame) -> pl.Expr:
     null when either is blank, ``**CLEAR**`` or absent (unknown, not comparable)."""
     if not set(NAME_COLUMNS) <= set(frame.columns):
         return pl.lit(None, dtype=pl.String)
-    parts = []
-    for column in NAME_COLUMNS:
-        value = pl.col(column).str.normalize("NFC").str.replace_all(r"\s+", " ")
-        value = value.str.strip_chars().str.to_lowercase()
-        parts.append(pl.when((value != "") & (pl.col(column) != CLEAR)).then(value))
-    return pl.concat_str(parts, separator="\x1f")  # null when either part is null
+    parts = [
+        pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+        for c in NAME_COLUMNS
+    ]
+    known = [(pl.col(c).str.strip_chars() != "") & (pl.col(c) != CLEAR) for c in NAME_COLUMNS]
+    text = pl.concat_str(parts, separator="\x1f").str.normalize("NFC")
+    return pl.when(pl.all_horizontal(known)).then(text)
 
 
 def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:

@@ -115,12 +115,13 @@ def setting_problem(key: str, given: Any) -> str | None:
     setting = SETTINGS[key]
     numeric = float in setting.types
     allowed = " or ".join(f"'{c}'" for c in setting.choices)
-    if list in setting.types and setting.choices and isinstance(given, list):
+    listed = list in setting.types
+    if listed and setting.choices and isinstance(given, list):
         unknown = [v for v in given if v not in setting.choices]
         if unknown or not given:
             what = f"got '{unknown[0]}'" if unknown else "got none"
             return f"setting '{key}' must list one or more of {allowed}, {what}"
-    elif setting.choices and given not in setting.choices:
+    elif setting.choices and not listed and given not in setting.choices:
         return f"setting '{key}' must be {allowed}, got '{given}'"
     if setting.bounds is not None and isinstance(given, int) and not isinstance(given, bool):
         low, high = setting.bounds

@@ -524,6 +524,9 @@ class SyncPlan:
     """Rows of students found only by auth_identifier or card_id."""
     refined: bool = False
     """Whether the run's findings were applied (the plan every output shows)."""
+    stored_end_dates: Mapping[int, str] = field(default_factory=dict, hash=False)
+    """Row -> the end date the importer has stored (yyyy-mm-dd) that the row's blank end date
+    leaves in place (a returning alumnus: ``compare.stored_end_before_start``)."""
 
     def rows(self, category: PlanCategory) -> tuple[int, ...]:
         """The rows of one category (none when it is empty)."""

@@ -21,12 +21,16 @@ from typing import TextIO
 import polars as pl
 
 from syncguard.catalogue import CHECK_MODULE, Catalogue, build
+from syncguard.compare import memory as remembered
 from syncguard.compare.checks import UNAVAILABLE, run_checks
 from syncguard.compare.duplicates import duplicate_groups
+from syncguard.compare.identity import SamePerson
 from syncguard.compare.matching import Matching, match, plan
+from syncguard.compare.memory import Memory
 from syncguard.compare.plan import refine
 from syncguard.compare.snapshot import (
     FIELD,
+    FORMAT,
     FORMATS,
     IDENTITIES,
     Snapshot,
@@ -41,7 +45,13 @@ from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, explain, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
 from syncguard.history.secret import load_or_create
-from syncguard.history.store import DamagedRunError, History, HistoryError, StoredSnapshot
+from syncguard.history.store import (
+    DamagedMemoryError,
+    DamagedRunError,
+    History,
+    HistoryError,
+    StoredSnapshot,
+)
 from syncguard.importer import EMAIL, LABELS
 from syncguard.intake import Export, read_export
 from syncguard.intake.checks import EMAIL_DOMAIN, UNUSABLE
@@ -222,16 +232,57 @@ def _session(layout: ReportLayout) -> Iterator[tuple[History | None, bytes]]:
 class _Before:
     """What the comparison starts from: a snapshot and where it came from, or why there is none.
 
-    ``unavailable`` is set when a baseline exists but cannot be used (fail closed).
+    ``unavailable`` is set when a baseline exists but cannot be used (fail closed), or when the
+    history's memory of earlier uploads cannot be (the baseline, if any, is still compared).
     """
 
     snapshot: Snapshot | None = None
     baseline: Baseline | None = None
     note: str | None = None
     unavailable: str | None = None
+    memory: Memory | None = None
+    """The history's memory of earlier uploads (None: no history, or none yet)."""
+
+
+def _memory(history: History | None, suite: str, key: bytes) -> tuple[Memory | None, str | None]:
+    """The history's memory of the suite's uploads, or why it cannot be used (fail closed)."""
+    if history is None:
+        return None, None
+    try:
+        stored = history.memory(suite)
+    except DamagedMemoryError as exc:
+        return None, exc.why
+    if stored is None:
+        return None, None
+    if stored.key_id != key_id(key):
+        why = (
+            "the history's memory of earlier uploads was made with another secret: "
+            f"{history.path.with_suffix('.key')} is missing or was replaced"
+        )
+        return None, why
+    if stored.format != remembered.FORMAT:
+        return None, f"the history's memory is of format {stored.format}, made by a newer syncguard"
+    try:
+        frame = remembered.from_bytes(stored.data)
+    except ValueError as exc:
+        return None, f"the history's memory of earlier uploads cannot be read ({exc})"
+    dates = {r.id: r.as_of or r.started_at[:10] for r in history.runs(suite)}
+    return Memory(frame, dates), None
 
 
 def _before(options: Options, catalogue: Catalogue, history: History | None, key: bytes) -> _Before:
+    """The baseline (``--previous``, or a run of the history chosen by ``--baseline``), and
+    the history's memory of earlier uploads; either one that cannot be used fails closed."""
+    before = _baseline(options, catalogue, history, key)
+    memory, why = _memory(history, catalogue.suite.name, key)
+    if why is not None and before.unavailable is None:  # compared with the baseline all the same
+        return replace(before, unavailable=why)
+    return replace(before, memory=memory)
+
+
+def _baseline(
+    options: Options, catalogue: Catalogue, history: History | None, key: bytes
+) -> _Before:
     """The baseline: ``--previous``, or a run of the history chosen by ``--baseline``."""
     if options.previous is not None:
         options.progress(f"reading the previous export {options.previous}")
@@ -360,8 +411,10 @@ def _compare(
     assert before.snapshot is not None and before.baseline is not None
     if before.snapshot.format != current.format:  # last week's was keyed the old way: once more
         current = make_snapshot(frame, key, catalogue.suite.known_headers, before.snapshot.format)
-    matching = match(before.snapshot, current)
-    found = run_checks(matching, catalogue.suite.settings, catalogue.of(Source.COMPARE))
+    settings = catalogue.suite.settings
+    memory = before.memory if current.format == FORMAT else None  # digests of one kind
+    matching = match(before.snapshot, current, SamePerson.of(settings), memory)
+    found = run_checks(matching, settings, catalogue.of(Source.COMPARE))
     the_plan = plan(matching)
     note = None
     if the_plan.updated_by_column is None:
@@ -616,7 +669,7 @@ def _validate_and_compare(
         if before.snapshot is not None:
             comparison, matching, found = _compare(before, current, catalogue, export.frame, key)
             findings.extend(found)
-        elif before.unavailable is not None:
+        if before.unavailable is not None:
             entry = catalogue.get(UNAVAILABLE.id)
             if entry is not None:
                 findings.append(entry.finding(path=export.info.path, why=before.unavailable))
@@ -672,9 +725,14 @@ def _validate_and_compare(
 
 
 def _existing_rows(matching: Matching) -> pl.Series:
-    """This export's rows of students the baseline knows (by username, email or other id)."""
-    frames = (matching.matched, matching.by_email, matching.by_other)
-    return pl.concat([f.get_column("row").cast(pl.Int64) for f in frames])
+    """This export's rows of students the importer knows: the baseline's (by username, email or
+    other id), those who came back (the memory's), and known accounts a row takes over (a blank
+    there leaves the stored value too; the takeover is the finding)."""
+    frames = (matching.matched, matching.by_email, matching.by_other, matching.taken_over)
+    rows = [f.get_column("row").cast(pl.Int64) for f in frames]
+    if matching.returning.height:
+        rows.append(matching.returning.get_column("row").cast(pl.Int64))
+    return pl.concat(rows).unique()
 
 
 def _status(
@@ -771,6 +829,8 @@ def _finish(
             rule_counts(result.findings, names),
             stored,
             result.suite,
+            # the importer takes a run that passed every check: it joins the memory
+            remember=stored is not None and result.outcome is Outcome.PASSED,
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"

@@ -46,6 +46,11 @@ sync = "automatic"        # automatic | manual: how files reach Handshake
 upload = "full"           # full | changes: whole exports, or just the changes
 max_row_drop = 0.10       # full uploads: a drop of more rows than this share fails
 email_change_share = 0.10 # from this share of changed emails on, the importer updates none
+# The same-person test: a known username (or auth_identifier) on a row of another person
+# hands them that student's account. Another person: none of these agrees, and at least
+# takeover_min_differing of them differ (a blank is unknown, never a difference).
+takeover_min_differing = 2
+same_person_fingerprints = ["username", "email_address", "auth_identifier", "card_id", "name"]
 # Allow-lists (empty: any value):
 # campus_names = ["Main"] # the campuses set up in Handshake
 # college_names = []      # the institution's colleges

@@ -92,6 +92,7 @@ def test_same_export_compares_clean(weekly: Callable[..., dict[str, Any]]) -> No
         "label_additions": 0,
         "label_removals": 0,
         "left_unchanged": {},
+        "stored_end_dates": {},
     }
 
 
@@ -190,6 +191,7 @@ def test_sync_plan_is_a_dry_run(weekly: Callable[..., dict[str, Any]]) -> None:
         "label_additions": 1,
         "label_removals": 1,
         "left_unchanged": {"first_name": 1},
+        "stored_end_dates": {},
     }
 
 

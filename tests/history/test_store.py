@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from syncguard.history.store import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from syncguard.history.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    History,
+    HistoryError,
+    StoredSnapshot,
+)
 from syncguard.model import Outcome, PastRun, RuleCount, Severity
 from tests.conftest import SAMPLE_DATA, CliRun, findings_by_rule
 
@@ -336,3 +342,52 @@ def test_a_baseline_run_that_cannot_be_says_why(
         h.record(_past(SUITE, Outcome.PASSED), [], None, SUITE)
     run = run_cli("check", SAMPLE_DATA / "clean.csv", "--history", history, "--baseline", baseline)
     assert run.code == 3 and says in run.err and run.err.count("\n") == 1
+
+
+def _snapshot_of(rows: int) -> StoredSnapshot:
+    """A real snapshot of ``rows`` students (keyed digests), as a check stores it."""
+    import polars as pl
+
+    from syncguard.compare.snapshot import make_snapshot
+    from syncguard.intake.reader import ROW
+
+    frame = pl.DataFrame(
+        {
+            ROW: list(range(2, rows + 2)),
+            "username": [f"S{i}" for i in range(rows)],
+            "auth_identifier": [f"u{i}" for i in range(rows)],
+        }
+    )
+    snap = make_snapshot(frame, b"k" * 32)
+    data = snap.to_bytes()
+    return StoredSnapshot(0, snap.key_id, snap.polars_version, rows, data, snap.format)
+
+
+def test_a_schema_5_history_is_listed_as_it_is_and_upgraded_with_a_memory(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    _history_at_schema(path, 5)
+    with History(path, read_only=True) as history:
+        assert history.schema_version == 5 and history.memory("s") is None
+    with History(path) as history:
+        assert history.schema_version == SCHEMA_VERSION
+        assert history.memory("s") is None
+        run_id = history.record(_run(2), [], _snapshot_of(3), "s", remember=True)
+        memory = history.memory("s")
+        assert memory is not None and (memory.rows, memory.run_id) == (6, run_id)
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_the_memory_is_written_in_the_runs_transaction(tmp_path: Path, remember: bool) -> None:
+    """A run the importer took and its memory are recorded together or not at all."""
+    path = tmp_path / "h.sqlite"
+    with History(path) as history:
+        history.conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON memory BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
+        if remember:
+            with pytest.raises(HistoryError, match="recording the run failed"):
+                history.record(_run(1), [], _snapshot_of(2), "s", remember=True)
+            assert history.runs() == [] and history.memory("s") is None
+        else:  # a run the importer did not take leaves the memory alone
+            history.record(_run(1), [], _snapshot_of(2), "s")
+            assert len(history.runs()) == 1 and history.memory("s") is None

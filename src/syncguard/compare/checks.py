@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from syncguard.compare.matching import Matching, changed_email
+from syncguard.compare.matching import Matching, changed_email, stored_end_kept
 from syncguard.compare.snapshot import SNAPSHOT_COLUMNS
 from syncguard.importer import ORDERED_SCHOOL_YEARS
 from syncguard.model import (
@@ -118,6 +118,100 @@ UNAVAILABLE = _entry(
 """Raised by the pipeline (not a function of the matching): the comparison fails closed."""
 DECLARED: tuple[Check, ...] = (UNAVAILABLE,)
 """Comparison checks declared without a function of their own."""
+
+
+def _listed(items: list[str], total: int) -> str:
+    """The items (at most :data:`LISTED` of ``total``), then how many more."""
+    shown = "; ".join(items[:LISTED])
+    return shown + (f"; and {total - LISTED} more" if total > LISTED else "")
+
+
+@comparison_check(
+    _entry(
+        "compare.username_taken_over",
+        "A username stays with its student",
+        E,
+        "A row's username (or SSO auth_identifier) belongs to a student the importer already "
+        "knows (the baseline's row, or the history's memory of every upload), and the row is "
+        "another person: none of its email address, auth_identifier, card_id and name agrees "
+        "with that student's, and at least takeover_min_differing of them differ "
+        "(same_person_fingerprints says which count).",
+        (
+            IMPORTER,
+            "students are matched on username, and a username is expected to never change, to "
+            "never be recycled: giving a former student's username to someone else hands them "
+            "that account (its CV and applications); a student who drops out keeps their "
+            "account",
+        ),
+        "A username never moves to another person: correct it in the student record system "
+        "(give this student a username of their own), and upload the file again.",
+        "{count} row(s) give a student's account to another person: {taken}. The import would "
+        "hand them that account (its CV and applications). A username never moves to another "
+        "person: correct it in the student record system.",
+        ("username",),
+        consequence=Consequence.ACCOUNT_TAKEN_OVER,
+    ),
+    needs=("username_h", "email_h", "auth_h", "card_h", "name_h", "row"),
+)
+def username_taken_over(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Rows that hand a known account to another person (:attr:`Matching.taken_over`)."""
+    taken = m.taken_over.unique("row", keep="first").sort("row")
+    if not taken.height:
+        return None
+    said = []
+    for row, row_prev, run, key in taken.head(LISTED).iter_rows():
+        if row_prev is not None:
+            said.append(f"row {row} has the username of the baseline's row {row_prev}")
+        else:
+            when = m.memory.when(run) if m.memory is not None else f"run #{run}"
+            said.append(f"row {row} has the {key} of another student, last uploaded in {when}")
+    return check.finding(
+        rows=_rows(taken),
+        columns=check.columns,
+        failed_rows=taken.height,
+        previous_rows=[int(r) for r in taken["row_prev"].drop_nulls().to_list()],
+        count=taken.height,
+        taken=_listed(said, taken.height),
+    )
+
+
+@comparison_check(
+    _entry(
+        "compare.stored_end_before_start",
+        "A blank end date does not keep one before the start date",
+        E,
+        "A known student's row has a primary_education:start_date and a blank end date, and "
+        "the end date the importer has stored for them (in the baseline, or in the history's "
+        "memory for a student who came back) is before that start date.",
+        (
+            IMPORTER,
+            "a returning alumnus needs a new primary_education:start_date and end date: a blank "
+            "end date leaves the old one stored, and an end date before the start date makes "
+            "the row fail",
+        ),
+        "Give the returning student their new expected graduation date in "
+        "primary_education:end_date.",
+        "{count} row(s) leave the end date blank, so the importer keeps the stored one, which "
+        "is before the row's start date: these rows fail ({dates}). Give each its new end "
+        "date.",
+        ("primary_education:end_date",),
+        consequence=Consequence.ROW_SKIPPED,
+    ),
+    needs=("username_h", "start_date", "end_date", "row"),
+)
+def stored_end_before_start(check: Check, m: Matching, settings: Settings) -> Finding | None:
+    """Rows whose blank end date keeps a stored end date before their start date."""
+    kept = stored_end_kept(m)
+    if not kept.height:
+        return None
+    dates = [f"row {row}: {end.isoformat()}" for row, end in kept.head(LISTED).iter_rows()]
+    return check.finding(
+        rows=_rows(kept),
+        columns=check.columns,
+        failed_rows=kept.height,
+        count=kept.height,
+        dates="stored " + _listed(dates, kept.height),
+    )
 
 
 @comparison_check(

@@ -8,11 +8,14 @@ business of the comparison checks (``compare/checks.py``), one function each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
-from syncguard.compare.snapshot import FIELD, Snapshot
+from syncguard.compare.identity import SamePerson
+from syncguard.compare.memory import KEYS, Kind, Memory
+from syncguard.compare.snapshot import FIELD, IDENTITIES, NAME, Snapshot
+from syncguard.importer import END_DATE, USERNAME
 from syncguard.model import PlanCategory, SyncPlan
 
 
@@ -21,9 +24,20 @@ class Matching:
     """Both snapshots and how their students were matched (frames of snapshot columns).
 
     ``matched`` joins this week's row with last week's by username (last week's columns carry
-    the suffix ``_prev``); ``by_email`` are students whose username changed but whose email
-    matched; ``by_other`` are matched only by auth_identifier or card_id; ``new`` matched
-    nothing. ``vanished_rows`` are last week's rows of students not in this export.
+    the suffix ``_prev``), when the two are the same person (:class:`SamePerson`);
+    ``by_email`` are students whose username changed but whose email matched; ``by_other`` are
+    matched only by auth_identifier or card_id; ``new`` matched nothing. ``vanished_rows`` are
+    last week's rows of students not in this export.
+
+    ``taken_over`` are this export's rows that hand a known account to another person: a
+    username the baseline holds for another person (``row_prev`` is that baseline row), or a
+    username or auth_identifier not in the baseline that the history's memory holds for another
+    person (``run``: the run it was last uploaded in). Columns: ``row``, ``row_prev``, ``run``
+    and ``key`` (the identifier: ``username`` or ``auth_identifier``); none of these rows is in
+    ``matched``, ``by_email``, ``by_other`` or ``new``. ``returning`` are rows of ``new`` or
+    ``by_email`` whose username the memory holds for the same person (a student who left and
+    came back: the importer still has their account), with the memory's ``end_date_mem`` and
+    ``run_mem``.
     """
 
     previous: Snapshot
@@ -34,6 +48,9 @@ class Matching:
     new: pl.DataFrame
     vanished_rows: tuple[int, ...]
     skipped_duplicates: int
+    taken_over: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TAKEN_OVER))
+    returning: pl.DataFrame = field(default_factory=pl.DataFrame)
+    memory: Memory | None = None
 
     @property
     def same_hashes(self) -> bool:
@@ -44,6 +61,23 @@ class Matching:
 IDS = ("row", "username_h", "email_h", "auth_h", "card_h")
 """The identity columns of a snapshot: students are matched on these alone (narrow frames);
 the other columns join the matched pairs once, at the end."""
+PERSON = (*IDS, f"{NAME}_h")
+"""The identities and the name fingerprint: what the same-person test reads."""
+TAKEN_OVER: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
+    "row_prev": pl.Int64(),
+    "run": pl.Int64(),
+    "key": pl.String(),
+}
+"""The columns of :attr:`Matching.taken_over`."""
+
+
+def _with_person(frame: pl.DataFrame) -> pl.DataFrame:
+    """The snapshot with every fingerprint column: one a snapshot lacks (the name, in a
+    snapshot made before it was kept) is null, unknown."""
+    dtype = frame.schema["username_h"]
+    missing = [pl.lit(None, dtype=dtype).alias(c) for c in PERSON if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
 
 
 def _match_other(unmatched: pl.DataFrame, prev: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -63,20 +97,78 @@ def _pairs(pairs: pl.DataFrame, previous: pl.DataFrame, current: pl.DataFrame) -
     )
 
 
-def match(previous: Snapshot, current: Snapshot) -> Matching:
-    """Match ``current`` against ``previous`` (both made with the same key)."""
-    prev = previous.frame.select(IDS)
+def _recalled(
+    rows: pl.DataFrame, memory: Memory, kind: Kind, same: SamePerson
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Of ``rows`` (fingerprint columns), those whose identifier of ``kind`` the memory holds:
+    (taken over: another person's, in :data:`TAKEN_OVER` columns; the same person's, with the
+    memory's columns suffixed ``_mem``)."""
+    key = KEYS[kind]
+    if memory.frame.is_empty() or not rows.height:
+        return pl.DataFrame(schema=TAKEN_OVER), pl.DataFrame()
+    found = rows.filter(pl.col(key).is_not_null()).join(memory.entries(kind), on=key)
+    found = found.with_columns(same.another(key, "_mem").alias("@another"))
+    taken = found.filter(pl.col("@another")).select(
+        pl.col("row").cast(pl.Int64),
+        pl.lit(None, dtype=pl.Int64).alias("row_prev"),
+        pl.col("run_mem").alias("run"),
+        pl.lit(IDENTITY_OF[key], dtype=pl.String).alias("key"),
+    )
+    return taken, found.filter(~pl.col("@another")).drop("@another")
+
+
+IDENTITY_OF = {f"{short}_h": column for column, short in IDENTITIES.items()}
+"""Snapshot column -> the identity column it digests."""
+
+
+def match(
+    previous: Snapshot,
+    current: Snapshot,
+    same: SamePerson | None = None,
+    memory: Memory | None = None,
+) -> Matching:
+    """Match ``current`` against ``previous`` (both made with the same key).
+
+    ``same`` is the same-person test (the defaults when None); ``memory`` the history's
+    memory of every identifier uploaded before (None: only the baseline is known).
+    """
+    same = same or SamePerson()
+    before, now = _with_person(previous.frame), _with_person(current.frame)
+    prev = before.select(PERSON)
     # a repeated username is skipped by the importer (the unique rule reports it): match the
     # first occurrence only
     first = pl.col("username_h").is_null() | pl.col("username_h").is_first_distinct()
-    cur = current.frame.select(IDS).filter(first)
+    cur = now.select(PERSON).filter(first)
     prev_by_user = prev.filter(
         pl.col("username_h").is_not_null() & pl.col("username_h").is_first_distinct()
     ).select(pl.col("row").alias("row_prev"), "username_h")
-    by_user = cur.filter(pl.col("username_h").is_not_null()).join(
-        prev_by_user, on="username_h", how="inner"
+    by_user = (
+        cur.filter(pl.col("username_h").is_not_null())
+        .join(prev_by_user, on="username_h", how="inner")
+        .join(prev.rename({c: f"{c}_prev" for c in PERSON}), on="row_prev", how="inner")
+        .with_columns(same.another("username_h", "_prev").alias("@another"))
     )
+    taken = [
+        by_user.filter(pl.col("@another")).select(
+            pl.col("row").cast(pl.Int64),
+            pl.col("row_prev").cast(pl.Int64),
+            pl.lit(None, dtype=pl.Int64).alias("run"),
+            pl.lit(USERNAME, dtype=pl.String).alias("key"),
+        )
+    ]
+    by_user = by_user.filter(~pl.col("@another")).select("row", "row_prev")
     unmatched = cur.join(prev_by_user.select("username_h"), on="username_h", how="anti")
+    returning = pl.DataFrame()
+    if memory is not None:
+        # not in the baseline, but uploaded before: the importer still has that account
+        gone, returning = _recalled(unmatched, memory, Kind.USERNAME, same)
+        rest = unmatched.join(gone.select("row"), on="row", how="anti")
+        rest = rest.join(prev.select("auth_h").drop_nulls(), on="auth_h", how="anti")
+        gone_sso, _ = _recalled(rest, memory, Kind.AUTH, same)
+        taken += [gone, gone_sso]
+        unmatched = unmatched.join(
+            pl.concat([gone.select("row"), gone_sso.select("row")]), on="row", how="anti"
+        )
     email_pairs = _match_other(unmatched, prev, "email_h")
     rest = unmatched.join(email_pairs.select("row"), on="row", how="anti")
     others = []
@@ -85,17 +177,30 @@ def match(previous: Snapshot, current: Snapshot) -> Matching:
         others.append(hit.select("row", "row_prev"))
         rest = rest.join(hit.select("row"), on="row", how="anti")
     by_other = pl.concat(others)
-    kept = pl.concat([by_user["row_prev"], email_pairs["row_prev"], by_other["row_prev"]])
+    taken_over = pl.concat(taken).sort("row")
+    kept = pl.concat(
+        [
+            f["row_prev"].drop_nulls().cast(pl.Int64)
+            for f in (by_user, email_pairs, by_other, taken_over)
+        ]
+    )
     vanished = prev.filter(~pl.col("row").is_in(kept.implode()))["row"].sort()
+    if returning.height:
+        returning = now.join(
+            returning.select("row", "end_date_mem", "run_mem"), on="row", how="inner"
+        ).sort("row")
     return Matching(
         previous=previous,
         current=current,
-        matched=_pairs(by_user, previous.frame, current.frame),
-        by_email=_pairs(email_pairs, previous.frame, current.frame),
+        matched=_pairs(by_user, before, now),
+        by_email=_pairs(email_pairs, before, now),
         by_other=by_other,
-        new=current.frame.join(rest.select("row"), on="row", how="semi"),
+        new=now.join(rest.select("row"), on="row", how="semi"),
         vanished_rows=tuple(vanished.to_list()),
         skipped_duplicates=current.frame.height - cur.height,
+        taken_over=taken_over,
+        returning=returning,
+        memory=memory,
     )
 
 
@@ -106,6 +211,45 @@ def changed_email(matching: Matching) -> pl.DataFrame:
         & pl.col("email_h_prev").is_not_null()
         & (pl.col("email_h") != pl.col("email_h_prev"))
     )
+
+
+END_BLANK = f"{FIELD}{END_DATE}:blank"
+"""The snapshot column that says this row's end date cell is blank."""
+
+
+def _end_date_blank(frame: pl.DataFrame) -> pl.Expr:
+    """Where this row's end date is blank (so the importer keeps the stored one): a blank cell,
+    or no end date column at all."""
+    if END_BLANK in frame.columns:
+        return pl.col(END_BLANK)
+    return pl.lit("end_date" not in frame.columns)
+
+
+def stored_end_kept(matching: Matching) -> pl.DataFrame:
+    """Rows whose blank end date keeps a stored end date before their start date.
+
+    The importer has stored an end date for a known student (the baseline's row, or for a
+    student who came back, the history's memory), and "a blank cell leaves the stored value":
+    a returning alumnus with a new ``primary_education:start_date`` and a blank end date keeps
+    the old end date, before the start date, so the row fails (DESIGN, "Domain facts").
+    Columns ``row`` and ``stored_end`` (the stored date), sorted by row.
+    """
+    empty = pl.DataFrame(schema={"row": pl.Int64(), "stored_end": pl.Date()})
+    if "start_date" not in matching.current.frame.columns:
+        return empty
+    parts = [empty]
+    sources = ((matching.returning, "end_date_mem"), (matching.matched, "end_date_prev"))
+    for frame, stored in (*sources, (matching.by_email, "end_date_prev")):
+        if not frame.height or stored not in frame.columns:
+            continue
+        kept = frame.filter(
+            _end_date_blank(frame)
+            & pl.col("start_date").is_not_null()
+            & (pl.col(stored) < pl.col("start_date"))
+        )
+        parts.append(kept.select(pl.col("row").cast(pl.Int64), pl.col(stored).alias("stored_end")))
+    # a username the memory knows is the importer's first match: its stored date counts
+    return pl.concat(parts).unique("row", keep="first").sort("row")
 
 
 def plan(matching: Matching) -> SyncPlan:
@@ -159,6 +303,8 @@ def plan(matching: Matching) -> SyncPlan:
     changed_flag = pl.any_horizontal([pl.col(k) for k in diffs]) if diffs else pl.lit(False)
     flags = flags.with_columns(changed_flag.alias("@changed"))
 
+    kept_end = stored_end_kept(matching)
+
     def rows_of(frame: pl.DataFrame) -> tuple[int, ...]:
         return tuple(frame.get_column("row").sort().to_list())
 
@@ -200,4 +346,7 @@ def plan(matching: Matching) -> SyncPlan:
         label_removals=removed,
         username_changed=by_email,
         username_and_email_changed=rows_of(matching.by_other),
+        stored_end_dates={
+            int(row): end.isoformat() for row, end in kept_end.iter_rows() if end is not None
+        },
     )

@@ -21,11 +21,30 @@ from dataclasses import dataclass
 import polars as pl
 import polars_hash  # noqa: F401  (registers the "chash" expression namespace)
 
-from syncguard.importer import CLEAR, IDENTITY_COLUMNS, LABELS, SCHOOL_YEARS
+from syncguard.importer import (
+    CLEAR,
+    DATE_FORMAT,
+    END_DATE,
+    IDENTITY_COLUMNS,
+    LABELS,
+    NAME_COLUMNS,
+    SCHOOL_YEARS,
+    START_DATE,
+)
 from syncguard.intake.reader import ROW
 
 IDENTITIES = dict(zip(IDENTITY_COLUMNS, ("username", "email", "auth", "card"), strict=True))
 """Identity column -> short name; the snapshot column is ``<short>_h`` (keyed digest)."""
+NAME = "name"
+"""The short name of the name fingerprint ``name_h``: a keyed digest of the normalised
+first_name and last_name, made like the identities' (not an identity: students are not matched
+on it, but it tells one person from another). Snapshots made before it lack the column: a
+missing ``name_h`` is unknown, never different."""
+DATES = {START_DATE: "start_date", END_DATE: "end_date"}
+"""Date column -> snapshot column: the date itself (``pl.Date``; null where blank or not
+yyyy-mm-dd). Dates are not personal (the contract's data classes show them unmasked), so a
+snapshot may keep them: the end date the importer has stored is what a returning alumnus's
+blank end date leaves in place."""
 FORMAT = 2
 """How identities are keyed: 1 keyed BLAKE2b bytes (until 2026-11), 2 HMAC-SHA256 in polars
 (its first 8 bytes as an unsigned integer), with 32-bit field hashes."""
@@ -37,10 +56,13 @@ FIELD = "f:"
 
 SNAPSHOT_COLUMNS = frozenset(
     {*(f"{short}_h" for short in IDENTITIES.values()), "row", "school_year", "disabled"}
-    | {"labels", "labels_blank", FIELD}
+    | {"labels", "labels_blank", FIELD, f"{NAME}_h", *DATES.values()}
 )
 """What a snapshot can hold (``FIELD`` stands for every per-field hash); checks name theirs."""
 
+
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+"""A date as the importer takes it (yyyy-mm-dd, digits padded)."""
 
 PARQUET = b"PAR1"
 """How a parquet file starts and ends."""
@@ -56,6 +78,8 @@ def _schema_problem(schema: pl.Schema, format: int) -> str | None:
         if f"{short}_h" not in schema or schema[f"{short}_h"] != identity:
             return f"column {short}_h is missing or not {identity}"
     wanted: dict[str, pl.DataType] = {
+        f"{NAME}_h": identity,
+        **{column: pl.Date() for column in DATES.values()},
         "school_year": pl.String(),
         "disabled": pl.String(),
         "labels_blank": pl.Boolean(),
@@ -156,8 +180,24 @@ def field_seed(key: bytes) -> int:
     return int.from_bytes(digest) >> 1
 
 
+def _name(frame: pl.DataFrame) -> pl.Expr:
+    """The person's name as one text: first and last name, each trimmed, its spaces collapsed,
+    lowercased and in Unicode NFC (so case, spacing and how an accent is typed do not count);
+    null when either is blank, ``**CLEAR**`` or absent (unknown, not comparable)."""
+    if not set(NAME_COLUMNS) <= set(frame.columns):
+        return pl.lit(None, dtype=pl.String)
+    parts = [
+        pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+        for c in NAME_COLUMNS
+    ]
+    known = [(pl.col(c).str.strip_chars() != "") & (pl.col(c) != CLEAR) for c in NAME_COLUMNS]
+    text = pl.concat_str(parts, separator="\x1f").str.normalize("NFC")
+    return pl.when(pl.all_horizontal(known)).then(text)
+
+
 def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:
-    """The row numbers and the keyed digest of each identity (null where blank or absent)."""
+    """The row numbers and the keyed digest of each identity (null where blank or absent), and
+    (format 2) of the name."""
     if format == FORMAT:
         digests = [
             (hmac_digest(_normal(column), key, short) if column in frame.columns else pl.lit(None))
@@ -165,7 +205,8 @@ def _identities(frame: pl.DataFrame, key: bytes, format: int) -> pl.DataFrame:
             .alias(f"{short}_h")
             for column, short in IDENTITIES.items()
         ]
-        return frame.select(pl.col(ROW).alias("row"), *digests)
+        name = hmac_digest(_name(frame), key, NAME).cast(pl.UInt64).alias(f"{NAME}_h")
+        return frame.select(pl.col(ROW).alias("row"), *digests, name)
     columns: dict[str, pl.Series] = {"row": frame.get_column(ROW)}
     for column, short in IDENTITIES.items():
         if column in frame.columns:
@@ -202,6 +243,11 @@ def make_snapshot(
     if "disabled" in frame.columns:
         flag = pl.col("disabled")
         extras.append(pl.when(flag.is_in(("TRUE", "FALSE"))).then(flag).alias("disabled"))
+    for column, short in DATES.items():
+        if column in frame.columns:
+            text = pl.col(column).str.strip_chars()
+            value = text.str.to_date(DATE_FORMAT, strict=False)
+            extras.append(pl.when(text.str.contains(ISO_DATE)).then(value).alias(short))
     if LABELS in frame.columns:
         labels = pl.col(LABELS)
         blank = labels.is_null() | (labels.str.strip_chars() == "")

@@ -86,13 +86,26 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN not_run_rules TEXT;
     ALTER TABLE runs ADD COLUMN fail_on TEXT NOT NULL DEFAULT 'error'
     """,
+    # 6: the memory of every username and auth_identifier the importer took, per suite: a
+    # parquet of keyed digests (compare.memory), made with the key key_id, up to run run_id
+    """
+    CREATE TABLE memory (
+        suite TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        format INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        run_id INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        data BLOB NOT NULL
+    )
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 READABLE_FROM = 2
 """The oldest schema a read-only listing reads as it is: migrations 3 and 4 only added what a
-check reads (``snapshots.format``, ``snapshots.sha256``), and 5 what has a default for older
-runs (every check ran, errors failed), so ``syncguard history`` still lists a history a check
-has not upgraded yet."""
+check reads (``snapshots.format``, ``snapshots.sha256``), 5 what has a default for older
+runs (every check ran, errors failed), and 6 what only a check reads (the ``memory``), so
+``syncguard history`` still lists a history a check has not upgraded yet."""
 RUN_COLUMNS = (
     "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
     " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline, only_rules,"
@@ -164,6 +177,27 @@ class StoredSnapshot:
     data: bytes
     format: int = 1
     """How its identities are keyed (``compare.snapshot.FORMAT``); 1 before migration 3."""
+
+
+@dataclass(frozen=True)
+class StoredMemory:
+    """The memory of a suite's uploads as stored (``compare.memory``): parquet bytes of keyed
+    digests, the key they were made with, and the newest run they hold."""
+
+    key_id: str
+    format: int
+    rows: int
+    run_id: int
+    data: bytes
+
+
+class DamagedMemoryError(HistoryError):
+    """The stored memory holds what syncguard never writes; ``why`` says what, for a
+    ``compare.unavailable`` (the comparison fails closed)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"{path}: {why}; restore the history from a backup")
+        self.why = why
 
 
 _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
@@ -624,8 +658,12 @@ class History:
         counts: Sequence[RuleCount],
         snapshot: StoredSnapshot | None,
         suite: str,
+        remember: bool = False,
     ) -> int:
         """Write a run, its rule counts and its snapshot in one transaction; return its id.
+
+        ``remember``: the importer takes this run (it passed, with every check), so its
+        snapshot's identifiers join the suite's memory, in the same transaction.
 
         Raises:
             HistoryError: the run could not be written (full disk, read-only file or folder,
@@ -633,7 +671,7 @@ class History:
         """
         self._writable("recording the run")
         try:
-            return self._record(run, counts, snapshot, suite)
+            return self._record(run, counts, snapshot, suite, remember)
         except sqlite3.Error as exc:
             raise _explain(self.path, exc, "recording the run") from None
 
@@ -643,6 +681,7 @@ class History:
         counts: Sequence[RuleCount],
         snapshot: StoredSnapshot | None,
         suite: str,
+        remember: bool,
     ) -> int:
         values = (
             run.started_at,
@@ -705,7 +744,70 @@ class History:
                     ),
                 )
                 self._prune(str(_bindable(suite)))
+                if remember:
+                    self._remember(str(_bindable(suite)), snapshot, run_id)
         return run_id
+
+    def _remember(self, suite: str, snapshot: StoredSnapshot, run_id: int) -> None:
+        """Add a run the importer took to the suite's memory (inside the caller's transaction).
+
+        A memory that cannot be used (another key, damaged) starts again from this run; a newer
+        syncguard's is left as it is (see :func:`syncguard.history.memory.updated`).
+        """
+        from syncguard.history.memory import updated
+
+        try:
+            old = self._memory_row(suite)
+        except DamagedMemoryError:
+            old = None
+        new = updated(old, snapshot, run_id)
+        if new is None:
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO memory (suite, key_id, format, rows, run_id, sha256, data)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                suite,
+                new.key_id,
+                new.format,
+                new.rows,
+                new.run_id,
+                hashlib.sha256(new.data).hexdigest(),
+                new.data,
+            ),
+        )
+
+    def memory(self, suite: str) -> StoredMemory | None:
+        """The memory of every identifier the importer took of a suite (None: none yet).
+
+        Raises:
+            DamagedMemoryError: its row, or its bytes, are not what syncguard wrote.
+        """
+        if "memory" not in _columns(self.conn):
+            return None  # a history listed read-only before a check upgraded it
+        with self._reading():
+            return self._memory_row(suite)
+
+    def _memory_row(self, suite: str) -> StoredMemory | None:
+        row = self.conn.execute(
+            "SELECT key_id, format, rows, run_id, data, sha256 FROM memory WHERE suite = ?",
+            (suite,),
+        ).fetchone()
+        if row is None:
+            return None
+        key, format_, rows, run_id, data, digest = row
+        names = ("key id", "format", "row count", "run", "checksum")
+        types = ((str,), (int,), (int,), (int,), (str,))
+        problem = _wrong_type(names, (key, format_, rows, run_id, digest), types)
+        if problem is None and not isinstance(data, bytes):
+            problem = "it is stored as text or a number, not as bytes"
+        elif problem is None and hashlib.sha256(data).hexdigest() != digest:
+            problem = "its bytes no longer match their checksum (damaged on disk)"
+        if problem is not None:
+            raise DamagedMemoryError(
+                self.path, f"the memory of earlier uploads cannot be read ({problem})"
+            )
+        return StoredMemory(key, format_, rows, run_id, data)
 
     def _prune(self, suite: str) -> None:
         """Keep the newest snapshots of a suite, and always its newest baseline's."""
@@ -759,6 +861,27 @@ class History:
                     "check that export again and accept the new run"
                 )
             self.conn.execute("UPDATE runs SET accepted = 1 WHERE id = ?", (run_id,))
+            # uploaded: its identifiers join the memory (a damaged snapshot adds nothing; its
+            # baseline fails closed anyway)
+            stored = self._snapshot_of(run_id)
+            if stored is not None:
+                self._remember(found.suite, stored, run_id)
+
+    def _snapshot_of(self, run_id: int) -> StoredSnapshot | None:
+        """A run's snapshot as stored, or None when there is none or its row is damaged."""
+        row = self.conn.execute(
+            "SELECT key_id, polars_version, rows, data, format, sha256 FROM snapshots"
+            " WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        key, version, rows, data, format_, digest = row
+        if _snapshot_problem(key, version, rows, isinstance(data, bytes), format_) is not None:
+            return None
+        if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+            return None
+        return StoredSnapshot(run_id, key, version, rows, data, format_)
 
     def run(self, run_id: int) -> PastRun | None:
         """One run by its number (None when there is none, a number past SQLite's included).

@@ -144,6 +144,7 @@ def plan_json(plan: SyncPlan) -> dict[str, Any]:
             "username_changed": list(plan.username_changed),
             "username_and_email_changed": list(plan.username_and_email_changed),
         },
+        "stored_end_dates": {str(k): v for k, v in plan.stored_end_dates.items()},
     }
 
 

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+FINGERPRINT_NAMES = ("username", "email_address", "auth_identifier", "card_id", "name")
+"""What the same-person test may compare (``compare.identity.FINGERPRINTS`` maps each to its
+snapshot column)."""
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -24,7 +28,9 @@ class Setting:
     default: Any
     doc: str
     choices: tuple[str, ...] = ()
-    """The values a text setting may take (empty: any text)."""
+    """The values a text setting (or each item of a list setting) may take (empty: any)."""
+    bounds: tuple[int, int] | None = None
+    """The least and greatest value of a whole-number setting."""
 
 
 SETTINGS: dict[str, Setting] = {
@@ -66,6 +72,25 @@ SETTINGS: dict[str, Setting] = {
             ("automatic", "manual"),
         ),
         Setting(
+            "takeover_min_differing",
+            (int,),
+            2,
+            "the same-person test: a row whose username (or auth_identifier) the importer knows "
+            "is another person, taking over that student's account, when none of the "
+            "fingerprints in same_person_fingerprints agrees and at least this many differ "
+            "(a blank is unknown, never a difference)",
+            bounds=(1, len(FINGERPRINT_NAMES) - 1),
+        ),
+        Setting(
+            "same_person_fingerprints",
+            (list,),
+            list(FINGERPRINT_NAMES),
+            "what the same-person test compares (keyed digests: username, email_address, "
+            "auth_identifier, card_id, name = first and last name); the identifier a row is "
+            "matched on never counts",
+            FINGERPRINT_NAMES,
+        ),
+        Setting(
             "upload",
             (str,),
             "full",
@@ -89,9 +114,19 @@ def setting_problem(key: str, given: Any) -> str | None:
     """What is wrong with a value for a setting (None when it is fine)."""
     setting = SETTINGS[key]
     numeric = float in setting.types
-    if setting.choices and given not in setting.choices:
-        allowed = " or ".join(f"'{c}'" for c in setting.choices)
+    allowed = " or ".join(f"'{c}'" for c in setting.choices)
+    listed = list in setting.types
+    if listed and setting.choices and isinstance(given, list):
+        unknown = [v for v in given if v not in setting.choices]
+        if unknown or not given:
+            what = f"got '{unknown[0]}'" if unknown else "got none"
+            return f"setting '{key}' must list one or more of {allowed}, {what}"
+    elif setting.choices and not listed and given not in setting.choices:
         return f"setting '{key}' must be {allowed}, got '{given}'"
+    if setting.bounds is not None and isinstance(given, int) and not isinstance(given, bool):
+        low, high = setting.bounds
+        if not low <= given <= high:
+            return f"setting '{key}' must be a whole number from {low} to {high}, got {given}"
     if (
         not isinstance(given, setting.types)
         or (isinstance(given, bool) and bool not in setting.types)
@@ -103,6 +138,8 @@ def setting_problem(key: str, given: Any) -> str | None:
             if numeric
             else "a list of texts"
             if list in setting.types
+            else "a whole number from {} to {}".format(*setting.bounds)
+            if setting.bounds is not None
             else (" or ".join(t.__name__ for t in setting.types))
         )
         return f"setting '{key}' must be {shape}"

@@ -400,7 +400,7 @@ def test_a_rule_that_cannot_run_says_why_on_its_console_line(
     )
     run = _plain(run_cli, "check", VALID, "--rules", rules, "--no-history")
     assert run.code == 1, run.err
-    (line,) = [x for x in run.out.splitlines() if "first_name.boom:" in x]
+    (line,) = [x for x in run.out.splitlines() if "first_name.boom " in x]
     assert "could not run" in line and "kaboom in the kind" in line
 
 

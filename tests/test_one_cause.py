@@ -51,6 +51,14 @@ PAIRS = [
         (2, "username"),
         (f"a{MAIL},04835931,Ann,Berg,2027-06-30,Alumni", OTHER),
     ),
+    Pair(  # a cleared username: the student is found by the email, as if it had changed
+        "username.not_cleared",
+        "compare.username_changed",
+        "",
+        (f"a{MAIL},**CLEAR**,Ann,Berg,2027-06-30,Bachelor 1st year or equivalent", OTHER),
+        (2, "username"),
+        (BASE, OTHER),
+    ),
     Pair(
         "ids.not_scientific",
         "compare.auth_identifier_changed",

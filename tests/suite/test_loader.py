@@ -338,3 +338,17 @@ def test_a_missing_or_wrong_consequence_is_reported_at_its_place(
     with pytest.raises(RuleFileError) as caught:
         load_suite(path)
     assert f"{path}:{expected}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("unique", Consequence.STORED_WRONG),  # the importer skips duplicates, not practice
+        ("stray_whitespace", Consequence.COSMETIC),
+    ],
+)
+def test_a_practice_rule_never_claims_the_importer_refuses_it(
+    tmp_path: Path, kind: str, expected: Consequence
+) -> None:
+    body = RULE.replace("unique", kind) + "    description: d.\n    basis: 'practice: a test'\n"
+    assert load_suite(_write(tmp_path, body)).rule("a").consequence is expected

@@ -31,6 +31,10 @@ from syncguard.suite.yamlnodes import (
 )
 from syncguard.trust import require_trusted
 
+PRACTICE_CONSEQUENCES = frozenset(
+    {Consequence.STORED_WRONG, Consequence.COSMETIC, Consequence.SECURITY_RISK}
+)
+"""The consequences a kind's default may give a rule with a practice basis as they are."""
 RULE_KEYS = (
     "id",
     "kind",
@@ -498,7 +502,9 @@ class _SuiteParser:
         basis: Basis | None,
     ) -> Consequence:
         """What the import does with a failing row: given, else the kind's, else the basis's
-        (security: a security risk; practice: cosmetic). A spec or importer rule of a kind that
+        (security: a security risk; practice: cosmetic). A practice rule rests on no importer
+        fact, so of a kind whose default says the importer refuses or skips it takes
+        ``stored_wrong``: the importer takes the value as written. A spec or importer rule of a kind that
         declares none must say it: its verdict rests on what the importer does."""
         allowed = ", ".join(c.value for c in Consequence)
         if "consequence" in fields:
@@ -510,6 +516,10 @@ class _SuiteParser:
                 return Consequence.COSMETIC
         known = kinds()
         declared = known[kind].consequence if kind is not None and kind in known else None
+        practice = basis is not None and basis.kind is BasisKind.PRACTICE
+        if declared is not None and practice and declared not in PRACTICE_CONSEQUENCES:
+            # good practice, not an importer fact: the importer takes the value as written
+            return Consequence.STORED_WRONG
         if declared is not None:
             return declared
         if kind is None or basis is None or basis.kind is BasisKind.PRACTICE:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from syncguard.model import SEVERITY_RANK, Consequence, Finding, Severity
+from syncguard.model import SEVERITY_RANK, ColumnSummary, Consequence, Finding, Severity
 
 EXAMPLES = 20
 TOP = 5
@@ -77,6 +76,11 @@ def _merged(rule: str, parts: Sequence[Finding], description: str, total: int) -
         suggestions=suggestions if any(suggestions) else (),
         top_values=_top(p.top_values for p in parts),
         top_shapes=_top(p.top_shapes for p in parts),
+        summaries=tuple(
+            ColumnSummary(p.columns[0] if p.columns else "", p.top_values, p.top_shapes)
+            for p in parts
+        ),
+        cells=(),
         suggestion=" | ".join(dict.fromkeys(p.suggestion for p in parts if p.suggestion)) or None,
         parts=tuple((p.columns[0] if p.columns else "", p.rows) for p in parts),
         fixes=tuple(dict.fromkeys(fix for p in parts for fix in p.fixes)),
@@ -84,11 +88,10 @@ def _merged(rule: str, parts: Sequence[Finding], description: str, total: int) -
 
 
 def _top(tops: Iterable[Sequence[tuple[str, int]]]) -> tuple[tuple[str, int], ...]:
-    counts: Counter[str] = Counter()
-    for top in tops:
-        for value, n in top:
-            counts[value] += n
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP])
+    """The most frequent entries of several columns, each its own column's count: a value in
+    two columns of one row is not two rows (the summaries tell the columns apart)."""
+    every = [entry for top in tops for entry in top]
+    return tuple(sorted(every, key=lambda kv: (-kv[1], kv[0]))[:TOP])
 
 
 def fold_same_cause(findings: Sequence[Finding]) -> list[Finding]:
@@ -110,6 +113,7 @@ def fold_same_cause(findings: Sequence[Finding]) -> list[Finding]:
             rows=rest,
             failed_rows=len(rest),
             examples=tuple(b.examples[i] for i in keep),
+            cells=tuple(b.cells[i] for i in keep if i < len(b.cells)),
             suggestions=tuple(b.suggestions[i] for i in keep if i < len(b.suggestions)),
         )
     out = []

@@ -27,7 +27,7 @@ from syncguard.compare.snapshot import FORMATS, Snapshot, key_id, make_snapshot
 from syncguard.display import printable
 from syncguard.engines import backends
 from syncguard.engines.base import Pending, rules_for
-from syncguard.engines.common import failing, with_examples
+from syncguard.engines.common import failing, summarized, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, fold_same_cause, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
@@ -548,7 +548,11 @@ def _validate_and_compare(
             notes.append(comparison.note)
     findings = catalogue.tune(findings)
     descriptions = {r.id: r.description for r in catalogue.suite.rules}
-    findings = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
+    folded = fold_same_cause(merge_columns(findings, descriptions, export.rows_read))
+    # a finding merged from several columns, or with rows taken away, is counted again (its
+    # summary's counts are of its own rows)
+    same = {id(f) for f in findings}  # `findings` holds them: no id is reused meanwhile
+    findings = [f if id(f) in same else summarized(f, export.frame) for f in folded]
     ordered = by_harm(findings)
     gate = catalogue.gate(options.fail_on)
     status, resolved = _status(ordered, history, catalogue, key)

@@ -7,12 +7,13 @@ import dataclasses
 import polars as pl
 import pytest
 
-from syncguard.masking import Masker
+from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
     Basis,
     BasisKind,
     Check,
+    ColumnSummary,
     Engine,
     ExportInfo,
     Finding,
@@ -141,3 +142,30 @@ def test_the_worklist_lists_each_row_with_its_problems_and_fix() -> None:
 )
 def test_a_real_count_never_shows_as_zero_percent(n: int, total: int, shown: str) -> None:
     assert share(n, total) == shown
+
+
+def test_a_summary_shows_each_columns_values_by_class() -> None:
+    # a check over several columns, over 20 rows: its summary names the column of each entry,
+    # a public column's values raw (marked), a personal column's as their shapes
+    rows = tuple(range(2, 32))
+    finding = Finding(
+        rule="cells.no_stray_whitespace",
+        severity=Severity.WARNING,
+        engine=Engine.PANDERA,
+        message="m.",
+        columns=("first_name", "school_year_name"),
+        rows=rows,
+        failed_rows=len(rows),
+        summaries=(
+            ColumnSummary("first_name", (("Zqxanna\u00a0", 20),), (("Aaaaaaa\u00a0", 20),)),
+            ColumnSummary("school_year_name", (("Alumni\u00a0", 10),), (("Aaaaaa\u00a0", 10),)),
+        ),
+    )
+    result = dataclasses.replace(_result("x"), findings=(finding,))
+    masker = Masker(classes={"school_year_name": DataClass.PUBLIC})
+    html = render(RunOutput(result, _frame("x"), masker))
+    table = html[html.index('<table class="summary">') :].split("</table>")[0]
+    assert "<code>first_name</code> <code>Aaaaaaa⍽</code>" in table
+    assert "<code>school_year_name</code> <code>Alumni⍽</code>" in table
+    assert "Zqxanna" not in html
+    assert "personal ones as shapes" in table

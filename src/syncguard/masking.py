@@ -27,6 +27,7 @@ character one cannot see.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -171,8 +172,16 @@ def visible(value: str) -> str:
     return lead + core + trail
 
 
+_ASCII_FORM = str.maketrans(
+    string.ascii_uppercase + string.ascii_lowercase + string.digits,
+    "A" * 26 + "a" * 26 + "9" * 10,
+)
+
+
 def _form(text: str) -> str:
     """Letters as ``A`` (capital) or ``a``, digits as ``9``, every other character kept."""
+    if text.isascii():
+        return text.translate(_ASCII_FORM)
     out = []
     for c in text:
         if c.isalpha():
@@ -197,6 +206,8 @@ def shape(value: str) -> str:
 
     ``shape(shape(v)) == shape(v)``, so a shape can be counted once and shown later.
     """
+    if "@" not in value:
+        return _cut(_form(value))
     pieces, at = [], 0
     for m in _DOMAIN.finditer(value):
         pieces.append(_cut(_form(value[at : m.start()])))
@@ -281,7 +292,10 @@ def _domain_shown(domain: str, domains: tuple[str, ...]) -> str:
 
 
 def _personal(text: str, domains: tuple[str, ...]) -> str:
-    return visible(_DOMAIN.sub(lambda m: _domain_shown(m.group(0), domains), shape(text)))
+    shaped = shape(text)
+    if "@" in shaped:
+        shaped = _DOMAIN.sub(lambda m: _domain_shown(m.group(0), domains), shaped)
+    return visible(shaped)
 
 
 def _special(text: str) -> str:

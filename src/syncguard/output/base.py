@@ -87,14 +87,14 @@ def shown_examples(finding: Finding, masker: Masker) -> list[tuple[int | None, s
     """Each example as every output for people shows it: (row, column, value), the value by
     its column's data class (:meth:`Masker.show`). Of a check that relates several columns
     (an end date before the start date) each example is every cell of its row, each by its
-    own column's class, joined by :data:`CELLS` (the column names too)."""
+    own column's class, joined by :data:`CELLS` (the column: all of them, as the worklist's)."""
     columns = example_columns(finding)
     out: list[tuple[int | None, str, str]] = []
     for i, value in enumerate(finding.examples):
         row = finding.rows[i] if i < len(finding.rows) else None
         if i < len(finding.cells):
             cells = zip(finding.columns, finding.cells[i], strict=False)
-            label = CELLS.join(finding.columns)
+            label = ", ".join(finding.columns)  # as the worklist names them
             out.append((row, label, CELLS.join(masker.show(v, c) for c, v in cells)))
             continue
         column = columns[i] if i < len(columns) else finding.column

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from syncguard.findings import blocks_whole_upload, by_harm, explain, merge_columns
@@ -139,3 +141,31 @@ def test_worst_harm_first() -> None:
         "a.many",
         "b.warn",
     ]
+
+
+def test_a_merged_finding_never_counts_a_row_twice() -> None:
+    # row 2 has "Anna " in first_name and "Berg " in last_name: one row, one shape each column
+    parts = [
+        _finding("cells.ws", ("first_name",), (2,), top_shapes=(("Aaaa ", 1),)),
+        _finding("cells.ws", ("last_name",), (2,), top_shapes=(("Aaaa ", 1),)),
+    ]
+    (merged,) = merge_columns(parts, {"cells.ws": "No stray spaces."}, total=10)
+    assert merged.failed_count == 1
+    assert all(n <= merged.failed_count for _, n in merged.top_shapes)
+    assert [(s.column, s.top_shapes) for s in merged.summaries] == [
+        ("first_name", (("Aaaa ", 1),)),
+        ("last_name", (("Aaaa ", 1),)),
+    ]
+
+
+def test_a_folded_finding_keeps_the_cells_of_its_rows() -> None:
+    wiped = _finding("compare.labels_wiped", ("system_label_names",), (5,))
+    related = _finding(
+        "x.rule", ("system_label_names", "b"), (5, 8), cells=(("a5", "b5"), ("a8", "b8"))
+    )
+    folded = explain(
+        [dataclasses.replace(related, rule="system_label_names.not_blank"), wiped],
+        [("compare.labels_wiped", "system_label_names.not_blank")],
+    )
+    (kept,) = [f for f in folded if f.rule == "system_label_names.not_blank"]
+    assert kept.rows == (8,) and kept.examples == ("v8",) and kept.cells == (("a8", "b8"),)

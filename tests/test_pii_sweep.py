@@ -38,6 +38,13 @@ OTHER = {
     "school_year_name": "Alumni",
 }
 HEADER_MARKER = "zqx_internal_notes"
+MORE = (
+    ("zqxfreemail@gmail.com", "(0471) 55-66-77"),
+    ("zqxlookalike@unl.eu", "+32 4715 566 778"),
+)
+MORE_MARKERS = ["zqxfreemail", "zqxlookalike", "(0471) 55", "55-66-77", "+32 4715", "4715 566"]
+SHOWN = ["aaaaaaaaaaa@gmail.com", "@unl.eu (look-alike of uni.eu)", "(9999) 99-99-99"]
+"""What the steward sees of them instead: the defect (and a domain that identifies no one)."""
 
 
 def _export(path: Path, twist: str) -> Path:
@@ -49,6 +56,12 @@ def _export(path: Path, twist: str) -> Path:
     blanks = [""] * 5
     other = ["other@uni.eu", "S2", "Eva", "Kis", "", "", "u2", "42", "+4915100", *blanks]
     writer.writerow([*other, *OTHER.values()])
+    # shown by design: a free-mail provider's domain, a look-alike of the institution's; never
+    # the person: the local part, the digits of a phone written with brackets
+    for email, phone in MORE:
+        writer.writerow(
+            [email, "S3", "Eva", "Kis", "", "", "u3", "43", phone, *blanks, *OTHER.values()]
+        )
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 
@@ -58,7 +71,7 @@ def _markers() -> list[str]:
     for value in PERSONAL.values():
         for part in value.replace("@", ";").split(";"):
             found.append(part.removeprefix("+"))
-    return [m for m in found if len(m) >= 8]
+    return [m for m in found if len(m) >= 8] + MORE_MARKERS
 
 
 def test_no_personal_value_leaves_syncguard(run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
@@ -66,9 +79,11 @@ def test_no_personal_value_leaves_syncguard(run_cli: Callable[..., CliRun], tmp_
     printed = []
     for week, twist in (("w1", ""), ("w2", "x")):  # week 2 changes every value a little
         export = _export(tmp_path / f"{week}.csv", twist)
-        run = run_cli("check", export, "--email-domain", "uni.eu", "--as-of", "2026-11-29")
+        ci = ("--junit", tmp_path / f"{week}.xml", "--summary-md", tmp_path / f"{week}.md")
+        run = run_cli("check", export, "--email-domain", "uni.eu", "--as-of", "2026-11-29", *ci)
         assert run.code in (0, 1), run.err
         printed += [run.out, run.err]
+        printed += [tmp_path.joinpath(f"{week}.{x}").read_text("utf-8") for x in ("xml", "md")]
     listing = run_cli("history", "--history", reports / "history.sqlite", want_json=False)
     printed += [listing.out, listing.err]
     written = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
@@ -84,6 +99,8 @@ def test_no_personal_value_leaves_syncguard(run_cli: Callable[..., CliRun], tmp_
     ]
     leaks += [("output", m) for text in printed for m in markers if m in text]
     assert not leaks, leaks
+    report = next(d for p, d in written.items() if p.name == "report.html").decode()
+    assert [s for s in SHOWN if s not in report] == []
     # the unknown header is shown to the steward, but the history keeps only a keyed hash of it
     history = [d for p, d in written.items() if p.name.startswith("history.sqlite")]
     assert not any(HEADER_MARKER.encode() in d for d in history)

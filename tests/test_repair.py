@@ -458,9 +458,9 @@ def test_the_change_log_masks_personal_values_and_disarms_formulas(suite: Suite)
         ["row", "column", "repair", "before", "after"],
         ["1", "", ENCODING.id, "Windows-1252", "UTF-8"],
         ["1", "username", HEADER_CASE.id, "USERNAME␣", "username"],
-        ["2", "first_name", WHITESPACE.id, "␣A•••", "A•••"],
+        ["2", "first_name", WHITESPACE.id, "␣Aaaa", "Aaaa"],
         ["2", "disabled", BOOLEAN.id, "true", "TRUE"],
-        ["3", "last_name", WHITESPACE.id, "'=•••␣", "'=•••"],
+        ["3", "last_name", WHITESPACE.id, "'=aaa␣", "'=aaa"],
     ]
     raw = records(change_log(changes, Masker(show_values=True, classes=suite.data_classes)))
     assert raw[3][3:] == ["␣Anna", "Anna"]

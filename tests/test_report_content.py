@@ -35,10 +35,11 @@ def test_the_defect_is_visible_in_public_columns(
     assert found["end_date.format"]["examples"] == ["30/06/2027"]
     assert found["disabled.boolean"]["examples"] == ["yes"]
     assert found["education_level_name.allowed"]["examples"] == ["PhD"]
-    assert found["cells.no_stray_whitespace"]["examples"] == ["␣F•••"]  # gender: special
+    # gender is special: not even its length shows (Male, Female), only the stray space
+    assert found["cells.no_stray_whitespace"]["examples"] == ["␣•••"]
     html = _report(tmp_path)
     assert "30/06/2027" in html and "Female" not in html
-    assert "␣F•••" in html  # the leading space is visible, the value is not
+    assert "␣•••" in html  # the leading space is visible, the value is not
 
 
 def test_a_broken_column_at_100k_rows_is_summarised(
@@ -90,3 +91,19 @@ def test_the_plan_lists_the_rows_of_each_category(
     html = _report(tmp_path)
     assert re.search(r"Created: 1</summary>\s*<p>Rows: 22\.</p>", html)
     json.dumps(plan_rows)  # plain lists, as the contract says
+
+
+def test_a_folded_finding_counts_only_its_own_rows(
+    run_cli: Callable[..., CliRun], tmp_path: Path
+) -> None:
+    # three existing students' labels wiped (one cause: compare.labels_wiped) and one new
+    # student without labels: the blank-labels finding keeps one row, and so does its summary
+    previous = _write(tmp_path / "last.csv", BASE)
+    rows = [student(i, system_label_names="") if i < 3 else student(i) for i in range(20)]
+    rows.append(student(30, system_label_names=""))
+    this = _write(tmp_path / "this.csv", rows)
+    run = run_cli("check", this, "--previous", previous, "--no-history")
+    assert run.json is not None
+    blank = findings_by_rule(run.json)["system_label_names.not_blank"]
+    assert blank["rows"] == [22]
+    assert blank["summary"] == [{"shape": "", "rows": 1}]

@@ -161,7 +161,7 @@ def test_a_private_email_domain_is_never_named(
     ]
     run = _suggest(run_cli, write_csv(*rows, header=SUGGEST_HEADER))
     assert "zqx-novak" not in run.out and "uni.eu" not in run.out
-    assert "no domain has a clear majority: u••• and z••• have 1 address each" in run.out
+    assert "no domain has a clear majority: aaa.aa and aaa-aaaaa.aa have 1 address each" in run.out
     # two addresses at one private domain are a clear majority, but too few to name it
     run = _suggest(
         run_cli, write_csv(*rows[:1], rows[0].replace("jana@", "petr@"), header=SUGGEST_HEADER)

@@ -30,6 +30,7 @@ from syncguard import invocation, workers
 from syncguard.errors import UsageError
 from syncguard.masking import Masker
 from syncguard.model import BaselineMode, Finding, Outcome, RunResult
+from syncguard.output.base import example_columns
 
 __all__ = ["Checked", "check"]
 
@@ -256,10 +257,33 @@ def masked(result: RunResult, masker: Masker) -> RunResult:
 
 
 def _masked(finding: Finding, masker: Masker) -> Finding:
-    columns = finding.example_columns or (finding.column,) * len(finding.examples)
+    columns = example_columns(finding)
     return dataclasses.replace(
         finding,
         examples=tuple(masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)),
-        top_values=tuple((masker.exact(v, finding.column), n) for v, n in finding.top_values),
+        cells=tuple(
+            tuple(masker.exact(v, c) for c, v in zip(finding.columns, cells, strict=False))
+            for cells in finding.cells
+        ),
+        top_values=_tops(finding.top_values, finding.column, masker, shapes=False),
+        top_shapes=_tops(finding.top_shapes, finding.column, masker, shapes=True),
+        summaries=tuple(
+            dataclasses.replace(
+                s,
+                top_values=_tops(s.top_values, s.column, masker, shapes=False),
+                top_shapes=_tops(s.top_shapes, s.column, masker, shapes=True),
+            )
+            for s in finding.summaries
+        ),
         fixes=tuple((masker.exact(v, finding.column), meant) for v, meant in finding.fixes),
     )
+
+
+def _tops(
+    entries: tuple[tuple[str, int], ...], column: str | None, masker: Masker, shapes: bool
+) -> tuple[tuple[str, int], ...]:
+    """Top values or shapes as the outputs show them (a shape's address domain masked by
+    the domain rule; of a finding over several columns, whose column is unknown: masked)."""
+    if shapes:
+        return tuple((masker.show_shape(s, column), n) for s, n in entries)
+    return tuple((masker.exact(v, column), n) for v, n in entries)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from syncguard.model import SEVERITY_RANK, Consequence, Finding, Severity
+from syncguard.model import SEVERITY_RANK, ColumnSummary, Consequence, Finding, Severity
 
 EXAMPLES = 20
 TOP = 5
@@ -71,6 +70,11 @@ def _merged(rule: str, parts: Sequence[Finding], description: str, total: int) -
         suggestions=suggestions if any(suggestions) else (),
         top_values=_top(p.top_values for p in parts),
         top_shapes=_top(p.top_shapes for p in parts),
+        summaries=tuple(
+            ColumnSummary(p.columns[0] if p.columns else "", p.top_values, p.top_shapes)
+            for p in parts
+        ),
+        cells=(),
         suggestion=" | ".join(dict.fromkeys(p.suggestion for p in parts if p.suggestion)) or None,
         parts=tuple((p.columns[0] if p.columns else "", p.rows) for p in parts),
         fixes=tuple(dict.fromkeys(fix for p in parts for fix in p.fixes)),
@@ -79,11 +83,10 @@ def _merged(rule: str, parts: Sequence[Finding], description: str, total: int) -
 
 
 def _top(tops: Iterable[Sequence[tuple[str, int]]]) -> tuple[tuple[str, int], ...]:
-    counts: Counter[str] = Counter()
-    for top in tops:
-        for value, n in top:
-            counts[value] += n
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP])
+    """The most frequent entries of several columns, each its own column's count: a value in
+    two columns of one row is not two rows (the summaries tell the columns apart)."""
+    every = [entry for top in tops for entry in top]
+    return tuple(sorted(every, key=lambda kv: (-kv[1], kv[0]))[:TOP])
 
 
 Top = tuple[tuple[str, int], ...]
@@ -234,6 +237,7 @@ def _without(finding: Finding, gone: set[Cell], summarize: Summarize | None) -> 
         failed_rows=len(rows) if before == len(finding.rows) else max(0, before - removed),
         message=message,
         examples=tuple(finding.examples[i] for i in keep),
+        cells=tuple(finding.cells[i] for i in keep if i < len(finding.cells)),
         example_columns=tuple(finding.example_columns[i] for i in keep)
         if finding.example_columns
         else (),

@@ -246,6 +246,17 @@ def declare(
 
 
 @dataclass(frozen=True)
+class ColumnSummary:
+    """One column's most frequent failing values and shapes within a finding's rows."""
+
+    column: str
+    top_values: tuple[tuple[str, int], ...] = ()
+    """Raw values with how many of the finding's rows hold each in this column."""
+    top_shapes: tuple[tuple[str, int], ...] = ()
+    """Shapes (:func:`syncguard.masking.shape`) with how many rows hold each."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing wrong with the export, as found by one check.
 
@@ -271,7 +282,9 @@ class Finding:
     top_values: tuple[tuple[str, int], ...] = ()
     """The most frequent failing values with their counts (raw: masked when written out)."""
     top_shapes: tuple[tuple[str, int], ...] = ()
-    """The most frequent shapes of the failing values (``0471924865`` -> ``9999999999``)."""
+    """The most frequent shapes of the failing values (``0471924865`` -> ``9999999999``; see
+    :func:`syncguard.masking.shape`: the domain of an address is raw, masked when written out).
+    Every count is of this finding's rows, so none exceeds ``failed_count``."""
     also: tuple[str, ...] = ()
     """Ids of other checks that found the same rows for the same cause (folded into this one)."""
     parts: tuple[tuple[str, tuple[int, ...]], ...] = ()
@@ -281,6 +294,14 @@ class Finding:
     consequence: Consequence | None = None
     """What the import does with these rows (the check's; set by the catalogue for every
     finding of a run)."""
+    cells: tuple[tuple[str, ...], ...] = ()
+    """Per example, the cell of every column in ``columns`` (raw), for a check that relates
+    several columns of a row (an end date before the start date): each example is all of them.
+    Empty for a check of one column, or of several columns each on its own (``parts``)."""
+    summaries: tuple[ColumnSummary, ...] = ()
+    """For a finding over several columns: each column's most frequent failing values and
+    shapes, counted over this finding's rows in that column (``top_values`` and ``top_shapes``
+    then hold the most frequent entries of all columns, each still one column's count)."""
 
     @property
     def column(self) -> str | None:

@@ -40,7 +40,7 @@ from syncguard.compare.snapshot import (
 from syncguard.display import printable
 from syncguard.engines import backends
 from syncguard.engines.base import Pending, rules_for
-from syncguard.engines.common import failing, summary, with_examples
+from syncguard.engines.common import failing, summarized, summary, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, explain, merge_columns
 from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
@@ -687,7 +687,11 @@ def _validate_and_compare(
     explained = explain(
         findings, catalogue.explanations, lambda c, rows: summary(export.frame, c, rows)
     )
-    findings = merge_columns(explained, descriptions, export.rows_read)
+    merged = merge_columns(explained, descriptions, export.rows_read)
+    # a finding merged from several columns, or with rows taken away, is counted again (its
+    # summary's counts are of its own rows)
+    same = {id(f) for f in findings}  # `findings` holds them: no id is reused meanwhile
+    findings = [f if id(f) in same else summarized(f, export.frame) for f in merged]
     rules = {r.id: r for r in catalogue.suite.rules}
     duplicates = duplicate_groups(findings, rules, export.frame, matching)
     if comparison is not None:  # every finding is known now: what the import will do

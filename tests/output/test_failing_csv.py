@@ -27,7 +27,7 @@ def test_values_are_masked_unless_asked() -> None:
             "last_name.not_blank",
             "Last name not blank",
             "last_name",
-            "N•••",
+            "Aaaaaaaa",
             "",
             "Fill it in.",
             "no",

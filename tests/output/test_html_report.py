@@ -8,7 +8,7 @@ import re
 import polars as pl
 import pytest
 
-from syncguard.masking import Masker
+from syncguard.masking import DataClass, Masker
 from syncguard.model import (
     Accounting,
     Baseline,
@@ -16,6 +16,7 @@ from syncguard.model import (
     Basis,
     BasisKind,
     Check,
+    ColumnSummary,
     Comparison,
     DuplicateGroup,
     Engine,
@@ -92,7 +93,7 @@ def test_values_from_the_export_are_escaped() -> None:
 def test_personal_examples_are_masked_by_default() -> None:
     html = _render(_result("Nováková"), "Nováková")
     assert "Nováková" not in html
-    assert "N•••" in html
+    assert "Aaaaaaaa" in html
 
 
 def test_report_is_self_contained() -> None:
@@ -225,3 +226,30 @@ def test_the_first_screen_says_to_run_fix_first(repairs: Repairable | None) -> N
     )
     assert (said in first_screen) is (repairs is not None)
     assert ("<code>syncguard fix</code> repairs 1 of these cells." in html) is (repairs is not None)
+
+
+def test_a_summary_shows_each_columns_values_by_class() -> None:
+    # a check over several columns, over 20 rows: its summary names the column of each entry,
+    # a public column's values raw (marked), a personal column's as their shapes
+    rows = tuple(range(2, 32))
+    finding = Finding(
+        rule="cells.no_stray_whitespace",
+        severity=Severity.WARNING,
+        engine=Engine.PANDERA,
+        message="m.",
+        columns=("first_name", "school_year_name"),
+        rows=rows,
+        failed_rows=len(rows),
+        summaries=(
+            ColumnSummary("first_name", (("Zqxanna\u00a0", 20),), (("Aaaaaaa\u00a0", 20),)),
+            ColumnSummary("school_year_name", (("Alumni\u00a0", 10),), (("Aaaaaa\u00a0", 10),)),
+        ),
+    )
+    result = dataclasses.replace(_result("x"), findings=(finding,))
+    masker = Masker(classes={"school_year_name": DataClass.PUBLIC})
+    html = render(RunOutput(result, _frame("x"), masker))
+    table = html[html.index('<table class="summary">') :].split("</table>")[0]
+    assert "<code>first_name</code> <code>Aaaaaaa⍽</code>" in table
+    assert "<code>school_year_name</code> <code>Alumni⍽</code>" in table
+    assert "Zqxanna" not in html
+    assert "personal ones as shapes" in table

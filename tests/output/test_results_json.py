@@ -35,7 +35,7 @@ def test_contract_keys_and_masking() -> None:
         "rows",
         "examples",
     }
-    assert finding["examples"] == ["N•••"]
+    assert finding["examples"] == ["Aaaaaaaa"]
     assert doc["counts"] == {"error": 1, "warning": 0}
     assert doc["accounting"] == {"rows_read": 10, "rows_clean": 9, "rows_with_errors": 1}
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
 from syncguard.intake.reader import ROW
-from syncguard.model import Engine, Finding, Severity
+from syncguard.masking import shape
+from syncguard.model import ColumnSummary, Engine, Finding, Severity
 from syncguard.suite.model import Rule
 from syncguard.suite.registry import RuleKind, kinds
 
 TOP = 5
 """Values (and shapes) listed in a finding's summary."""
-SHAPE_CUT = 40
-"""Characters of a shape kept."""
 EXAMPLES = 20
 """Values kept per finding: those of its first rows, in row order (reports pair them)."""
 SUGGESTIONS = 3
@@ -34,49 +33,94 @@ def values_at(frame: pl.DataFrame, column: str, rows: tuple[int, ...]) -> list[s
     return [str(v) for v in _picked(frame, column, rows).to_list()]
 
 
-def shape(value: pl.Expr) -> pl.Expr:
-    """A value's shape: digits as 9, letters as a (A capital), the rest kept (identifies no one)."""
-    return (
-        value.str.replace_all(r"[0-9]", "9")
-        .str.replace_all(r"\p{Lu}", "A")
-        .str.replace_all(r"\p{Ll}|\p{Lo}|\p{Lt}|\p{Lm}", "a")
-        .str.slice(0, SHAPE_CUT)
-    )
-
-
 def summary(
     frame: pl.DataFrame, column: str, rows: tuple[int, ...]
 ) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
     """The most frequent failing values and shapes of a column at the rows, with counts.
 
-    Values are counted once; shapes are computed per distinct value (a million failing cells
-    of a few values cost a few regex replacements, not a million).
+    Each row is counted once, so no count exceeds the number of rows. Values are counted in
+    polars; a shape (:func:`syncguard.masking.shape`) is worked out once per distinct value.
     """
     if column not in frame.columns or not rows:
         return (), ()
     counted = (
         frame.lazy()
         .filter(pl.col(ROW).is_in(rows))
-        .group_by(pl.col(column).fill_null("").alias("v"))
+        .group_by(pl.col(column).cast(pl.String).fill_null("").alias("v"))
         .len()
         .collect()
     )
-    shapes = counted.group_by(shape(pl.col("v")).alias("v")).agg(pl.col("len").sum())
-    top: list[tuple[tuple[str, int], ...]] = []
-    for table in (counted, shapes):
-        first = table.sort(["len", "v"], descending=[True, False]).head(TOP)
-        top.append(tuple((str(v), int(n)) for v, n in first.iter_rows()))
-    return top[0], top[1]
+    shapes = (
+        counted.with_columns(
+            pl.Series("v", [shape(v) for v in counted.get_column("v").to_list()], dtype=pl.String)
+        )
+        .group_by("v")
+        .agg(pl.col("len").sum())
+    )
+    return _top(counted), _top(shapes)
+
+
+def _top(table: pl.DataFrame) -> tuple[tuple[str, int], ...]:
+    first = table.sort(["len", "v"], descending=[True, False]).head(TOP)
+    return tuple((str(v), int(n)) for v, n in first.iter_rows())
+
+
+def summarized(finding: Finding, frame: pl.DataFrame) -> Finding:
+    """The finding with its summary counted again over its own rows (after rows were merged
+    from several columns or taken away): one column's, or each column's for several.
+
+    A finding over several columns counts each column over the rows it failed in that column
+    (``parts``), or over all its rows for a check relating the columns; its ``top_values`` and
+    ``top_shapes`` are then the most frequent entries of all columns, none summed across them.
+    """
+    if not finding.rows or not finding.columns:
+        return finding
+    kept = set(finding.rows)
+    pieces = tuple((c, tuple(r for r in rows if r in kept)) for c, rows in finding.parts) or tuple(
+        (c, finding.rows) for c in finding.columns
+    )
+    if len(pieces) == 1:
+        column, rows = pieces[0]
+        values, shapes = summary(frame, column, rows)
+        return dataclasses.replace(finding, top_values=values, top_shapes=shapes, summaries=())
+    each = tuple(ColumnSummary(c, *summary(frame, c, rows)) for c, rows in pieces)
+    return dataclasses.replace(
+        finding,
+        top_values=_most(s.top_values for s in each),
+        top_shapes=_most(s.top_shapes for s in each),
+        summaries=each,
+    )
+
+
+def _most(tops: Iterable[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
+    every = [entry for top in tops for entry in top]
+    return tuple(sorted(every, key=lambda e: (-e[1], e[0]))[:TOP])
+
+
+def cells_at(
+    frame: pl.DataFrame, columns: Sequence[str], rows: tuple[int, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """Per row (in row order), the cell of every column ("" for blank or a missing column);
+    empty for fewer than two columns (a finding of one column has its examples)."""
+    if len(columns) < 2 or not rows:
+        return ()
+    each = [values_at(frame, c, rows) if c in frame.columns else [""] * len(rows) for c in columns]
+    return tuple(zip(*each, strict=True))
 
 
 def with_examples(finding: Finding, frame: pl.DataFrame) -> Finding:
     """The finding with the values of its first rows as examples (for findings made elsewhere)."""
     if finding.examples or not finding.columns or not finding.rows:
         return finding
-    values = values_at(frame, finding.columns[0], finding.rows[:EXAMPLES])
-    top_values, top_shapes = summary(frame, finding.columns[0], finding.rows)
-    return dataclasses.replace(
-        finding, examples=tuple(values), top_values=top_values, top_shapes=top_shapes
+    first = finding.rows[:EXAMPLES]
+    values = values_at(frame, finding.columns[0], first)
+    return summarized(
+        dataclasses.replace(
+            finding,
+            examples=tuple(values),
+            cells=cells_at(frame, finding.columns, first[: len(values)]),
+        ),
+        frame,
     )
 
 
@@ -113,13 +157,10 @@ def failing(
     hint = kind.hint(rule, picked.to_list()) if hints and len(picked) else None
     share = f"{len(ordered) / frame.height:.1%}" if frame.height else "0%"
     message = f"{rule.description} {len(ordered)} row(s) fail ({share} of {frame.height})."
-    top_values, top_shapes = summary(frame, present[0], ordered) if present else ((), ())
-    return Finding(
+    found = Finding(
         rule=rule.id,
         severity=rule.severity,
         engine=engine,
-        top_values=top_values,
-        top_shapes=top_shapes,
         message=message + (f" {hint}" if hint else ""),
         columns=columns,
         rows=ordered,
@@ -129,7 +170,9 @@ def failing(
         suggestion=" | ".join(suggestions[:SUGGESTIONS]) or None,
         suggestions=per_row if any(per_row) else (),
         fixes=tuple((v, f) for v, f in fixes.items() if f is not None),
+        cells=cells_at(frame, columns, ordered[: len(first)]) if present else (),
     )
+    return summarized(found, frame)
 
 
 def crashed(rule: Rule, engine: Engine, problem: str) -> Finding:

@@ -15,7 +15,7 @@ from functools import cache
 import polars as pl
 from publicsuffixlist import PublicSuffixList
 
-from syncguard.masking import mask
+from syncguard.masking import FREE_MAIL, mask
 
 __all__ = [
     "FREE_MAIL",
@@ -25,37 +25,6 @@ __all__ = [
     "infer_domain",
     "registrable",
 ]
-
-FREE_MAIL: frozenset[str] = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "yahoo.com",
-        "icloud.com",
-        "me.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "t-online.de",
-        "orange.fr",
-        "free.fr",
-        "laposte.net",
-        "libero.it",
-        "yandex.ru",
-        "mail.ru",
-        "proton.me",
-        "protonmail.com",
-        "aol.com",
-        "seznam.cz",
-        "wp.pl",
-        "o2.pl",
-        "interia.pl",
-    }
-)
-"""Registrable domains of well-known personal mail providers: never an institution's domain."""
 
 NAMED_FROM = 3
 """A domain is named in a reason only when this many addresses are at it (or it is a personal
@@ -176,7 +145,8 @@ def _and(names: list[str]) -> str:
 
 
 def _named(domain: str, n: int) -> str:
-    """The domain as a reason may name it: masked (``z•••``) when fewer than NAMED_FROM hold it."""
+    """The domain as a reason may name it: masked (its shape, ``aaa-aaaaaa.aa``) when fewer than
+    NAMED_FROM hold it."""
     return domain if n >= NAMED_FROM or domain in FREE_MAIL else mask(domain)
 
 

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import polars as pl
 
 from syncguard.masking import Masker
-from syncguard.model import Check, RunResult
+from syncguard.model import Check, Finding, RunResult
 from syncguard.repair import Planned
 
 
@@ -69,6 +69,37 @@ class RunOutput:
             if c.id == check_id:
                 return c
         return None
+
+
+CELLS = " | "
+"""Between the cells of one example of a check that relates several columns."""
+
+
+def example_columns(finding: Finding) -> tuple[str | None, ...]:
+    """The column each example of a finding was read from (None: not known, so masked)."""
+    if finding.example_columns:
+        return finding.example_columns
+    column = finding.columns[0] if finding.cells and finding.columns else finding.column
+    return (column,) * len(finding.examples)
+
+
+def shown_examples(finding: Finding, masker: Masker) -> list[tuple[int | None, str, str]]:
+    """Each example as every output for people shows it: (row, column, value), the value by
+    its column's data class (:meth:`Masker.show`). Of a check that relates several columns
+    (an end date before the start date) each example is every cell of its row, each by its
+    own column's class, joined by :data:`CELLS` (the column: all of them, as the worklist's)."""
+    columns = example_columns(finding)
+    out: list[tuple[int | None, str, str]] = []
+    for i, value in enumerate(finding.examples):
+        row = finding.rows[i] if i < len(finding.rows) else None
+        if i < len(finding.cells):
+            cells = zip(finding.columns, finding.cells[i], strict=False)
+            label = ", ".join(finding.columns)  # as the worklist names them
+            out.append((row, label, CELLS.join(masker.show(v, c) for c, v in cells)))
+            continue
+        column = columns[i] if i < len(columns) else finding.column
+        out.append((row, column or "", masker.show(value, column)))
+    return out
 
 
 class Requested(Enum):

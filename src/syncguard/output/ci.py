@@ -39,7 +39,7 @@ from syncguard.model import (
     Severity,
     Source,
 )
-from syncguard.output.base import RunOutput, append, write_atomic
+from syncguard.output.base import RunOutput, append, shown_examples, write_atomic
 from syncguard.output.templating import share, thousands
 
 JUNIT_FILENAME = "junit.xml"
@@ -101,15 +101,9 @@ def _rows_line(finding: Finding, total: int = 0) -> str:
     return text
 
 
-def _examples(finding: Finding, masker: Masker) -> list[tuple[int | None, str | None, str]]:
-    """Each example as (row, column, value masked by the column's class)."""
-    columns = finding.example_columns or (finding.column,) * len(finding.examples)
-    out: list[tuple[int | None, str | None, str]] = []
-    for i, value in enumerate(finding.examples):
-        column = columns[i] if i < len(columns) else finding.column
-        row = finding.rows[i] if i < len(finding.rows) else None
-        out.append((row, column, masker.show(value, column)))
-    return out
+def _examples(finding: Finding, masker: Masker) -> list[tuple[int | None, str, str]]:
+    """Each example as (row, column, value shown by the column's class): as every output."""
+    return shown_examples(finding, masker)
 
 
 # --- JUnit XML ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from syncguard.model import (
     Status,
     SyncPlan,
 )
-from syncguard.output.base import Limits, RunOutput, write_atomic
+from syncguard.output.base import Limits, RunOutput, shown_examples, write_atomic
 from syncguard.output.failing_csv import FILENAME as CSV_NAME
 from syncguard.output.results_json import fair_share, value_summary
 from syncguard.output.templating import anchor, environment, share
@@ -87,13 +87,13 @@ def problems(run: RunOutput, most: int | None = None) -> list[Problem]:
     for group in run.result.duplicates:
         groups.setdefault(group.rule, []).append(group)
     for f in run.result.findings[:most]:
-        columns = f.example_columns or (f.columns[0] if f.columns else "",) * len(f.examples)
+        examples = shown_examples(f, run.masker)
         meant = f.suggestions
         rows = [
             (
                 row,
-                columns[i] if i < len(columns) else "",
-                run.masker.show(f.examples[i], columns[i]) if i < len(f.examples) else "",
+                examples[i][1] if i < len(examples) else "",
+                examples[i][2] if i < len(examples) else "",
                 meant[i] if i < len(meant) else "",
             )
             for i, row in enumerate(f.rows[:shown])

@@ -26,7 +26,7 @@ from syncguard.model import (
     SyncPlan,
     Tuning,
 )
-from syncguard.output.base import Limits, RunOutput, write_atomic
+from syncguard.output.base import Limits, RunOutput, example_columns, write_atomic
 from syncguard.output.worklist import cut, cut_json
 
 FILENAME = "results.json"
@@ -46,7 +46,9 @@ def finding_json(
     ``rows``: list at most this many of its rows (``failed_rows`` stays the whole count).
     ``repairs``: how many of its cells ``syncguard fix`` repairs (``fix_repairs``, when any).
     """
-    columns = finding.example_columns or (finding.column,) * len(finding.examples)
+    columns = example_columns(finding)
+    examples = [masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)]
+    shown = [masker.show(v, c) for v, c in zip(finding.examples, columns, strict=False)]
     out: dict[str, Any] = {
         "id": finding_id(finding),
         "rule": finding.rule,
@@ -56,8 +58,15 @@ def finding_json(
         "message": finding.message,
         "failed_rows": finding.failed_count,
         "rows": list(finding.rows[:rows]),
-        "examples": [masker.exact(v, c) for v, c in zip(finding.examples, columns, strict=False)],
+        "examples": examples,
     }
+    if shown != examples:  # invisible characters in a public value: marked for people
+        out["shown"] = shown
+    if finding.cells:
+        out["cells"] = [
+            [_cell(c, v, masker) for c, v in zip(finding.columns, cells, strict=False)]
+            for cells in finding.cells
+        ]
     out["columns"] = list(finding.columns)  # one spelling, however many columns
     if finding.location:
         out["location"] = finding.location
@@ -89,12 +98,58 @@ def finding_id(finding: Finding) -> str:
     return finding.rule + ("@" + ",".join(finding.columns) if finding.columns else "")
 
 
+SUMMARY_MOST = 10
+"""Entries of a summary over several columns (each column lists its own most frequent)."""
+
+
 def value_summary(finding: Finding, masker: Masker) -> list[dict[str, Any]]:
-    """The most frequent failing values with counts; of a masked column, their shapes."""
-    column = finding.columns[0] if len(finding.columns) == 1 else None
-    if len(finding.columns) > 1 or masker.hides(column):
-        return [{"shape": s, "rows": n} for s, n in finding.top_shapes]
-    return [{"value": masker.exact(v, column), "rows": n} for v, n in finding.top_values]
+    """The most frequent failing values with counts, by data class: a public column's values
+    (exact, with ``shown`` where marks make them differ), a masked column's shapes as
+    :meth:`Masker.show` shows its values. Of a finding over several columns, each entry names
+    its ``column``. Every count is of the finding's rows in one column."""
+    if finding.summaries:
+        entries = [
+            {**entry, "column": s.column}
+            for s in finding.summaries
+            for entry in _summary(s.top_values, s.top_shapes, s.column, masker)
+        ]
+        entries.sort(key=lambda e: -int(e["rows"]))  # stable: columns in order within a count
+        return entries[:SUMMARY_MOST]
+    if len(finding.columns) > 1:
+        return []  # made before summaries were kept per column: whose values is unknown
+    return _summary(finding.top_values, finding.top_shapes, finding.column, masker)
+
+
+def _summary(
+    values: Sequence[tuple[str, int]],
+    shapes: Sequence[tuple[str, int]],
+    column: str | None,
+    masker: Masker,
+) -> list[dict[str, Any]]:
+    if not masker.hides(column):
+        return [_value(v, n, column, masker) for v, n in values]
+    merged: dict[str, int] = {}  # two private domains are both •••: one shape
+    for text, n in shapes:
+        shown = masker.show_shape(text, column)
+        merged[shown] = merged.get(shown, 0) + n
+    ranked = sorted(merged.items(), key=lambda e: (-e[1], e[0]))
+    return [{"shape": s, "rows": n} for s, n in ranked]
+
+
+def _value(value: str, rows: int, column: str | None, masker: Masker) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": masker.exact(value, column), "rows": rows}
+    shown = masker.show(value, column)
+    if shown != out["value"]:
+        out["shown"] = shown
+    return out
+
+
+def _cell(column: str, value: str, masker: Masker) -> dict[str, str]:
+    out = {"column": column, "value": masker.exact(value, column)}
+    shown = masker.show(value, column)
+    if shown != out["value"]:
+        out["shown"] = shown
+    return out
 
 
 def comparison_json(result: RunResult) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ import polars as pl
 from syncguard.intake.reader import ROW
 from syncguard.masking import Masker
 from syncguard.model import Finding
-from syncguard.output.base import Limits, RunOutput
+from syncguard.output.base import CELLS, Limits, RunOutput
 from syncguard.repair import mends
 
 COLUMNS = (
@@ -41,6 +41,8 @@ else ``no``; ``duplicate_group``, on a line of a ``unique`` rule,
 names the row's duplicate group, the other rows in it and which to keep or check (never the
 value). New columns come last, so older readers of the CSV keep working."""
 FORMULA_START = r"^[=+\-@\t\r]"
+_APART = "\x1f"
+"""Between the columns of a check relating several (never in a header: intake refuses it)."""
 MORE = "more"
 """With ``per_row``: on a row's last line, how many of its problems were left out."""
 
@@ -79,20 +81,20 @@ def worklist(
     pieces = _described(run)
     table = table.join(pieces, on="key", how="left", maintain_order="left")
     meant = {order: dict(f.fixes) for order, f in enumerate(run.result.findings) if f.fixes}
-    used = table.select("source", "fixes").unique(maintain_order=True)
+    used = table.select("sources", "fixes").unique(maintain_order=True)
     values = [
-        _values(frame, table, source, fixes, meant.get(fixes, {}), masker)
-        for source, fixes in used.iter_rows()
-        if source in frame.columns
+        _values(frame, table, sources, fixes, meant.get(fixes, {}), masker)
+        for sources, fixes in used.iter_rows()
+        if any(s in frame.columns for s in sources.split(_APART))
     ]
     shown = (
         pl.concat(values)
         if values
         else pl.DataFrame(
-            schema={"row": pl.UInt32, "source": pl.String, "fixes": pl.Int64}
+            schema={"row": pl.UInt32, "sources": pl.String, "fixes": pl.Int64}
         ).with_columns(pl.lit("").alias("value"), pl.lit("").alias("did_you_mean"))
     )
-    table = table.join(shown, on=["row", "source", "fixes"], how="left", maintain_order="left")
+    table = table.join(shown, on=["row", "sources", "fixes"], how="left", maintain_order="left")
     table = table.join(_repaired(run), on=["row", "source"], how="left", maintain_order="left")
     mended = [c.id for c in run.result.checks if mends(c.id, c.kind)]
     table = table.with_columns(  # a cell fix only tidies (a trimmed duplicate) is not repaired
@@ -108,9 +110,8 @@ def worklist(
 
 def _described(run: RunOutput) -> pl.DataFrame:
     """Per piece (``key``): what the worklist says of it, and where its values come from."""
-    records: dict[str, list[object]] = {
-        k: [] for k in ("key", "severity", "check", "title", "column", "fix", "source", "fixes")
-    }
+    names = ("key", "severity", "check", "title", "column", "fix", "source", "sources", "fixes")
+    records: dict[str, list[object]] = {k: [] for k in names}
     key = 0
     for order, f in enumerate(run.result.findings):
         entry = run.check(f.rule)
@@ -123,10 +124,13 @@ def _described(run: RunOutput) -> pl.DataFrame:
             records["column"].append(label)
             records["fix"].append(entry.fix if entry is not None else "")
             records["source"].append(column)
+            # a check relating several columns shows every cell of the row
+            related = f.cells and len(f.columns) > 1 and not f.parts
+            records["sources"].append(_APART.join(f.columns) if related else column)
             records["fixes"].append(order if f.fixes else -1)  # whose "did you mean" applies
             key += 1
     schema = {"key": pl.Int64, "fixes": pl.Int64} | {
-        k: pl.String for k in ("severity", "check", "title", "column", "fix", "source")
+        k: pl.String for k in ("severity", "check", "title", "column", "fix", "source", "sources")
     }
     return pl.DataFrame(records, schema=schema)
 
@@ -134,28 +138,42 @@ def _described(run: RunOutput) -> pl.DataFrame:
 def _values(
     frame: pl.DataFrame,
     table: pl.DataFrame,
-    source: str,
+    sources: str,
     fixes: int,
     meant: dict[str, str],
     masker: Masker,
 ) -> pl.DataFrame:
-    """The shown value and "did you mean" of the lines reading ``source`` whose finding is
-    ``fixes`` (-1: a finding without a "did you mean")."""
-    rows = table.filter((pl.col("source") == source) & (pl.col("fixes") == fixes)).select("row")
-    raw = frame.select(pl.col(ROW).alias("row"), pl.col(source).alias("raw")).join(
-        rows.unique(), on="row", how="semi"
-    )
+    """The shown value and "did you mean" of the lines reading ``sources`` (one column, or
+    several joined by :data:`_APART`: their cells are shown joined by
+    :data:`~syncguard.output.base.CELLS`) whose finding is ``fixes`` (-1: a finding without a
+    "did you mean")."""
+    rows = table.filter((pl.col("sources") == sources) & (pl.col("fixes") == fixes)).select("row")
+    columns = sources.split(_APART)
+    raw = frame.select(
+        pl.col(ROW).alias("row"),
+        *(
+            (pl.col(c) if c in frame.columns else pl.lit("")).cast(pl.String).alias(f"raw{i}")
+            for i, c in enumerate(columns)
+        ),
+    ).join(rows.unique(), on="row", how="semi")
     suggestion = (
-        pl.col("raw").replace_strict(meant, default="", return_dtype=pl.String)
+        pl.col("raw0").replace_strict(meant, default="", return_dtype=pl.String)
         if meant
         else pl.lit("")
     )
-    return raw.with_columns(
-        masker.series(raw.get_column("raw"), source).alias("value"),
+    each = [masker.series(raw.get_column(f"raw{i}"), c) for i, c in enumerate(columns)]
+    shown = (
+        each[0]
+        if len(each) == 1
+        else pl.DataFrame(each).select(pl.concat_str(pl.all(), separator=CELLS)).to_series()
+    )
+    return raw.select(
+        "row",
+        shown.alias("value"),
         suggestion.alias("did_you_mean"),
-        pl.lit(source).alias("source"),
+        pl.lit(sources).alias("sources"),
         pl.lit(fixes, dtype=pl.Int64).alias("fixes"),
-    ).drop("raw")
+    )
 
 
 def _repaired(run: RunOutput) -> pl.DataFrame:

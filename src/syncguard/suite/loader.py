@@ -504,8 +504,8 @@ class _SuiteParser:
         """What the import does with a failing row: given, else the kind's, else the basis's
         (security: a security risk; practice: cosmetic). A practice rule rests on no importer
         fact, so of a kind whose default says the importer refuses or skips it takes
-        ``stored_wrong``: the importer takes the value as written. A spec or importer rule of a kind that
-        declares none must say it: its verdict rests on what the importer does."""
+        ``stored_wrong``: the importer takes the value as written. A spec or importer rule of a
+        kind that declares none must say it: its verdict rests on what the importer does."""
         allowed = ", ".join(c.value for c in Consequence)
         if "consequence" in fields:
             cnode, value = fields["consequence"]

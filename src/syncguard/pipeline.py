@@ -30,7 +30,13 @@ from syncguard.engines.base import Pending, rules_for
 from syncguard.engines.common import failing, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, fold_same_cause, merge_columns
-from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
+from syncguard.history.record import (
+    ColumnNames,
+    check_counts,
+    rule_counts,
+    run_record,
+    statuses,
+)
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import DamagedRunError, History, HistoryError, StoredSnapshot
 from syncguard.importer import EMAIL
@@ -676,6 +682,7 @@ def _finish(
             rule_counts(result.findings, names),
             stored,
             result.suite,
+            check_counts(result.findings),
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"

@@ -3,6 +3,7 @@ written atomically."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -430,3 +431,25 @@ def test_one_number_format_thousands_separators_and_shares_with_one_decimal(
     assert not re.findall(r"\d{4}", text)  # every count of 1,000 or more has its separators
     shares = re.findall(r"[<>]?[\d.,]+%", text)
     assert shares and all(re.fullmatch(r"[<>]?\d+\.\d%", s) for s in shares), shares
+
+
+@pytest.mark.parametrize("runs", [0, 3, 60])
+def test_heading_levels_never_skip(tmp_path: Path, runs: int) -> None:
+    data = weekly_trend(runs, tmp_path / "reports") if runs else Trend((), {})
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", _index(data, tmp_path))]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+
+
+@pytest.mark.parametrize("runs", [0, 3])
+def test_the_page_is_in_landmarks(tmp_path: Path, runs: int) -> None:
+    """A banner with the title and verdict, the sections' links, and the main content."""
+    data = weekly_trend(runs, tmp_path / "reports") if runs else Trend((), {})
+    html = _index(data, tmp_path)
+    body = html.split("<body>", 1)[1]
+    assert body.lstrip().startswith("<header>") and body.count("<main>") == 1
+    header, rest = body.split("</header>", 1)
+    assert "<h1>" in header and ('class="verdict' in header) == bool(runs)
+    assert rest.rstrip().endswith("</main>\n</body>\n</html>")  # nothing outside a landmark
+    main = rest.split("<main>", 1)[1].split("</main>", 1)[0]
+    assert ('<h2 id="runs">' in main) == bool(runs) and "<nav" not in main

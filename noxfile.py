@@ -45,10 +45,14 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """The real-browser test: installs Debian's chromium (as root) and opens a report headless."""
+    """The real-browser test: installs Debian's chromium and npm (as root), opens the pages
+    headless and checks their accessibility with axe-core (the test installs it with npm)."""
     if not session.run("sh", "-c", "command -v chromium", external=True, success_codes=[0, 1]):
         session.run("apt-get", "update", external=True)
         session.run("apt-get", "install", "-y", "chromium", external=True)
+    if not session.run("sh", "-c", "command -v npm", external=True, success_codes=[0, 1]):
+        session.run("apt-get", "update", external=True)
+        session.run("apt-get", "install", "-y", "nodejs", "npm", external=True)
     session.install("-e", ".[test]")
     session.run("pytest", "tests/output/test_browser.py", *session.posargs)
 

@@ -413,6 +413,8 @@ class Accounting:
     rows_read: int
     rows_clean: int
     rows_with_errors: int
+    rows_with_warnings: int = 0
+    """Rows named by at least one warning (whether or not an error names them too)."""
 
 
 @dataclass(frozen=True)
@@ -752,6 +754,16 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class CheckCount:
+    """The students (rows) one check failed in one run, over all its columns: the trend's
+    count per check (a row failing it in two columns counts once)."""
+
+    rule: str
+    severity: Severity
+    failed_rows: int
+
+
+@dataclass(frozen=True)
 class PastRun:
     """One run as the history keeps it (no personal data)."""
 
@@ -780,6 +792,8 @@ class PastRun:
     """The rules a partial run left out."""
     fail_on: Severity = Severity.ERROR
     """The least severity that failed the gate (``--fail-on``)."""
+    rows_with_warnings: int | None = None
+    """Rows named by at least one warning; None for a run recorded before the history kept it."""
 
     @property
     def partial(self) -> bool:
@@ -804,10 +818,11 @@ class PastRun:
 
 @dataclass(frozen=True)
 class Trend:
-    """Every run of the history, oldest first, with the counts per check of each."""
+    """Every run of the history, oldest first, with the students each check failed in each
+    (by run id; a run no check failed may be left out)."""
 
     runs: tuple[PastRun, ...]
-    counts: Mapping[int, tuple[RuleCount, ...]]
+    checks: Mapping[int, tuple[CheckCount, ...]]
 
 
 @dataclass(frozen=True)
@@ -905,12 +920,15 @@ def order(findings: list[Finding]) -> tuple[Finding, ...]:
 
 
 def account(row_numbers: range | list[int], findings: list[Finding]) -> Accounting:
-    """Count clean rows and rows named by at least one error finding."""
+    """Count clean rows, rows named by at least one error and rows named by a warning."""
     all_rows = set(row_numbers)
     bad: set[int] = set()
+    warned: set[int] = set()
     for f in findings:
-        if f.severity is Severity.ERROR:
-            bad.update(r for r in f.rows if r in all_rows)
+        (bad if f.severity is Severity.ERROR else warned).update(r for r in f.rows if r in all_rows)
     return Accounting(
-        rows_read=len(all_rows), rows_clean=len(all_rows) - len(bad), rows_with_errors=len(bad)
+        rows_read=len(all_rows),
+        rows_clean=len(all_rows) - len(bad),
+        rows_with_errors=len(bad),
+        rows_with_warnings=len(warned),
     )

@@ -43,7 +43,13 @@ from syncguard.engines.base import Pending, rules_for
 from syncguard.engines.common import failing, summarized, summary, with_examples
 from syncguard.errors import UnusableExportError
 from syncguard.findings import by_harm, explain, merge_columns
-from syncguard.history.record import ColumnNames, rule_counts, run_record, statuses
+from syncguard.history.record import (
+    ColumnNames,
+    check_counts,
+    rule_counts,
+    run_record,
+    statuses,
+)
 from syncguard.history.secret import load_or_create
 from syncguard.history.store import (
     DamagedMemoryError,
@@ -835,6 +841,7 @@ def _finish(
             result.suite,
             # the importer takes a run that passed every check: it joins the memory
             remember=stored is not None and result.outcome is Outcome.PASSED,
+            checks=check_counts(result.findings),
         )
     except (HistoryError, OSError, sqlite3.Error) as exc:
         problem = f"this run was not recorded in the history: {exc}"

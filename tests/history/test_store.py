@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from syncguard.history.store import (
     HistoryError,
     StoredSnapshot,
 )
-from syncguard.model import Outcome, PastRun, RuleCount, Severity
+from syncguard.model import CheckCount, Outcome, PastRun, RuleCount, Severity
 from tests.conftest import SAMPLE_DATA, CliRun, findings_by_rule
 
 WRITER = """
@@ -391,3 +392,96 @@ def test_the_memory_is_written_in_the_runs_transaction(tmp_path: Path, remember:
         else:  # a run the importer did not take leaves the memory alone
             history.record(_run(1), [], _snapshot_of(2), "s")
             assert len(history.runs()) == 1 and history.memory("s") is None
+
+
+def _counted(i: int, warned: int | None) -> PastRun:
+    """Run ``i``: 2 students with errors, ``warned`` with warnings (None: not counted)."""
+    return replace(_run(i), outcome=Outcome.FAILED, rows_with_errors=2, rows_with_warnings=warned)
+
+
+def test_students_with_warnings_and_per_check_counts_are_kept(tmp_path: Path) -> None:
+    counts = [
+        RuleCount("cells.no_stray_whitespace", "email_address", Severity.WARNING, 2),
+        RuleCount("cells.no_stray_whitespace", "last_name", Severity.WARNING, 3),
+    ]
+    checks = [CheckCount("cells.no_stray_whitespace", Severity.WARNING, 4)]  # one row in both
+    with History(tmp_path / "h.sqlite") as history:
+        run_id = history.record(_counted(1, 4), counts, None, "s", checks=checks)
+        assert history.run(run_id) == replace(_counted(1, 4), id=run_id)
+        assert history.check_counts(run_id) == checks
+        assert history.trend().checks == {run_id: tuple(checks)}
+        assert history.counts(run_id) == counts  # the per-column counts stay, for statuses
+
+
+def test_a_run_recorded_without_per_check_counts_adds_up_its_columns(tmp_path: Path) -> None:
+    counts = [
+        RuleCount("a", "x", Severity.WARNING, 2),
+        RuleCount("a", "y", Severity.ERROR, 3),
+        RuleCount("b", "x", Severity.WARNING, 1),
+    ]
+    with History(tmp_path / "h.sqlite") as history:
+        run_id = history.record(_counted(1, None), counts, None, "s")
+        assert history.check_counts(run_id) == [
+            CheckCount("a", Severity.ERROR, 5),
+            CheckCount("b", Severity.WARNING, 1),
+        ]
+        assert history.run(run_id) == replace(_counted(1, None), id=run_id)
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_a_history_before_students_were_counted_is_read(tmp_path: Path, read_only: bool) -> None:
+    """Schema 5 (before rows with warnings and per-check counts): listed as it is (read-only, not
+    migrated), or upgraded by a check; its run has no count of warnings, and its per-column
+    counts are added up per check."""
+    path = tmp_path / "h.sqlite"
+    before_students = MIGRATIONS.index(next(m for m in MIGRATIONS if "rows_with_warnings" in m))
+    _history_at_schema(path, before_students)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO rule_counts VALUES (1, 'a', ?, 'warning', ?)", [("x", 2), ("y", 1)]
+        )
+        conn.execute("UPDATE runs SET rule_count_rows = 2")
+    unchanged = path.read_bytes()
+    with History(path, read_only=read_only) as history:
+        (run,) = history.runs()
+        assert run.rows_with_warnings is None
+        assert history.trend().checks == {1: (CheckCount("a", Severity.WARNING, 3),)}
+        assert history.damaged() == [] and history.check() == []
+        if not read_only:
+            assert history.schema_version == SCHEMA_VERSION
+            new = history.record(_counted(2, 7), [], None, "s", [])
+            assert history.run(new) == replace(_counted(2, 7), id=new)
+    assert (path.read_bytes() == unchanged) is read_only
+
+
+def test_a_damaged_per_check_count_is_left_out_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    with History(path) as history:
+        checks = [CheckCount("a", Severity.ERROR, 2), CheckCount("b", Severity.ERROR, 1)]
+        history.record(_counted(1, 0), [], None, "s", checks=checks)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE check_counts SET failed_rows = 'many' WHERE rule = 'b'")
+    with History(path, read_only=True) as history:
+        assert history.check_counts(1) == [CheckCount("a", Severity.ERROR, 2)]
+        assert history.damaged() == [
+            (1, "a check count of run #1 (its failed rows is 'many', not a whole number)")
+        ]
+
+
+def test_a_check_records_the_students_of_its_warnings_and_of_each_check(
+    tmp_path: Path, run_cli: Callable[..., CliRun]
+) -> None:
+    history = tmp_path / "h.sqlite"
+    run = run_cli("check", SAMPLE_DATA / "weekly" / "2026-11-22.csv", "--history", history)
+    assert run.json is not None
+    found = run.json["findings"]
+    warned = {r for f in found if f["severity"] == "warning" for r in f["rows"]}
+    with History(history) as h:
+        (past,) = h.runs()
+        checks = {c.rule: c.failed_rows for c in h.check_counts(past.id)}
+    assert past.rows_with_warnings == len(warned) > 0
+    assert past.rows_with_errors == run.json["accounting"]["rows_with_errors"]
+    assert checks == {f["rule"]: f["failed_rows"] for f in found}
+    with sqlite3.connect(history) as conn:  # kept per check, not added up from its columns
+        kept = conn.execute("SELECT rule, failed_rows FROM check_counts").fetchall()
+    assert dict(kept) == checks

@@ -16,12 +16,19 @@ How each property is checked:
   (so does ``--blink-settings=preferredColorScheme=0``); the screenshot must then have a dark
   page, a dark red banner and light text.
 * Print: ``--print-to-pdf`` (print media); the PDF's pages are its ``/Type /Page`` objects.
+* Accessibility: axe-core (:data:`AXE_VERSION`, from the npm registry, kept in
+  :data:`AXE_HOME` outside the clone) runs in the page, shown in a frame of the width asked
+  for as above, with the page's own text plus axe's script and a call of ``axe.run`` at its end.
+  ``--virtual-time-budget`` lets the call finish before ``--dump-dom`` prints the wrapper,
+  into which the call wrote the violations. None may be serious or critical.
 
-The tests skip when chromium is missing, except under CI (``CI`` set), where they fail.
+The tests skip when chromium is missing, except under CI (``CI`` set), where they fail; so does
+the accessibility check when axe-core is neither installed nor installable (no npm, offline).
 """
 
 from __future__ import annotations
 
+import fcntl
 import html
 import io
 import json
@@ -29,7 +36,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +91,32 @@ addEventListener("load", () => {
 });
 </script>"""
 """Measures the page in the frame ``#page`` once loaded: its width, and what sticks out."""
+AXE_VERSION = "4.14.1"
+"""The axe-core release the pages are checked with (.ci/run installs this one)."""
+AXE_HOME = Path(
+    os.environ.get("SYNCGUARD_AXE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "syncguard"
+    / f"axe-core-{AXE_VERSION}"
+)
+"""Where axe-core is installed (``npm install --prefix``): a cache outside the clone."""
+NPM_QUIET = ("--no-save", "--no-audit", "--no-fund", "--ignore-scripts")
+"""npm install writes no package.json, asks no audit, runs no install script."""
+AXE_SCRIPT = AXE_HOME / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """<script>
+axe.run(document, { resultTypes: ["violations"] }).then(
+  (result) => {
+    parent.document.documentElement.dataset.axe = JSON.stringify(result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ") + ": " + n.failureSummary),
+    })));
+  },
+  (error) => { parent.document.documentElement.dataset.axe = JSON.stringify(String(error)); },
+);
+</script>"""
+"""Runs axe on the page in the frame and writes its violations into the wrapper page."""
+BLOCKING = frozenset({"serious", "critical"})
+"""The impacts of an accessibility violation that fail the test."""
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -159,6 +192,67 @@ def _pdf_pages(tmp_path: Path, page: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
 
 
+@pytest.fixture(scope="session")
+def axe() -> Iterator[str]:
+    """axe-core's script: as installed in :data:`AXE_HOME`, else installed there now with npm
+    from the registry (one worker at a time). Missing, the test skips (fails under CI)."""
+    npm = shutil.which("npm")
+    if not AXE_SCRIPT.is_file() and npm is not None:
+        AXE_HOME.mkdir(parents=True, exist_ok=True)
+        with (AXE_HOME.parent / f".axe-core-{AXE_VERSION}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE_SCRIPT.is_file():
+                subprocess.run(
+                    [
+                        npm,
+                        "install",
+                        "--prefix",
+                        str(AXE_HOME),
+                        *NPM_QUIET,
+                        f"axe-core@{AXE_VERSION}",
+                    ],
+                    capture_output=True,
+                    timeout=300,
+                    check=False,
+                )
+    if not AXE_SCRIPT.is_file():
+        why = (
+            f"axe-core {AXE_VERSION} is not in {AXE_HOME} and npm could not install it "
+            f"({'offline?' if npm else 'npm is missing'}); .ci/run installs both"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    yield AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def _violations(tmp_path: Path, page: Path, axe: str, width: int, *args: str) -> list[Any]:
+    """axe's violations in ``page`` shown ``width`` CSS px wide (see the module's text)."""
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text and text.count("</body>") == 1
+    checked = text.replace("</body>", f"<script>{axe}</script>{AXE_RUN}</body>")
+    wrapper = tmp_path / f"axe-{page.parent.name}-{page.name}"
+    wrapper.write_text(
+        '<!doctype html><html lang="en"><head><title>axe</title></head><body style="margin:0">'
+        f'<iframe title="the page" style="width:{width}px;height:900px;border:0"'
+        f' srcdoc="{html.escape(checked, quote=True)}"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    done = _chromium(
+        tmp_path,
+        f"--window-size={width + 60},1000",
+        "--virtual-time-budget=60000",
+        *args,
+        "--dump-dom",
+        wrapper.as_uri(),
+    )
+    found = re.search(r'data-axe="([^"]*)"', done.stdout)
+    assert found, f"axe did not finish: {done.stderr[-2000:]}"
+    result = json.loads(html.unescape(found.group(1)))
+    assert isinstance(result, list), f"axe failed: {result}"
+    return result
+
+
 @pytest.fixture
 def report(run_cli: Callable[..., CliRun], write_csv: Callable[..., Path], tmp_path: Path) -> Path:
     path = write_csv(
@@ -182,13 +276,20 @@ def weekly(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert main(args, out=io.StringIO(), err=err) in (0, 1), err.getvalue()
     many = reports.parent / "many"
     trend.write_index(weekly_trend(60, many), many / "index.html")
+    defective = reports.parent / "defective"
+    args = ["check", str(SAMPLE_DATA / "defective.csv"), "--no-history", "-q"]
+    assert main([*args, "--report-dir", str(defective)], out=io.StringIO()) == 1
     return reports
 
 
 def _page(weekly: Path, name: str) -> Path:
-    """``report``: the failing week's report; ``index``: the trend of 3 runs; ``many``: of 60."""
+    """``report``: the failing week's report; ``index``: the trend of 3 runs; ``many``: of 60;
+    ``defective``: the report of the defective sample."""
     if name == "report":
         (page,) = weekly.glob(f"*-{WEEKS[1]}/report.html")
+        return page
+    if name == "defective":
+        (page,) = (weekly.parent / "defective").glob("*/report.html")
         return page
     return weekly / "index.html" if name == "index" else weekly.parent / "many" / "index.html"
 
@@ -271,3 +372,33 @@ def test_the_failing_week_has_its_worklist(weekly: Path) -> None:
     worklist = html.split('<h2 id="worklist">', 1)[1].split('<h2 id="plan">', 1)[0]
     assert '<table class="worklist">' in worklist
     assert worklist.count('scope="rowgroup"') >= 20  # one group per failing row
+
+
+@pytest.mark.parametrize("name", ["report", "defective", "index", "many"])
+@pytest.mark.parametrize(("width", "scheme"), [(1400, "light"), (1400, "dark"), (400, "light")])
+def test_the_pages_pass_an_accessibility_check(
+    weekly: Path, tmp_path: Path, axe: str, name: str, width: int, scheme: str
+) -> None:
+    dark = ["--force-dark-mode"] if scheme == "dark" else []
+    found = _violations(tmp_path, _page(weekly, name), axe, width, *dark)
+    blocking = [v for v in found if v["impact"] in BLOCKING]
+    assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
+
+
+def test_the_accessibility_check_finds_what_it_should(
+    tmp_path: Path, axe: str, weekly: Path
+) -> None:
+    """The check itself: a page with an unlabelled image link, grey-on-white text and a table
+    too wide for 400 px that no key can scroll has those serious violations."""
+    style = environment().get_template("_style.html.j2").render()
+    wide = "".join(f"<td>{'9' * 40}</td>" for _ in range(6))
+    page = tmp_path / "bad" / "page.html"
+    page.parent.mkdir()
+    page.write_text(
+        f'<!doctype html><html lang="en"><head><title>bad</title>{style}</head><body><main>'
+        '<h1>Bad</h1><p style="color:#bbb">faint</p><a href="x"><svg width="9" height="9">'
+        f'</svg></a><div class="scroll"><table><tr>{wide}</tr></table></div></main></body></html>',
+        encoding="utf-8",
+    )
+    found = {v["id"] for v in _violations(tmp_path, page, axe, 400) if v["impact"] in BLOCKING}
+    assert found == {"color-contrast", "link-name", "scrollable-region-focusable"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -32,6 +34,7 @@ from syncguard.model import (
 )
 from syncguard.output.base import RunOutput
 from syncguard.output.html_report import anchor, render, share
+from tests.conftest import SAMPLE_DATA, CliRun
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -253,3 +256,38 @@ def test_a_summary_shows_each_columns_values_by_class() -> None:
     assert "<code>school_year_name</code> <code>Alumni⍽</code>" in table
     assert "Zqxanna" not in html
     assert "personal ones as shapes" in table
+
+
+def _heading_skips(page: str) -> list[str]:
+    """Each heading that is more than one level below the one before it (the first must be
+    an h1)."""
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
+    return [f"h{a} -> h{b}" for a, b in zip([0, *levels], levels, strict=False) if b > a + 1]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["clean.csv"],
+        ["defective.csv"],
+        ["defective.csv", "--only", "email_address.format"],
+        ["weekly/2026-11-22.csv", "--as-of", "2026-11-22"],
+        ["unusable"],
+    ],
+)
+def test_heading_levels_never_skip(
+    run_cli: Callable[..., CliRun], tmp_path: Path, argv: list[str]
+) -> None:
+    export = SAMPLE_DATA / argv[0]
+    if argv[0] == "unusable":
+        export = tmp_path / "unusable.csv"
+        export.write_bytes(b"\x00\xff" * 100)
+    run_cli("check", export, *argv[1:], "--no-history")
+    (page,) = (tmp_path / "reports").glob("*/report.html")
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<h1") == 1 and _heading_skips(html) == []
+
+
+def test_a_skipped_heading_level_is_found() -> None:
+    assert _heading_skips("<h1>a</h1><h2>b</h2><h3>c</h3><h2>d</h2><h4>e</h4>") == ["h2 -> h4"]
+    assert _heading_skips("<h2>a</h2>") == ["h0 -> h2"]

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from syncguard.model import Finding, PastRun, RuleCount, RunResult, Severity, Status
+from syncguard.model import (
+    SEVERITY_RANK,
+    CheckCount,
+    Finding,
+    PastRun,
+    RuleCount,
+    RunResult,
+    Severity,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,39 @@ def rule_counts(findings: tuple[Finding, ...], names: ColumnNames) -> list[RuleC
     return list(merged.values())
 
 
+def check_counts(findings: Iterable[Finding]) -> list[CheckCount]:
+    """The students (rows) each check failed, over all its findings and columns: a row is
+    counted once per check. A finding that does not list all its rows adds its count."""
+    rows: dict[str, set[int]] = {}
+    unlisted: dict[str, int] = {}
+    severity: dict[str, Severity] = {}
+    for f in findings:
+        worst = min(severity.get(f.rule, f.severity), f.severity, key=SEVERITY_RANK.__getitem__)
+        severity[f.rule] = worst
+        if f.failed_count == len(f.rows):
+            rows.setdefault(f.rule, set()).update(f.rows)
+        else:
+            unlisted[f.rule] = unlisted.get(f.rule, 0) + f.failed_count
+    return [
+        CheckCount(rule, sev, len(rows.get(rule, ())) + unlisted.get(rule, 0))
+        for rule, sev in severity.items()
+    ]
+
+
+def merged_counts(counts: Iterable[RuleCount]) -> list[CheckCount]:
+    """Per check, its per-column counts added up: the students of a run recorded before the
+    history kept them per check (exact for a check with one finding, as nearly every one has)."""
+    merged: dict[str, CheckCount] = {}
+    for c in counts:
+        old = merged.get(c.rule)
+        if old is None:
+            merged[c.rule] = CheckCount(c.rule, c.severity, c.failed_rows)
+            continue
+        worst = min(old.severity, c.severity, key=SEVERITY_RANK.__getitem__)
+        merged[c.rule] = CheckCount(c.rule, worst, old.failed_rows + c.failed_rows)
+    return list(merged.values())
+
+
 def run_record(result: RunResult, report: Path | None) -> PastRun:
     """The ``runs`` row of a result (id assigned by the store)."""
     return PastRun(
@@ -55,6 +97,7 @@ def run_record(result: RunResult, report: Path | None) -> PastRun:
         warnings=result.count(Severity.WARNING),
         rows_clean=result.accounting.rows_clean,
         rows_with_errors=result.accounting.rows_with_errors,
+        rows_with_warnings=result.accounting.rows_with_warnings,
         report=str(report) if report else None,
         only=result.gate.only if result.gate.partial else None,
         not_run=tuple(c.id for c in result.gate.not_run),

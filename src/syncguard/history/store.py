@@ -1,8 +1,9 @@
 """The history store: one SQLite file, schema-versioned, every run written in one transaction.
 
 Tables: ``runs`` (one row per run), ``rule_counts`` (failed rows per rule and column per run),
-``snapshots`` (the hashed identities of a run's export, kept for next week's comparison; only
-the newest few per suite). No raw personal data is written: the snapshot holds keyed hashes.
+``check_counts`` (the students each check failed per run, over all its columns), ``snapshots``
+(the hashed identities of a run's export, kept for next week's comparison; only the newest few
+per suite). No raw personal data is written: the snapshot holds keyed hashes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from syncguard.history.record import merged_counts
 from syncguard.history.secret import KEY_BYTES, key_path
-from syncguard.model import Outcome, PastRun, RuleCount, Severity, Trend
+from syncguard.model import CheckCount, Outcome, PastRun, RuleCount, Severity, Trend
 
 SNAPSHOTS_KEPT = 3
 BUSY_TIMEOUT_MS = 60_000
@@ -99,20 +101,36 @@ MIGRATIONS: tuple[str, ...] = (
         data BLOB NOT NULL
     )
     """,
+    # 7: students, not findings, for the trend: the rows a run's warnings name (NULL: recorded
+    # before), and the rows each check failed over all its columns (none for a run recorded
+    # before: its rule_counts are added up per check instead)
+    """
+    ALTER TABLE runs ADD COLUMN rows_with_warnings INTEGER;
+    CREATE TABLE check_counts (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        failed_rows INTEGER NOT NULL,
+        PRIMARY KEY (run_id, rule)
+    )
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 READABLE_FROM = 2
 """The oldest schema a read-only listing reads as it is: migrations 3 and 4 only added what a
-check reads (``snapshots.format``, ``snapshots.sha256``), 5 what has a default for older
-runs (every check ran, errors failed), and 6 what only a check reads (the ``memory``), so
-``syncguard history`` still lists a history a check has not upgraded yet."""
+check reads (``snapshots.format``, ``snapshots.sha256``), 5 and 7 what has a default for
+older runs (every check ran, errors failed; rows with warnings unknown, the students per check
+added up from ``rule_counts``), and 6 what only a check reads (the ``memory``), so ``syncguard
+history`` still lists a history a check has not upgraded yet."""
 RUN_COLUMNS = (
     "id, started_at, suite, suite_version, export_name, export_sha256, rows, outcome, errors,"
     " warnings, rows_clean, rows_with_errors, report, accepted, as_of, baseline, only_rules,"
-    " not_run_rules, fail_on"
+    " not_run_rules, fail_on, rows_with_warnings"
 )
 GATE_DEFAULTS = {"only_rules": "NULL", "not_run_rules": "NULL", "fail_on": "'error'"}
 """What a run recorded before migration 5 was judged by: every check, errors failing."""
+RUN_DEFAULTS = {**GATE_DEFAULTS, "rows_with_warnings": "NULL"}
+"""What a read-only listing selects for a run column an older schema lacks."""
 
 
 RUN_TYPES: tuple[tuple[type, ...], ...] = (
@@ -135,6 +153,7 @@ RUN_TYPES: tuple[tuple[type, ...], ...] = (
     (str, type(None)),
     (str, type(None)),
     (str,),
+    (int, type(None)),
 )
 """What syncguard writes in each of :data:`RUN_COLUMNS`: anything else is a damaged row."""
 LARGEST_ID = 2**63 - 1
@@ -544,21 +563,24 @@ class History:
             self._check_schema()
             if not read_only:
                 self._migrate()
-            self._run_columns = self._selectable()
+            self._run_columns, self._per_check = self._selectable()
         except BaseException:
             self.conn.close()
             raise
 
-    def _selectable(self) -> tuple[str, ...]:
+    def _selectable(self) -> tuple[tuple[str, ...], bool]:
         """:data:`RUN_COLUMNS` as this file can select them: a column an older schema lacks
-        (a read-only listing upgrades nothing) is its default (:data:`GATE_DEFAULTS`)."""
+        (a read-only listing upgrades nothing) is its default (:data:`RUN_DEFAULTS`); and
+        whether it keeps counts per check (``check_counts``, migration 7)."""
         try:
-            have = _columns(self.conn).get("runs", frozenset())
+            tables = _columns(self.conn)
         except sqlite3.Error as exc:
             raise _explain(self.path, exc, "reading the history") from None
-        return tuple(
-            name if name in have else f"{GATE_DEFAULTS[name]} AS {name}" for name in _RUN_NAMES
+        have = tables.get("runs", frozenset())
+        columns = tuple(
+            name if name in have else f"{RUN_DEFAULTS[name]} AS {name}" for name in _RUN_NAMES
         )
+        return columns, "check_counts" in tables
 
     def _select(self, alias: str = "") -> str:
         """The run columns to select, each prefixed by ``alias.`` when given."""
@@ -659,8 +681,10 @@ class History:
         snapshot: StoredSnapshot | None,
         suite: str,
         remember: bool = False,
+        checks: Sequence[CheckCount] = (),
     ) -> int:
-        """Write a run, its rule counts and its snapshot in one transaction; return its id.
+        """Write a run, its rule counts, its counts per check and its snapshot in one
+        transaction; return its id. Without ``checks`` the trend adds up ``counts`` per check.
 
         ``remember``: the importer takes this run (it passed, with every check), so its
         snapshot's identifiers join the suite's memory, in the same transaction.
@@ -671,7 +695,7 @@ class History:
         """
         self._writable("recording the run")
         try:
-            return self._record(run, counts, snapshot, suite, remember)
+            return self._record(run, counts, snapshot, suite, remember, checks)
         except sqlite3.Error as exc:
             raise _explain(self.path, exc, "recording the run") from None
 
@@ -682,6 +706,7 @@ class History:
         snapshot: StoredSnapshot | None,
         suite: str,
         remember: bool,
+        checks: Sequence[CheckCount] = (),
     ) -> int:
         values = (
             run.started_at,
@@ -703,13 +728,14 @@ class History:
             ",".join(run.only) if run.only is not None else None,
             ",".join(run.not_run) if run.not_run else None,
             run.fail_on.value,
+            run.rows_with_warnings,
         )
         with _transaction(self.conn):
             cursor = self.conn.execute(
                 "INSERT INTO runs (started_at, suite, suite_version, export_name, export_sha256,"
                 " rows, outcome, errors, warnings, rows_clean, rows_with_errors,"
                 " rule_count_rows, report, accepted, as_of, baseline, only_rules, not_run_rules,"
-                " fail_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " fail_on, rows_with_warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 tuple(map(_bindable, values)),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -726,6 +752,10 @@ class History:
                     )
                     for c in counts
                 ],
+            )
+            self.conn.executemany(
+                "INSERT INTO check_counts (run_id, rule, severity, failed_rows) VALUES (?,?,?,?)",
+                [(run_id, _bindable(c.rule), c.severity.value, c.failed_rows) for c in checks],
             )
             if snapshot is not None:
                 self.conn.execute(
@@ -1004,6 +1034,15 @@ class History:
                 parsed = _parse_count(count)
                 if isinstance(parsed, str):
                     found.append((int(run_id), f"a count of run #{run_id} ({parsed})"))
+            if self._per_check:
+                for run_id, *count in self.conn.execute(
+                    "SELECT c.run_id, c.rule, '', c.severity, c.failed_rows"
+                    f" FROM check_counts c JOIN runs r ON r.id = c.run_id{where}",
+                    args,
+                ):
+                    parsed = _parse_count(count)
+                    if isinstance(parsed, str):
+                        found.append((int(run_id), f"a check count of run #{run_id} ({parsed})"))
             for run_id, *snapshot in self.conn.execute(
                 "SELECT s.run_id, s.key_id, s.polars_version, s.rows, typeof(s.data) = 'blob',"
                 f" s.format FROM snapshots s JOIN runs r ON r.id = s.run_id{where}",
@@ -1026,10 +1065,30 @@ class History:
         parsed = (_parse_count(row) for row in rows)
         return [c for c in parsed if isinstance(c, RuleCount)]
 
+    def check_counts(self, run_id: int) -> list[CheckCount]:
+        """The students each check failed in a run, over all its columns; for a run recorded
+        before the history kept them, its per-column counts added up per check. Damaged rows
+        are left out (:meth:`damaged`)."""
+        rows: list[tuple[object, ...]] = []
+        if self._per_check:
+            with self._reading():
+                rows = self.conn.execute(
+                    "SELECT rule, '', severity, failed_rows FROM check_counts"
+                    " WHERE run_id = ? ORDER BY rule",
+                    (run_id,),
+                ).fetchall()
+        if not rows:
+            return merged_counts(self.counts(run_id))
+        parsed = (_parse_count(row) for row in rows)
+        return [
+            CheckCount(c.rule, c.severity, c.failed_rows) for c in parsed if not isinstance(c, str)
+        ]
+
     def trend(self, suite: str | None = None) -> Trend:
-        """Every run (of one suite, when given), oldest first, with its counts per check."""
+        """Every run (of one suite, when given), oldest first, with the students each check
+        failed in it."""
         runs = tuple(reversed(self.runs(suite)))
-        return Trend(runs, {r.id: tuple(self.counts(r.id)) for r in runs})
+        return Trend(runs, {r.id: tuple(self.check_counts(r.id)) for r in runs})
 
     def latest_snapshot(self, suite: str) -> StoredSnapshot | None:
         """The newest snapshot of a suite's runs, if any."""

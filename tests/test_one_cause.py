@@ -20,6 +20,7 @@ import pytest
 
 from syncguard import catalogue
 from syncguard.defaults import default_rules
+from syncguard.model import PlanCategory
 from syncguard.suite.loader import load_suite
 from tests.conftest import HEADER, ROOT, CliRun
 from tests.test_sample_data import AS_OF, _generator
@@ -225,5 +226,8 @@ def test_a_damaged_week_explains_no_cell_twice(
     doubled = {cell: tuple(checks) for cell, checks in twice.items() if cell in kinds}
     assert set(doubled.values()) <= KEPT_APART
     assert {kinds[cell] for cell in doubled} <= {"excel_scientific"}
+    # the plan puts every row read in one category: its totals add up
+    plan = doc["comparison"]["plan"]
+    assert sum(plan[c.value] for c in PlanCategory) == plan["rows_read"] == len(damaged)
     # and every cell counted once: the worklist has a line per cell and finding
     assert doc["truncated"]["failing_rows_csv"]["problem_lines"] == sum(map(len, held.values()))

@@ -96,14 +96,15 @@ def test_the_plan_lists_the_rows_of_each_category(
 def test_a_folded_finding_counts_only_its_own_rows(
     run_cli: Callable[..., CliRun], tmp_path: Path
 ) -> None:
-    # three existing students' labels wiped (one cause: compare.labels_wiped) and one new
-    # student without labels: the blank-labels finding keeps one row, and so does its summary
+    # three existing students' labels wiped (one cause: compare.labels_wiped) and one who had
+    # labels, found by the email under a new username: the blank-labels finding keeps one row,
+    # and so does its summary
     previous = _write(tmp_path / "last.csv", BASE)
     rows = [student(i, system_label_names="") if i < 3 else student(i) for i in range(20)]
-    rows.append(student(30, system_label_names=""))
+    rows[5] = student(5, username="S7777777", system_label_names="")
     this = _write(tmp_path / "this.csv", rows)
     run = run_cli("check", this, "--previous", previous, "--no-history")
     assert run.json is not None
     blank = findings_by_rule(run.json)["system_label_names.not_blank"]
-    assert blank["rows"] == [22]
+    assert blank["rows"] == [7]
     assert blank["summary"] == [{"shape": "", "rows": 1}]

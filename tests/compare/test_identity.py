@@ -304,6 +304,10 @@ def test_a_returning_alumnus_needs_a_new_end_date(
     assert plan["rows"]["failed"] == [5]  # the importer refuses the row
     assert plan["reasons"]["failed"] == {"compare.stored_end_before_start": [5]}
     assert plan["stored_end_dates"] == {"5": "2025-06-30"}
+    # the report's plan shows the stored value the blank leaves in place
+    report = sorted((weeks.folder / "reports").glob("*/report.html"))[-1]
+    shown = report.read_text(encoding="utf-8").split('<h2 id="plan">', 1)[1]
+    assert '<td class="num">5</td><td>2025-06-30</td>' in shown
     # the blank is the stored value's, not a new student's missing end date
     assert "end_date.not_blank" not in findings_by_rule(doc)
 

@@ -449,7 +449,7 @@ def test_a_history_before_students_were_counted_is_read(tmp_path: Path, read_onl
         assert history.damaged() == [] and history.check() == []
         if not read_only:
             assert history.schema_version == SCHEMA_VERSION
-            new = history.record(_counted(2, 7), [], None, "s", [])
+            new = history.record(_counted(2, 7), [], None, "s", checks=[])
             assert history.run(new) == replace(_counted(2, 7), id=new)
     assert (path.read_bytes() == unchanged) is read_only
 

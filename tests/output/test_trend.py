@@ -325,7 +325,7 @@ def test_one_row_per_check_whatever_columns_it_failed_in(tmp_path: Path, per_che
             ]
             students = 4 if i == 1 else 1
             checks = [CheckCount("cells.no_stray_whitespace", Severity.WARNING, students)]
-            history.record(_run(i), counts, None, "s", checks if per_check else ())
+            history.record(_run(i), counts, None, "s", checks=checks if per_check else ())
         data = history.trend()
     strip = _strip(_index(data, tmp_path))
     assert strip == {"cells.no_stray_whitespace": ["! 4" if per_check else "! 5", "! 1 ▼"]}

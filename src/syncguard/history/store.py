@@ -680,6 +680,7 @@ class History:
         counts: Sequence[RuleCount],
         snapshot: StoredSnapshot | None,
         suite: str,
+        *,
         remember: bool = False,
         checks: Sequence[CheckCount] = (),
     ) -> int:

@@ -53,3 +53,7 @@ def test_the_demo_command_writes_reports_history_and_trend(tmp_path: Path) -> No
     assert (reports / "index.html").is_file() and (reports / "history.sqlite").is_file()
     assert "3 run(s) in reports/history.sqlite" in done.stdout
     assert done.stdout.count("FAILED: ") == 2 and done.stdout.count("PASSED: ") == 1
+    # the counts the README states for the second week are the ones the demo prints
+    said = re.search(r"second week fails the gate \((\d+) errors and (\d+) warnings", README)
+    assert said is not None
+    assert f"2026-11-22.csv: {said[1]} error(s), {said[2]} warning(s)" in done.stdout
